@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Counts test results from meson testlog.json files.
+
+A Criterion executable runs with --tap, so each of its TAP lines is one
+test; other meson tests (scripts, fuzz runs) count as one each.  An
+executable that dies before reporting a failure counts as one failure, so a
+crash is never hidden.  Prints 'N passed, N failed[, N skipped]'.
+"""
+import json
+import re
+import sys
+
+TAP_LINE = re.compile(r'^(not ok|ok)\b(.*)$')
+
+
+def count_tap(stdout):
+    passed = failed = skipped = 0
+    for line in stdout.splitlines():
+        m = TAP_LINE.match(line)
+        if not m:
+            continue
+        if m.group(1) == 'not ok':
+            failed += 1
+        elif re.search(r'#\s*SKIP', m.group(2), re.I):
+            skipped += 1
+        else:
+            passed += 1
+    return passed, failed, skipped
+
+
+def main(paths):
+    passed = failed = skipped = 0
+    for path in paths:
+        with open(path, encoding='utf-8', errors='replace') as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                entry = json.loads(line)
+                result = entry.get('result', 'ERROR')
+                if entry.get('protocol') == 'tap':
+                    p, fl, s = count_tap(entry.get('stdout') or '')
+                    if result not in ('OK', 'SKIP', 'EXPECTEDFAIL') and fl == 0:
+                        fl = 1
+                    passed, failed, skipped = passed + p, failed + fl, skipped + s
+                elif result in ('OK', 'EXPECTEDFAIL'):
+                    passed += 1
+                elif result == 'SKIP':
+                    skipped += 1
+                else:
+                    failed += 1
+    line = f'{passed} passed, {failed} failed'
+    if skipped:
+        line += f', {skipped} skipped'
+    print(line)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

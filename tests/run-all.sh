@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The README's test command: installs what is missing, builds cvmm twice
+# (gcc with every suite; clang with ASan+UBSan for the unit and fuzz suites)
+# and prints one closing line 'N passed, N failed[, N skipped]'.
+# Exits non-zero when any test failed.  Safe to run again: builds are reused.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+bash tests/install-deps.sh || { echo "run-all: could not install the build dependencies" >&2; exit 1; }
+
+setup() { # builddir, meson options...
+  local dir=$1; shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null
+  else
+    meson setup "$dir" "$@" >/dev/null
+  fi
+}
+
+status=0
+logs=()
+
+echo "== build (gcc): every suite but guest-qemu"
+if setup build -Dtests=enabled && ninja -C build >/dev/null; then
+  meson test -C build --no-rebuild --print-errorlogs --num-processes 2 \
+    --no-suite guest-qemu --no-suite fuzz || status=1
+  logs+=(build/meson-logs/testlog.json)
+else
+  echo "run-all: build failed" >&2; status=1
+fi
+
+echo "== build-san (clang, ASan+UBSan): unit and fuzz suites"
+if CC=clang setup build-san -Dtests=enabled -Dfuzz=enabled \
+     -Db_sanitize=address,undefined -Db_lundef=false && ninja -C build-san >/dev/null; then
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ASAN_OPTIONS=detect_leaks=1 \
+    meson test -C build-san --no-rebuild --print-errorlogs --num-processes 2 \
+      --suite unit --suite fuzz || status=1
+  logs+=(build-san/meson-logs/testlog.json)
+else
+  echo "run-all: sanitizer build failed" >&2; status=1
+fi
+
+if [ ${#logs[@]} -gt 0 ]; then
+  python3 tests/count-results.py "${logs[@]}" || status=1
+else
+  echo "0 passed, 1 failed"
+fi
+exit $status

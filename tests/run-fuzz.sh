@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Runs one libFuzzer target for a fixed number of iterations, as a test.
+# The seed corpus (optional, read-only in the source tree) is copied into a
+# scratch directory first, because libFuzzer adds new inputs to the first
+# corpus directory it is given.
+# Usage: run-fuzz.sh TARGET RUNS [SEED_DIR]
+set -euo pipefail
+target=$1 runs=$2 seeds=${3:-}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/corpus"
+if [ -n "$seeds" ] && [ -d "$seeds" ]; then
+  cp -r "$seeds"/. "$work/corpus/"
+fi
+exec "$target" -runs="$runs" -seed=1 -max_total_time=240 \
+  -artifact_prefix="$work/" "$work/corpus"
