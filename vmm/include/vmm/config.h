@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Configuration of one virtual machine: memory, vCPUs, kernel, initramfs,
+ * command line, block devices, serial console, boot timer, watchdog and
+ * log level.  The struct is plain data owned by the caller; strings are
+ * stored inline so that a configuration can be copied and outlives argv.
+ *
+ * vmm_config_validate() checks everything that can be checked without
+ * opening /dev/kvm and reports the first problem as one sentence that
+ * names the field and the value (the cvmm command line shows it verbatim).
+ */
+#ifndef VMM_CONFIG_H
+#define VMM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VMM_WUR __attribute__((warn_unused_result))
+
+#define VMM_PATH_MAX 4096u
+/* Linux x86 COMMAND_LINE_SIZE is 2048; the loader enforces the kernel's own
+ * cmdline_size, this only bounds storage. */
+#define VMM_CMDLINE_MAX 4096u
+#define VMM_MAX_BLOCKS 8u
+/* Error messages are one line. */
+#define VMM_ERR_MAX 512u
+
+/* Guest RAM bounds: 16 MiB keeps room for the boot tables and a small
+ * kernel; 1 TiB is far above what this host could back. */
+#define VMM_MEM_MIN_MIB 16u
+#define VMM_MEM_MAX_MIB (1024u * 1024u)
+#define VMM_MEM_DEFAULT_MIB 256u
+/* Upper bound before asking KVM (KVM_CAP_MAX_VCPUS is checked in vmm_new). */
+#define VMM_VCPUS_MAX 254u
+
+enum vmm_log_level {
+	VMM_LOG_ERROR,
+	VMM_LOG_WARN,
+	VMM_LOG_INFO,
+	VMM_LOG_DEBUG,
+};
+
+enum vmm_serial_out {
+	VMM_SERIAL_OUT_STDOUT,	/* the guest console goes to stdout */
+	VMM_SERIAL_OUT_FILE,	/* appended to serial.out_path */
+	VMM_SERIAL_OUT_NONE,	/* discarded (still counted in metrics) */
+};
+
+struct vmm_block_config {
+	char path[VMM_PATH_MAX];
+	bool read_only;
+};
+
+struct vmm_serial_config {
+	enum vmm_serial_out out;
+	char out_path[VMM_PATH_MAX];
+	bool stdin_input;	/* forward stdin to the UART receiver */
+	/* Flood budget (token bucket); rate 0 disables it. */
+	uint64_t rate_bytes_per_s;
+	uint64_t burst_bytes;
+};
+
+struct vmm_watchdog_config {
+	bool panic_detect;	/* "Kernel panic - not syncing" on the console ends the VM */
+	/* A vCPU with interrupts disabled and no exit for this long ends the
+	 * VM; 0 disables the check. */
+	uint32_t stuck_ms;
+};
+
+struct vmm_config {
+	uint64_t mem_mib;
+	uint32_t vcpus;
+	char kernel_path[VMM_PATH_MAX];
+	char cmdline[VMM_CMDLINE_MAX];
+	char initramfs_path[VMM_PATH_MAX];	/* "" = none */
+	struct vmm_block_config blocks[VMM_MAX_BLOCKS];
+	uint32_t nblocks;
+	struct vmm_serial_config serial;
+	struct vmm_watchdog_config watchdog;
+	bool boot_timer;	/* log port 0x80 writes with a timestamp */
+	bool assists;		/* kvm-pvm emulation assists (DESIGN §4) */
+	bool acpi;		/* RSDP/XSDT/FADT/MADT/DSDT */
+	bool mptable;		/* an MP table as well */
+	/* Also describe virtio-mmio devices as virtio_mmio.device= on the
+	 * command line (for kernels built with VIRTIO_MMIO_CMDLINE_DEVICES and
+	 * for the guest kit, which has no ACPI parser). */
+	bool virtio_cmdline;
+	enum vmm_log_level log_level;
+	char kvm_path[VMM_PATH_MAX];	/* normally /dev/kvm */
+};
+
+/* Fills cfg with the defaults documented in cvmm.md. */
+void vmm_config_init(struct vmm_config *cfg);
+
+/*
+ * Checks ranges and presence of files (kernel, initramfs and disks must be
+ * readable regular files or block devices, a writable disk must be
+ * writable).  Returns 0, or -EINVAL/-ENOENT/-EACCES with one line in err
+ * naming the field, e.g. "memory.size_mib=0: must be at least 16".
+ */
+VMM_WUR int vmm_config_validate(const struct vmm_config *cfg, char *err,
+				size_t errlen);
+
+/* Copies src into dst (size dstlen); -ENAMETOOLONG when it does not fit. */
+VMM_WUR int vmm_config_set_string(char *dst, size_t dstlen, const char *src);
+
+const char *vmm_log_level_name(enum vmm_log_level level);
+
+#endif

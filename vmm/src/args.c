@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: MIT
+// The cvmm options (DESIGN §5): a table of options, each with the keys it
+// accepts and a setter per key.  Errors name the option, key and value.
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <vmm/args.h>
+
+#define KEY_MAX 32
+#define VALUE_MAX VMM_CMDLINE_MAX
+
+struct parse_ctx {
+	struct vmm_config *cfg;
+	const char *opt;
+	char *err;
+	size_t errlen;
+};
+
+typedef int (*key_setter_fn)(struct parse_ctx *pc, const char *value);
+
+struct key_def {
+	const char *key;
+	key_setter_fn set;
+	const char *help;
+};
+
+struct opt_def {
+	const char *name;
+	const struct key_def *keys;
+	int (*begin)(struct parse_ctx *pc);	/* NULL or per-use setup */
+	const char *help;
+};
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct parse_ctx *pc, int code, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(pc->err, pc->errlen, "%s ", pc->opt);
+
+	if (n < 0 || (size_t)n >= pc->errlen)
+		return code;
+	va_start(ap, fmt);
+	vsnprintf(pc->err + n, pc->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static int set_u64(struct parse_ctx *pc, const char *key, const char *value,
+		   uint64_t *out)
+{
+	int r = vmm_args_parse_u64(value, out);
+
+	if (r == -ERANGE)
+		return fail(pc, -EINVAL, "%s=%s: number too large", key, value);
+	if (r)
+		return fail(pc, -EINVAL, "%s=%s: not a number", key, value);
+	return 0;
+}
+
+static int set_bool(struct parse_ctx *pc, const char *key, const char *value,
+		    bool *out)
+{
+	if (vmm_args_parse_bool(value, out))
+		return fail(pc, -EINVAL, "%s=%s: expected on or off", key, value);
+	return 0;
+}
+
+static int set_str(struct parse_ctx *pc, const char *key, const char *value,
+		   char *dst, size_t dstlen)
+{
+	if (vmm_config_set_string(dst, dstlen, value))
+		return fail(pc, -EINVAL, "%s=%.40s...: longer than %zu bytes", key,
+			    value, dstlen - 1);
+	return 0;
+}
+
+/* --memory */
+static int mem_size_mib(struct parse_ctx *pc, const char *v)
+{
+	return set_u64(pc, "size_mib", v, &pc->cfg->mem_mib);
+}
+
+static int mem_size(struct parse_ctx *pc, const char *v)
+{
+	uint64_t bytes;
+	int r = vmm_args_parse_size(v, &bytes);
+
+	if (r)
+		return fail(pc, -EINVAL, "size=%s: not a size (e.g. 512M, 2G)", v);
+	if (bytes % (1u << 20))
+		return fail(pc, -EINVAL, "size=%s: not a whole number of MiB", v);
+	pc->cfg->mem_mib = bytes >> 20;
+	return 0;
+}
+
+/* --vcpu */
+static int vcpu_num(struct parse_ctx *pc, const char *v)
+{
+	uint64_t n;
+	int r = set_u64(pc, "num", v, &n);
+
+	if (r)
+		return r;
+	if (n > UINT32_MAX)
+		return fail(pc, -EINVAL, "num=%s: number too large", v);
+	pc->cfg->vcpus = (uint32_t)n;
+	return 0;
+}
+
+static int vcpu_assists(struct parse_ctx *pc, const char *v)
+{
+	return set_bool(pc, "assists", v, &pc->cfg->assists);
+}
+
+/* --kernel, --initramfs */
+static int kernel_path(struct parse_ctx *pc, const char *v)
+{
+	return set_str(pc, "path", v, pc->cfg->kernel_path, sizeof(pc->cfg->kernel_path));
+}
+
+static int kernel_cmdline(struct parse_ctx *pc, const char *v)
+{
+	return set_str(pc, "cmdline", v, pc->cfg->cmdline, sizeof(pc->cfg->cmdline));
+}
+
+static int initramfs_path(struct parse_ctx *pc, const char *v)
+{
+	return set_str(pc, "path", v, pc->cfg->initramfs_path,
+		       sizeof(pc->cfg->initramfs_path));
+}
+
+/* --block (repeatable: each use adds a device) */
+static struct vmm_block_config *cur_block(struct parse_ctx *pc)
+{
+	return &pc->cfg->blocks[pc->cfg->nblocks - 1];
+}
+
+static int block_begin(struct parse_ctx *pc)
+{
+	if (pc->cfg->nblocks >= VMM_MAX_BLOCKS)
+		return fail(pc, -EINVAL, "given more than %u times", VMM_MAX_BLOCKS);
+	memset(&pc->cfg->blocks[pc->cfg->nblocks], 0, sizeof(struct vmm_block_config));
+	pc->cfg->nblocks++;
+	return 0;
+}
+
+static int block_path(struct parse_ctx *pc, const char *v)
+{
+	return set_str(pc, "path", v, cur_block(pc)->path, sizeof(cur_block(pc)->path));
+}
+
+static int block_ro(struct parse_ctx *pc, const char *v)
+{
+	return set_bool(pc, "read_only", v, &cur_block(pc)->read_only);
+}
+
+/* --serial */
+static int serial_out(struct parse_ctx *pc, const char *v)
+{
+	if (strcmp(v, "stdout") == 0)
+		pc->cfg->serial.out = VMM_SERIAL_OUT_STDOUT;
+	else if (strcmp(v, "file") == 0)
+		pc->cfg->serial.out = VMM_SERIAL_OUT_FILE;
+	else if (strcmp(v, "none") == 0)
+		pc->cfg->serial.out = VMM_SERIAL_OUT_NONE;
+	else
+		return fail(pc, -EINVAL, "out=%s: expected stdout, file or none", v);
+	return 0;
+}
+
+static int serial_path(struct parse_ctx *pc, const char *v)
+{
+	pc->cfg->serial.out = VMM_SERIAL_OUT_FILE;
+	return set_str(pc, "path", v, pc->cfg->serial.out_path,
+		       sizeof(pc->cfg->serial.out_path));
+}
+
+static int serial_in(struct parse_ctx *pc, const char *v)
+{
+	if (strcmp(v, "stdin") == 0)
+		pc->cfg->serial.stdin_input = true;
+	else if (strcmp(v, "none") == 0)
+		pc->cfg->serial.stdin_input = false;
+	else
+		return fail(pc, -EINVAL, "in=%s: expected stdin or none", v);
+	return 0;
+}
+
+static int serial_rate(struct parse_ctx *pc, const char *v)
+{
+	return set_u64(pc, "rate", v, &pc->cfg->serial.rate_bytes_per_s);
+}
+
+static int serial_burst(struct parse_ctx *pc, const char *v)
+{
+	return set_u64(pc, "burst", v, &pc->cfg->serial.burst_bytes);
+}
+
+/* --watchdog */
+static int wd_panic(struct parse_ctx *pc, const char *v)
+{
+	return set_bool(pc, "panic", v, &pc->cfg->watchdog.panic_detect);
+}
+
+static int wd_stuck(struct parse_ctx *pc, const char *v)
+{
+	uint64_t ms;
+	int r = set_u64(pc, "stuck_ms", v, &ms);
+
+	if (r)
+		return r;
+	if (ms > UINT32_MAX)
+		return fail(pc, -EINVAL, "stuck_ms=%s: number too large", v);
+	pc->cfg->watchdog.stuck_ms = (uint32_t)ms;
+	return 0;
+}
+
+/* --platform */
+static int plat_acpi(struct parse_ctx *pc, const char *v)
+{
+	return set_bool(pc, "acpi", v, &pc->cfg->acpi);
+}
+
+static int plat_mptable(struct parse_ctx *pc, const char *v)
+{
+	return set_bool(pc, "mptable", v, &pc->cfg->mptable);
+}
+
+static int plat_virtio_cmdline(struct parse_ctx *pc, const char *v)
+{
+	return set_bool(pc, "virtio_cmdline", v, &pc->cfg->virtio_cmdline);
+}
+
+/* --boot-timer, --log, --kvm */
+static int timer_enabled(struct parse_ctx *pc, const char *v)
+{
+	return set_bool(pc, "enabled", v, &pc->cfg->boot_timer);
+}
+
+static int log_level(struct parse_ctx *pc, const char *v)
+{
+	for (int l = VMM_LOG_ERROR; l <= VMM_LOG_DEBUG; l++) {
+		if (strcmp(v, vmm_log_level_name((enum vmm_log_level)l)) == 0) {
+			pc->cfg->log_level = (enum vmm_log_level)l;
+			return 0;
+		}
+	}
+	return fail(pc, -EINVAL, "level=%s: expected error, warn, info or debug", v);
+}
+
+static int kvm_path(struct parse_ctx *pc, const char *v)
+{
+	return set_str(pc, "path", v, pc->cfg->kvm_path, sizeof(pc->cfg->kvm_path));
+}
+
+static const struct key_def memory_keys[] = {
+	{ "size_mib", mem_size_mib, "guest RAM in MiB (default 256)" },
+	{ "size", mem_size, "guest RAM with a unit: 512M, 2G" },
+	{ NULL, NULL, NULL },
+};
+static const struct key_def vcpu_keys[] = {
+	{ "num", vcpu_num, "number of vCPUs (default 1)" },
+	{ "assists", vcpu_assists, "on|off: kvm-pvm emulation assists (default on)" },
+	{ NULL, NULL, NULL },
+};
+static const struct key_def kernel_keys[] = {
+	{ "path", kernel_path, "bzImage or ELF vmlinux (64-bit entry or PVH note)" },
+	{ "cmdline", kernel_cmdline, "kernel command line (quote it)" },
+	{ NULL, NULL, NULL },
+};
+static const struct key_def initramfs_keys[] = {
+	{ "path", initramfs_path, "initramfs image" },
+	{ NULL, NULL, NULL },
+};
+static const struct key_def block_keys[] = {
+	{ "path", block_path, "disk image or block device" },
+	{ "read_only", block_ro, "on|off (default off)" },
+	{ NULL, NULL, NULL },
+};
+static const struct key_def serial_keys[] = {
+	{ "out", serial_out, "stdout|file|none (default stdout)" },
+	{ "path", serial_path, "file receiving the console (implies out=file)" },
+	{ "in", serial_in, "stdin|none (default stdin)" },
+	{ "rate", serial_rate, "flood budget in bytes/s (default 0: unlimited)" },
+	{ "burst", serial_burst, "flood budget burst in bytes" },
+	{ NULL, NULL, NULL },
+};
+static const struct key_def watchdog_keys[] = {
+	{ "panic", wd_panic, "on|off: end on a guest kernel panic (default on)" },
+	{ "stuck_ms", wd_stuck, "end when a vCPU has IF=0 and no exit this long (default 30000, 0=off)" },
+	{ NULL, NULL, NULL },
+};
+static const struct key_def platform_keys[] = {
+	{ "acpi", plat_acpi, "on|off: ACPI tables (default on)" },
+	{ "mptable", plat_mptable, "on|off: MP table (default on)" },
+	{ "virtio_cmdline", plat_virtio_cmdline, "on|off: append virtio_mmio.device= (default on)" },
+	{ NULL, NULL, NULL },
+};
+static const struct key_def timer_keys[] = {
+	{ "enabled", timer_enabled, "on|off: log port 0x80 writes with a timestamp" },
+	{ NULL, NULL, NULL },
+};
+static const struct key_def log_keys[] = {
+	{ "level", log_level, "error|warn|info|debug (default warn)" },
+	{ NULL, NULL, NULL },
+};
+static const struct key_def kvm_keys[] = {
+	{ "path", kvm_path, "KVM device (default /dev/kvm)" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct opt_def options[] = {
+	{ "--memory", memory_keys, NULL, "guest memory" },
+	{ "--vcpu", vcpu_keys, NULL, "virtual CPUs" },
+	{ "--kernel", kernel_keys, NULL, "guest kernel (required)" },
+	{ "--initramfs", initramfs_keys, NULL, "initial ramdisk" },
+	{ "--block", block_keys, block_begin, "virtio-blk disk (repeatable)" },
+	{ "--serial", serial_keys, NULL, "16550A console at 0x3f8, IRQ 4" },
+	{ "--watchdog", watchdog_keys, NULL, "guest panic and stuck vCPU detection" },
+	{ "--platform", platform_keys, NULL, "firmware tables" },
+	{ "--boot-timer", timer_keys, NULL, "port 0x80 boot timer" },
+	{ "--log", log_keys, NULL, "VMM log on stderr" },
+	{ "--kvm", kvm_keys, NULL, "KVM device" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static const struct opt_def *find_option(const char *name)
+{
+	for (const struct opt_def *o = options; o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	return NULL;
+}
+
+static void list_keys(const struct opt_def *o, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (const struct key_def *k = o->keys; k->key && used < len; k++) {
+		int n = snprintf(buf + used, len - used, "%s%s",
+				 used ? ", " : "", k->key);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+static int apply_option(struct parse_ctx *pc, const struct opt_def *o,
+			const char *arg)
+{
+	static char value[VALUE_MAX];	/* parsing is single-threaded startup work */
+	char key[KEY_MAX], known[128];
+	const char *cur = arg;
+	int r;
+
+	if (o->begin && (r = o->begin(pc)) != 0)
+		return r;
+	if (*arg == '\0')
+		return fail(pc, -EINVAL, "needs key=value pairs");
+	while ((r = vmm_args_next_pair(&cur, key, sizeof(key), value, sizeof(value))) > 0) {
+		const struct key_def *k;
+
+		for (k = o->keys; k->key; k++)
+			if (strcmp(k->key, key) == 0)
+				break;
+		if (!k->key) {
+			list_keys(o, known, sizeof(known));
+			return fail(pc, -EINVAL, "%s=%s: unknown key '%s' (known: %s)",
+				    key, value, key, known);
+		}
+		r = k->set(pc, value);
+		if (r)
+			return r;
+	}
+	if (r < 0)
+		return fail(pc, -EINVAL, "%s: malformed; expected key=value[,key=value...]",
+			    arg);
+	return 0;
+}
+
+int vmm_args_parse(int argc, char *const argv[], struct vmm_config *cfg,
+		   char *err, size_t errlen)
+{
+	struct parse_ctx pc = { .cfg = cfg, .err = err, .errlen = errlen };
+
+	for (int i = 1; i < argc; i++) {
+		const struct opt_def *o;
+
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return VMM_ARGS_HELP;
+		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0)
+			return VMM_ARGS_VERSION;
+		o = find_option(argv[i]);
+		pc.opt = argv[i];
+		if (!o) {
+			snprintf(err, errlen, "%s: unknown option (see --help)", argv[i]);
+			return -EINVAL;
+		}
+		if (i + 1 >= argc) {
+			snprintf(err, errlen, "%s: missing its key=value argument", argv[i]);
+			return -EINVAL;
+		}
+		if (apply_option(&pc, o, argv[++i]))
+			return -EINVAL;
+	}
+	return VMM_ARGS_RUN;
+}
+
+void vmm_args_usage(FILE *out, const char *prog)
+{
+	fprintf(out, "usage: %s --kernel path=FILE[,cmdline=\"...\"] [OPTION KEY=VALUE[,KEY=VALUE...]]...\n"
+		"       %s --help | --version\n\n", prog, prog);
+	for (const struct opt_def *o = options; o->name; o++) {
+		fprintf(out, "%s  (%s)\n", o->name, o->help);
+		for (const struct key_def *k = o->keys; k->key; k++)
+			fprintf(out, "    %-16s %s\n", k->key, k->help);
+	}
+	fprintf(out, "\nexit codes: 0 guest reset, 1 bad configuration, 2 usage,"
+		" 3 guest poweroff, 4 triple fault, 5 guest kernel panic,"
+		" 6 stuck vCPU, 7 internal error, 128+N signal N\n");
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+// Defaults and validation of a VM configuration.  Validation stops at the
+// first problem and names the field the way the command line spells it, so
+// the user can find the argument to fix.
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vmm/config.h>
+
+void vmm_config_init(struct vmm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem_mib = VMM_MEM_DEFAULT_MIB;
+	cfg->vcpus = 1;
+	cfg->serial.out = VMM_SERIAL_OUT_STDOUT;
+	cfg->serial.stdin_input = true;
+	cfg->watchdog.panic_detect = true;
+	cfg->watchdog.stuck_ms = 30000;
+	cfg->assists = true;
+	cfg->acpi = true;
+	cfg->mptable = true;
+	cfg->virtio_cmdline = true;
+	cfg->log_level = VMM_LOG_WARN;
+	memcpy(cfg->kvm_path, "/dev/kvm", sizeof("/dev/kvm"));
+}
+
+int vmm_config_set_string(char *dst, size_t dstlen, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= dstlen)
+		return -ENAMETOOLONG;
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+const char *vmm_log_level_name(enum vmm_log_level level)
+{
+	switch (level) {
+	case VMM_LOG_ERROR: return "error";
+	case VMM_LOG_WARN: return "warn";
+	case VMM_LOG_INFO: return "info";
+	case VMM_LOG_DEBUG: return "debug";
+	}
+	return "?";
+}
+
+__attribute__((format(printf, 4, 5)))
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+/* A file the VMM will read (or write): it must exist, be a regular file or
+ * a block device, and be accessible in that mode. */
+static int check_file(const char *field, const char *path, bool writable,
+		      char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	if (path[0] == '\0')
+		return fail(err, errlen, -EINVAL, "%s: empty path", field);
+	if (stat(path, &st) != 0)
+		return fail(err, errlen, -errno, "%s=%s: %s", field, path,
+			    strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return fail(err, errlen, -EINVAL,
+			    "%s=%s: not a regular file or block device", field, path);
+	/* Opening is the only reliable access check (root, ACLs, ro mounts). */
+	fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, errlen, -errno, "%s=%s: cannot open for %s: %s",
+			    field, path, writable ? "writing" : "reading",
+			    strerror(errno));
+	close(fd);
+	return 0;
+}
+
+static int check_sizes(const struct vmm_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->mem_mib < VMM_MEM_MIN_MIB || cfg->mem_mib > VMM_MEM_MAX_MIB)
+		return fail(err, errlen, -EINVAL,
+			    "memory.size_mib=%llu: must be between %u and %u",
+			    (unsigned long long)cfg->mem_mib, VMM_MEM_MIN_MIB,
+			    VMM_MEM_MAX_MIB);
+	if (cfg->vcpus < 1 || cfg->vcpus > VMM_VCPUS_MAX)
+		return fail(err, errlen, -EINVAL,
+			    "vcpu.num=%u: must be between 1 and %u", cfg->vcpus,
+			    VMM_VCPUS_MAX);
+	if (cfg->nblocks > VMM_MAX_BLOCKS)
+		return fail(err, errlen, -EINVAL, "block: %u devices, at most %u",
+			    cfg->nblocks, VMM_MAX_BLOCKS);
+	if (cfg->serial.rate_bytes_per_s == 0 && cfg->serial.burst_bytes != 0)
+		return fail(err, errlen, -EINVAL,
+			    "serial.burst=%llu: needs serial.rate",
+			    (unsigned long long)cfg->serial.burst_bytes);
+	if (cfg->serial.out == VMM_SERIAL_OUT_FILE && cfg->serial.out_path[0] == '\0')
+		return fail(err, errlen, -EINVAL, "serial.out=file: needs serial.path");
+	if (cfg->kernel_path[0] == '\0')
+		return fail(err, errlen, -EINVAL, "kernel.path: missing (--kernel path=...)");
+	return 0;
+}
+
+int vmm_config_validate(const struct vmm_config *cfg, char *err, size_t errlen)
+{
+	char field[32];
+	int r;
+
+	r = check_sizes(cfg, err, errlen);
+	if (r)
+		return r;
+	r = check_file("kernel.path", cfg->kernel_path, false, err, errlen);
+	if (r)
+		return r;
+	if (cfg->initramfs_path[0]) {
+		r = check_file("initramfs.path", cfg->initramfs_path, false, err, errlen);
+		if (r)
+			return r;
+	}
+	for (uint32_t i = 0; i < cfg->nblocks; i++) {
+		snprintf(field, sizeof(field), "block[%u].path", i);
+		r = check_file(field, cfg->blocks[i].path, !cfg->blocks[i].read_only,
+			       err, errlen);
+		if (r)
+			return r;
+	}
+	return 0;
+}

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+// The cvmm options: each key lands in the right field; each bad input gives
+// one error naming the option, key and value.
+#include <criterion/criterion.h>
+#include <errno.h>
+
+#include <vmm/args.h>
+
+static struct vmm_config cfg;
+static char err[VMM_ERR_MAX];
+
+#include <stdarg.h>
+
+/* argv as main() gets it: writable strings, here copies of the literals. */
+static int parse_list(const char *first, ...)
+{
+	static char store[64][VMM_PATH_MAX + 32];
+	char *argv[64];
+	int argc = 0;
+	va_list ap;
+
+	argv[argc++] = strcpy(store[0], "cvmm");
+	va_start(ap, first);
+	for (const char *a = first; a; a = va_arg(ap, const char *)) {
+		argv[argc] = strcpy(store[argc], a);
+		argc++;
+	}
+	va_end(ap);
+	return vmm_args_parse(argc, argv, &cfg, err, sizeof(err));
+}
+
+#define PARSE(...) parse_list(__VA_ARGS__, (const char *)NULL)
+
+static void setup(void)
+{
+	vmm_config_init(&cfg);
+	err[0] = '\0';
+}
+
+TestSuite(args, .init = setup);
+
+Test(args, design_example_parses)
+{
+	cr_assert_eq(PARSE("--memory", "size_mib=512", "--vcpu", "num=2",
+			   "--kernel", "path=vmlinuz,cmdline=\"console=ttyS0 reboot=k panic=1\"",
+			   "--initramfs", "path=initrd.img",
+			   "--block", "path=disk.img,read_only=on"), VMM_ARGS_RUN, "%s", err);
+	cr_assert_eq(cfg.mem_mib, 512);
+	cr_assert_eq(cfg.vcpus, 2);
+	cr_assert_str_eq(cfg.kernel_path, "vmlinuz");
+	cr_assert_str_eq(cfg.cmdline, "console=ttyS0 reboot=k panic=1");
+	cr_assert_str_eq(cfg.initramfs_path, "initrd.img");
+	cr_assert_eq(cfg.nblocks, 1);
+	cr_assert_str_eq(cfg.blocks[0].path, "disk.img");
+	cr_assert(cfg.blocks[0].read_only);
+}
+
+Test(args, block_is_repeatable)
+{
+	cr_assert_eq(PARSE("--kernel", "path=k", "--block", "path=a",
+			   "--block", "path=b,read_only=off"), VMM_ARGS_RUN);
+	cr_assert_eq(cfg.nblocks, 2);
+	cr_assert_str_eq(cfg.blocks[1].path, "b");
+	cr_assert(!cfg.blocks[1].read_only);
+}
+
+Test(args, too_many_blocks_rejected)
+{
+	for (unsigned i = 0; i < VMM_MAX_BLOCKS; i++)
+		cr_assert_eq(PARSE("--block", "path=x"), VMM_ARGS_RUN);
+	cr_assert_eq(cfg.nblocks, VMM_MAX_BLOCKS);
+	cr_assert_eq(PARSE("--block", "path=x"), -EINVAL);
+	cr_assert(strstr(err, "--block"));
+}
+
+Test(args, help_and_version)
+{
+	cr_assert_eq(PARSE("--help"), VMM_ARGS_HELP);
+	cr_assert_eq(PARSE("--version"), VMM_ARGS_VERSION);
+	cr_assert_eq(PARSE("--memory", "size_mib=64", "--version"), VMM_ARGS_VERSION);
+}
+
+Test(args, memory_size_with_unit)
+{
+	cr_assert_eq(PARSE("--memory", "size=2G"), VMM_ARGS_RUN);
+	cr_assert_eq(cfg.mem_mib, 2048);
+}
+
+Test(args, memory_size_not_whole_mib)
+{
+	cr_assert_eq(PARSE("--memory", "size=1536K"), -EINVAL);
+	cr_assert_str_eq(err, "--memory size=1536K: not a whole number of MiB");
+}
+
+Test(args, bad_size_names_key_and_value)
+{
+	cr_assert_eq(PARSE("--memory", "size_mib=lots"), -EINVAL);
+	cr_assert_str_eq(err, "--memory size_mib=lots: not a number");
+}
+
+Test(args, unknown_key_names_key_and_value)
+{
+	cr_assert_eq(PARSE("--kernel", "path=k,colour=blue"), -EINVAL);
+	cr_assert_str_eq(err, "--kernel colour=blue: unknown key 'colour' (known: path, cmdline)");
+}
+
+Test(args, unknown_option)
+{
+	cr_assert_eq(PARSE("--frobnicate", "x=1"), -EINVAL);
+	cr_assert_str_eq(err, "--frobnicate: unknown option (see --help)");
+}
+
+Test(args, option_without_argument)
+{
+	cr_assert_eq(PARSE("--kernel"), -EINVAL);
+	cr_assert_str_eq(err, "--kernel: missing its key=value argument");
+}
+
+Test(args, malformed_argument)
+{
+	cr_assert_eq(PARSE("--kernel", "vmlinuz"), -EINVAL);
+	cr_assert_str_eq(err, "--kernel vmlinuz: malformed; expected key=value[,key=value...]");
+}
+
+Test(args, empty_argument)
+{
+	cr_assert_eq(PARSE("--vcpu", ""), -EINVAL);
+	cr_assert_str_eq(err, "--vcpu needs key=value pairs");
+}
+
+Test(args, bad_boolean)
+{
+	cr_assert_eq(PARSE("--block", "path=d,read_only=perhaps"), -EINVAL);
+	cr_assert_str_eq(err, "--block read_only=perhaps: expected on or off");
+}
+
+Test(args, vcpu_count_overflow)
+{
+	cr_assert_eq(PARSE("--vcpu", "num=4294967296"), -EINVAL);
+	cr_assert_str_eq(err, "--vcpu num=4294967296: number too large");
+}
+
+Test(args, serial_keys)
+{
+	cr_assert_eq(PARSE("--serial", "path=/tmp/con,in=none,rate=1000,burst=64"), VMM_ARGS_RUN);
+	cr_assert_eq(cfg.serial.out, VMM_SERIAL_OUT_FILE);
+	cr_assert_str_eq(cfg.serial.out_path, "/tmp/con");
+	cr_assert(!cfg.serial.stdin_input);
+	cr_assert_eq(cfg.serial.rate_bytes_per_s, 1000);
+	cr_assert_eq(cfg.serial.burst_bytes, 64);
+	cr_assert_eq(PARSE("--serial", "out=tty"), -EINVAL);
+	cr_assert_str_eq(err, "--serial out=tty: expected stdout, file or none");
+}
+
+Test(args, watchdog_platform_timer_log_kvm)
+{
+	cr_assert_eq(PARSE("--watchdog", "panic=off,stuck_ms=500",
+			   "--platform", "acpi=off,mptable=off,virtio_cmdline=off",
+			   "--boot-timer", "enabled=on", "--log", "level=debug",
+			   "--kvm", "path=/nonexistent", "--vcpu", "assists=off"), VMM_ARGS_RUN);
+	cr_assert(!cfg.watchdog.panic_detect);
+	cr_assert_eq(cfg.watchdog.stuck_ms, 500);
+	cr_assert(!cfg.acpi);
+	cr_assert(!cfg.mptable);
+	cr_assert(!cfg.virtio_cmdline);
+	cr_assert(cfg.boot_timer);
+	cr_assert_eq(cfg.log_level, VMM_LOG_DEBUG);
+	cr_assert_str_eq(cfg.kvm_path, "/nonexistent");
+	cr_assert(!cfg.assists);
+}
+
+Test(args, bad_log_level)
+{
+	cr_assert_eq(PARSE("--log", "level=loud"), -EINVAL);
+	cr_assert_str_eq(err, "--log level=loud: expected error, warn, info or debug");
+}
+
+Test(args, oversize_path_rejected)
+{
+	static char arg[VMM_PATH_MAX + 16];
+
+	memcpy(arg, "path=", 5);
+	memset(arg + 5, 'p', VMM_PATH_MAX + 2);
+	arg[VMM_PATH_MAX + 7] = '\0';
+	cr_assert_eq(PARSE("--kernel", arg), -EINVAL);
+	cr_assert(strstr(err, "--kernel path=") == err, "%s", err);
+}
+
+Test(args, usage_lists_every_option)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	vmm_args_usage(f, "cvmm");
+	fclose(f);
+	cr_assert(strstr(buf, "--memory"));
+	cr_assert(strstr(buf, "--block"));
+	cr_assert(strstr(buf, "read_only"));
+	cr_assert(strstr(buf, "exit codes"));
+	free(buf);
+}
