@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * 16550A register bits (PC16550D datasheet, tables 2-9) and the helpers the
+ * serial source files share.
+ */
+#ifndef SUPERIO_SERIAL_INTERNAL_H
+#define SUPERIO_SERIAL_INTERNAL_H
+
+#include <superio/serial.h>
+
+#define IER_RDI	 0x01u
+#define IER_THRI 0x02u
+#define IER_RLSI 0x04u
+#define IER_MSI	 0x08u
+#define IER_MASK 0x0fu
+
+#define IIR_NO_INT 0x01u
+#define IIR_MSI	   0x00u
+#define IIR_THRI   0x02u
+#define IIR_RDI	   0x04u
+#define IIR_RLSI   0x06u
+#define IIR_CTI	   0x0cu
+#define IIR_FIFO   0xc0u
+
+#define FCR_ENABLE   0x01u
+#define FCR_CLEAR_RX 0x02u
+#define FCR_CLEAR_TX 0x04u
+#define FCR_DMA	     0x08u
+#define FCR_TRIGGER  0xc0u
+#define FCR_STORED   (FCR_ENABLE | FCR_DMA | FCR_TRIGGER)
+
+#define LCR_DLAB 0x80u
+
+#define MCR_DTR	 0x01u
+#define MCR_RTS	 0x02u
+#define MCR_OUT1 0x04u
+#define MCR_OUT2 0x08u
+#define MCR_LOOP 0x10u
+#define MCR_MASK 0x1fu
+
+#define LSR_DR	  0x01u
+#define LSR_OE	  0x02u
+#define LSR_PE	  0x04u
+#define LSR_FE	  0x08u
+#define LSR_BI	  0x10u
+#define LSR_THRE  0x20u
+#define LSR_TEMT  0x40u
+#define LSR_ERRORS (LSR_OE | LSR_PE | LSR_FE | LSR_BI)
+
+#define MSR_DCTS  0x01u
+#define MSR_DDSR  0x02u
+#define MSR_TERI  0x04u
+#define MSR_DDCD  0x08u
+#define MSR_DELTAS 0x0fu
+#define MSR_LINES 0xf0u
+
+/* FIFO ring. */
+void superio__fifo_clear(struct superio__fifo *f);
+void superio__fifo_push(struct superio__fifo *f, uint8_t byte);
+uint8_t superio__fifo_pop(struct superio__fifo *f);
+uint8_t superio__fifo_peek(const struct superio__fifo *f, unsigned int i);
+
+/* Interrupt identification as the guest would read it now. */
+uint8_t superio__serial_iir(const struct superio_serial *s);
+/* Drives the line from the current state; every mutating path ends here. */
+void superio__serial_update_irq(struct superio_serial *s);
+/* Capacity of each FIFO in the current mode (1 in 16450 mode). */
+unsigned int superio__serial_fifo_cap(const struct superio_serial *s);
+/* MSR bits 7:4 as the guest sees them (MCR mirrored in loopback). */
+uint8_t superio__serial_lines(const struct superio_serial *s);
+/* Records changes of the modem lines from old to now as MSR deltas. */
+void superio__serial_line_deltas(struct superio_serial *s, uint8_t old);
+/* A guest THR write. */
+void superio__serial_tx_byte(struct superio_serial *s, uint8_t byte);
+/* Whether the output budget admits one more byte now (takes a token). */
+bool superio__serial_budget_take(struct superio_serial *s);
+void superio__serial_event(struct superio_serial *s, enum superio_serial_event ev,
+			   uint64_t arg);
+
+#endif
