@@ -70,6 +70,9 @@ static int readable(int fd)
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	int n;
 
+	/* poll() silently skips negative fds. */
+	if (fd < 0)
+		return -EBADF;
 	do {
 		n = poll(&p, 1, 0);
 	} while (n < 0 && errno == EINTR);

@@ -113,8 +113,10 @@ void evmgr_loop_free(struct evmgr_loop *loop);
  * Waits up to timeout_ms milliseconds (-1: forever, 0: poll) for events and
  * dispatches one batch: at most ready_capacity watcher callbacks, in the
  * order the kernel reported the events, then the remote calls queued so far.
- * Returns the number of callbacks run (watcher callbacks plus remote
- * functions), 0 on timeout or when a signal interrupted the wait, or
+ * Returns the number of events dispatched to watchers plus the number of
+ * remote functions run (a timer or signal source whose read finds nothing,
+ * e.g. after a re-arm, still counts as dispatched), 0 on timeout or when a
+ * signal interrupted the wait, or
  * -EBUSY when called from inside a callback of the same loop, -EINVAL for
  * a timeout below -1, -errno from epoll_wait().
  */
