@@ -29,7 +29,8 @@ typedef void (*evmgr_remote_fn)(struct evmgr_loop *loop, void *arg);
  * callback cannot deadlock on its own loop.  Safe from any thread.
  * Returns 0 once fn has run; -EINVAL for a NULL loop or fn; -ECANCELED when
  * the loop was freed before running it.  The caller blocks for as long as
- * no thread runs the loop.
+ * no thread runs the loop, so the thread that runs the loop must not call
+ * it outside the loop's callbacks (nobody would ever run the request).
  */
 EVMGR_WUR int evmgr_remote_call(struct evmgr_loop *loop, evmgr_remote_fn fn, void *arg);
 
