@@ -99,6 +99,17 @@ void kvmw_vcpu_set_immediate_exit(struct kvmw_vcpu *vcpu, bool on)
 	__atomic_store_n(&vcpu->run->immediate_exit, on ? 1 : 0, __ATOMIC_SEQ_CST);
 }
 
+void kvmw_vcpu_request_interrupt_window(struct kvmw_vcpu *vcpu, bool on)
+{
+	if (vcpu)
+		vcpu->run->request_interrupt_window = on ? 1 : 0;
+}
+
+bool kvmw_vcpu_ready_for_interrupt(const struct kvmw_vcpu *vcpu)
+{
+	return vcpu && vcpu->run->ready_for_interrupt_injection;
+}
+
 static void kick_handler(int signo)
 {
 	(void)signo;

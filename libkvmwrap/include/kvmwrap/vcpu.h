@@ -72,6 +72,15 @@ KVMW_WUR int kvmw_vcpu_run(struct kvmw_vcpu *vcpu, struct kvmw_exit *exit);
 void kvmw_vcpu_set_immediate_exit(struct kvmw_vcpu *vcpu, bool on);
 
 /*
+ * With a userspace irqchip: asks KVM to return KVMW_EXIT_IRQ_WINDOW_OPEN as
+ * soon as the guest can take an interrupt (kvm_run.request_interrupt_window).
+ */
+void kvmw_vcpu_request_interrupt_window(struct kvmw_vcpu *vcpu, bool on);
+
+/* kvm_run.ready_for_interrupt_injection after the last exit. */
+bool kvmw_vcpu_ready_for_interrupt(const struct kvmw_vcpu *vcpu);
+
+/*
  * Installs a handler for signo that does nothing, without SA_RESTART, so
  * that the signal interrupts KVM_RUN instead of killing the process.  Call
  * once per process before kicking with that signal (SIGRTMIN+n is usual).
