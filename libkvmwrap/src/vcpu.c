@@ -91,6 +91,21 @@ int kvmw_vcpu_run(struct kvmw_vcpu *vcpu, struct kvmw_exit *exit)
 	return kvmw_exit_decode(vcpu->run, vcpu->run_size, exit);
 }
 
+int kvmw_vcpu_complete_pending(struct kvmw_vcpu *vcpu)
+{
+	struct kvmw_exit e;
+	int r;
+
+	if (!vcpu)
+		return -EINVAL;
+	kvmw_vcpu_set_immediate_exit(vcpu, true);
+	r = kvmw_vcpu_run(vcpu, &e);
+	kvmw_vcpu_set_immediate_exit(vcpu, false);
+	if (r < 0)
+		return r;
+	return e.reason == KVMW_EXIT_INTR ? 0 : -EIO;
+}
+
 void kvmw_vcpu_set_immediate_exit(struct kvmw_vcpu *vcpu, bool on)
 {
 	if (!vcpu)

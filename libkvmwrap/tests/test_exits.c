@@ -25,7 +25,7 @@ static void teardown(void)
 	tg_close(&g);
 }
 
-TestSuite(exits, .init = setup, .fini = teardown);
+TestSuite(exits, .init = setup, .fini = teardown, .timeout = 20);
 
 static bool host_is_pvm(void)
 {

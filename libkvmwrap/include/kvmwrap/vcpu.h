@@ -66,6 +66,15 @@ size_t kvmw_vcpu_run_size(const struct kvmw_vcpu *vcpu);
 KVMW_WUR int kvmw_vcpu_run(struct kvmw_vcpu *vcpu, struct kvmw_exit *exit);
 
 /*
+ * Lets KVM finish an I/O or MMIO instruction whose exit was just handled
+ * (api.rst 5: "KVM_RUN with immediate_exit set"), without running guest
+ * code, so that saved state is consistent.  Call before
+ * kvmw_vcpu_save_state() when the last exit was IO or MMIO.  Leaves
+ * immediate_exit cleared.
+ */
+KVMW_WUR int kvmw_vcpu_complete_pending(struct kvmw_vcpu *vcpu);
+
+/*
  * Sets or clears kvm_run.immediate_exit: while set, KVM_RUN returns at once
  * with an INTR exit.  Safe from any thread (KVM_CAP_IMMEDIATE_EXIT).
  */
