@@ -22,7 +22,6 @@ static const uint32_t state_msrs[] = {
 	0x00000277, /* IA32_PAT */
 	0x000002ff, /* IA32_MTRR_DEF_TYPE */
 	0x000006e0, /* IA32_TSC_DEADLINE */
-	0x00000da0, /* IA32_XSS */
 	0xc0000081, /* STAR */
 	0xc0000082, /* LSTAR */
 	0xc0000083, /* CSTAR */

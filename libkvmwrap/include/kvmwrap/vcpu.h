@@ -221,7 +221,7 @@ struct kvmw_vcpu_state {
 	uint32_t nmsrs;				/* valid entries in msrs */
 	struct kvm_msr_entry msrs[KVMW_STATE_MAX_MSRS];
 	uint32_t xsave_len;			/* valid bytes in xsave */
-	uint32_t xsave[KVMW_XSAVE_MAX_SIZE / 4];
+	uint64_t xsave[KVMW_XSAVE_MAX_SIZE / 8];
 };
 
 /*
