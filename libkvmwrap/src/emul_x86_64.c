@@ -2,8 +2,9 @@
 // Emulation-failure reports for kvm-pvm (DESIGN.md §4).  KVM reports an
 // emulation failure as KVM_EXIT_INTERNAL_ERROR, suberror
 // KVM_INTERNAL_ERROR_EMULATION, with the kvm_run.emulation_failure layout
-// (api.rst 5): data[0] flags, data[1] instruction length, data[2..3] the
-// bytes.  The classifier recognises the instructions kvm-pvm's emulator is
+// (api.rst 5): data[0] is the flags word, then a 16-byte area over
+// data[1..2] whose first byte is the instruction length and whose other 15
+// bytes are the instruction.  The classifier recognises the instructions kvm-pvm's emulator is
 // known to reject at CPL0 from their encodings (Intel SDM vol. 2: INT3 CC,
 // INT imm8 CD ib, FWAIT 9B, CLAC 0F 01 CA, POPCNT F3 0F B8 /r, CMPXCHG16B
 // REX.W 0F C7 /1, XRSTOR 0F AE /5, XRSTORS 0F C7 /3).
@@ -186,11 +187,20 @@ static const char *limit_hint(enum kvmw_pvm_limit limit)
 	return "not a known kvm-pvm limit; inspect the guest registers and disassemble the bytes";
 }
 
+/* Bytes of the 16-byte length+bytes area that the exit's ndata actually covers. */
+static size_t reported_area(uint32_t ndata)
+{
+	if (ndata < 2)
+		return 0;
+	return ndata >= 3 ? 16 : 8;
+}
+
 int kvmw_emul_failure_decode(const struct kvmw_exit *exit, uint64_t rip,
 			     struct kvmw_emul_failure *out)
 {
 	const struct kvmw_exit_internal *in;
-	uint32_t have;
+	uint8_t area[16];
+	size_t have;
 	uint8_t n;
 
 	if (!exit || !out || exit->reason != KVMW_EXIT_INTERNAL_ERROR)
@@ -200,17 +210,18 @@ int kvmw_emul_failure_decode(const struct kvmw_exit *exit, uint64_t rip,
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	out->rip = rip;
-	out->bytes_valid = in->ndata >= 2 && in->ndata <= 16 &&
+	have = reported_area(in->ndata);
+	out->bytes_valid = have > 0 && in->ndata <= 16 &&
 			   (in->data[0] & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES);
 	if (out->bytes_valid) {
+		memcpy(area, &in->data[1], sizeof(area));
 		/* Never trust the length beyond the words actually reported. */
-		have = (in->ndata - 2) * 8;
-		n = (uint8_t)in->data[1];
+		n = area[0];
 		if (n > KVMW_INSN_MAX)
 			n = KVMW_INSN_MAX;
-		if (n > have)
-			n = (uint8_t)have;
-		memcpy(out->insn, &in->data[2], n);
+		if (n > have - 1)
+			n = (uint8_t)(have - 1);
+		memcpy(out->insn, &area[1], n);
 		out->insn_len = n;
 		out->limit = kvmw_pvm_classify(out->insn, n, &out->decoded_len, &out->int_vector);
 	}

@@ -76,10 +76,15 @@ Test(emul, fifteen_prefixes_never_read_past_the_buffer)
 	cr_assert_eq(kvmw_pvm_classify(NULL, 4, &len, NULL), KVMW_LIMIT_NONE);
 }
 
-static struct kvmw_exit emul_exit(uint64_t flags, uint64_t len, uint64_t w0, uint64_t w1,
-				  uint32_t ndata)
+/*
+ * An emulation-failure exit as KVM lays it out: data[0] flags, then the
+ * length byte followed by up to 15 instruction bytes over data[1..2].
+ */
+static struct kvmw_exit emul_exit(uint64_t flags, uint8_t len, const uint8_t *bytes,
+				  size_t nbytes, uint32_t ndata)
 {
 	struct kvmw_exit e;
+	uint8_t area[16] = { len };
 
 	memset(&e, 0, sizeof(e));
 	e.reason = KVMW_EXIT_INTERNAL_ERROR;
@@ -87,15 +92,15 @@ static struct kvmw_exit emul_exit(uint64_t flags, uint64_t len, uint64_t w0, uin
 	e.u.internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
 	e.u.internal.ndata = ndata;
 	e.u.internal.data[0] = flags;
-	e.u.internal.data[1] = len;
-	e.u.internal.data[2] = w0;
-	e.u.internal.data[3] = w1;
+	memcpy(area + 1, bytes, nbytes < 15 ? nbytes : 15);
+	memcpy(&e.u.internal.data[1], area, sizeof(area));
+	e.u.internal.data[3] = 0x1000;	/* KVM appends more words, e.g. the GPA */
 	return e;
 }
 
 Test(emul, decode_int3_failure)
 {
-	struct kvmw_exit e = emul_exit(1, 1, 0xcc, 0, 4);
+	struct kvmw_exit e = emul_exit(1, 1, (const uint8_t[]){ 0xcc }, 1, 4);
 	struct kvmw_emul_failure f;
 
 	cr_assert_eq(kvmw_emul_failure_decode(&e, 0x1234, &f), 0);
@@ -110,8 +115,8 @@ Test(emul, decode_int3_failure)
 
 Test(emul, decode_bytes_span_two_words)
 {
-	/* 9 bytes: f3 48 0f b8 05 01 02 03 04 */
-	struct kvmw_exit e = emul_exit(1, 9, 0x03020105b80f48f3ull, 0x04, 4);
+	static const uint8_t b[] = { 0xf3, 0x48, 0x0f, 0xb8, 0x05, 1, 2, 3, 4 };
+	struct kvmw_exit e = emul_exit(1, 9, b, sizeof(b), 4);
 	struct kvmw_emul_failure f;
 
 	cr_assert_eq(kvmw_emul_failure_decode(&e, 0, &f), 0);
@@ -123,17 +128,19 @@ Test(emul, decode_bytes_span_two_words)
 
 Test(emul, decode_clamps_length_to_reported_words)
 {
-	/* Claims 15 bytes but only one data word of bytes was reported. */
-	struct kvmw_exit e = emul_exit(1, 15, 0x1111111111111111ull, 0x2222, 3);
+	/* Claims 15 bytes but ndata covers only data[1]: length byte + 7 bytes. */
+	static const uint8_t b[15] = { 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0xcc, 0xcc };
+	struct kvmw_exit e = emul_exit(1, 15, b, sizeof(b), 2);
 	struct kvmw_emul_failure f;
 
 	cr_assert_eq(kvmw_emul_failure_decode(&e, 0, &f), 0);
-	cr_assert_eq(f.insn_len, 8);
+	cr_assert_eq(f.insn_len, 7);
 }
 
 Test(emul, decode_clamps_length_to_fifteen)
 {
-	struct kvmw_exit e = emul_exit(1, 255, 0, 0, 4);
+	static const uint8_t b[15] = { 0 };
+	struct kvmw_exit e = emul_exit(1, 255, b, sizeof(b), 4);
 	struct kvmw_emul_failure f;
 
 	cr_assert_eq(kvmw_emul_failure_decode(&e, 0, &f), 0);
@@ -142,7 +149,7 @@ Test(emul, decode_clamps_length_to_fifteen)
 
 Test(emul, decode_without_bytes_flag)
 {
-	struct kvmw_exit e = emul_exit(0, 1, 0xcc, 0, 4);
+	struct kvmw_exit e = emul_exit(0, 1, (const uint8_t[]){ 0xcc }, 1, 4);
 	struct kvmw_emul_failure f;
 	char buf[256];
 
@@ -156,12 +163,12 @@ Test(emul, decode_without_bytes_flag)
 
 Test(emul, decode_rejects_other_exits)
 {
-	struct kvmw_exit e = emul_exit(1, 1, 0xcc, 0, 4);
+	struct kvmw_exit e = emul_exit(1, 1, (const uint8_t[]){ 0xcc }, 1, 4);
 	struct kvmw_emul_failure f;
 
 	e.u.internal.suberror = KVM_INTERNAL_ERROR_SIMUL_EX;
 	cr_assert_eq(kvmw_emul_failure_decode(&e, 0, &f), -EINVAL);
-	e = emul_exit(1, 1, 0xcc, 0, 4);
+	e = emul_exit(1, 1, (const uint8_t[]){ 0xcc }, 1, 4);
 	e.reason = KVMW_EXIT_MMIO;
 	cr_assert_eq(kvmw_emul_failure_decode(&e, 0, &f), -EINVAL);
 	cr_assert_eq(kvmw_emul_failure_decode(NULL, 0, &f), -EINVAL);
@@ -169,7 +176,8 @@ Test(emul, decode_rejects_other_exits)
 
 Test(emul, format_report)
 {
-	struct kvmw_exit e = emul_exit(1, 3, 0xca010f, 0, 4);
+	static const uint8_t b[] = { 0x0f, 0x01, 0xca };
+	struct kvmw_exit e = emul_exit(1, 3, b, sizeof(b), 4);
 	struct kvmw_emul_failure f;
 	char buf[300];
 	int n;
@@ -184,7 +192,7 @@ Test(emul, format_report)
 
 Test(emul, format_truncates_and_terminates)
 {
-	struct kvmw_exit e = emul_exit(1, 1, 0xcc, 0, 4);
+	struct kvmw_exit e = emul_exit(1, 1, (const uint8_t[]){ 0xcc }, 1, 4);
 	struct kvmw_emul_failure f;
 	char buf[10];
 	int n;
@@ -211,4 +219,24 @@ Test(emul, assist_rejects_null)
 	f.limit = KVMW_LIMIT_INT3;
 	f.decoded_len = 1;
 	cr_assert_eq(kvmw_vcpu_pvm_assist(NULL, &f), -EINVAL);
+}
+
+/* Regression: the bytes start right after the length byte inside data[1], not at data[2]. */
+Test(emul, bytes_follow_length_byte_in_data1)
+{
+	struct kvmw_exit e;
+	struct kvmw_emul_failure f;
+
+	memset(&e, 0, sizeof(e));
+	e.reason = KVMW_EXIT_INTERNAL_ERROR;
+	e.u.internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
+	e.u.internal.ndata = 8;
+	e.u.internal.data[0] = 1;
+	e.u.internal.data[1] = 0xf4cc0f;	/* as seen on kvm-pvm: len 15, cc f4 ... */
+	e.u.internal.data[3] = 0x1000;
+	cr_assert_eq(kvmw_emul_failure_decode(&e, 0x1000, &f), 0);
+	cr_assert_eq(f.insn_len, 15);
+	cr_assert_eq(f.insn[0], 0xcc);
+	cr_assert_eq(f.insn[1], 0xf4);
+	cr_assert_eq(f.limit, KVMW_LIMIT_INT3);
 }

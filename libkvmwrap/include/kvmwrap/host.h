@@ -97,9 +97,10 @@ struct kvmw_emul_failure {
 
 /*
  * Decodes an INTERNAL_ERROR exit with suberror KVM_INTERNAL_ERROR_EMULATION:
- * data[0] bit 0 flags valid bytes, data[1] (low byte) is the byte count, and
- * the bytes follow little-endian in data[2..3].  The count is clamped to 15
- * and to the words reported.  -EINVAL if exit is not such an exit.
+ * data[0] bit 0 flags valid bytes; data[1..2] form a 16-byte area whose
+ * first byte is the instruction length and whose next 15 bytes are the
+ * instruction (kvm_run.emulation_failure).  The length is clamped to 15 and
+ * to the words reported.  -EINVAL if exit is not such an exit.
  */
 KVMW_WUR int kvmw_emul_failure_decode(const struct kvmw_exit *exit, uint64_t rip,
 				      struct kvmw_emul_failure *out);
