@@ -93,6 +93,7 @@ static char *make_room(struct loader_cmdline *c, size_t n, bool init)
 		else
 			c->buf[n] = ' ';
 		c->init_pos = at ? at + shift : n;
+		c->len++; /* the separator; the argument is counted below */
 		gap = c->buf + put;
 	}
 	c->len += n;
