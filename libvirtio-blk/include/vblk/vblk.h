@@ -8,5 +8,6 @@
 #include <vblk/backend.h>
 #include <vblk/fault.h>
 #include <vblk/executor.h>
+#include <vblk/async.h>
 
 #endif
