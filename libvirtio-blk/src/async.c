@@ -109,10 +109,12 @@ int vblk_async_new(const struct vblk_backend *be,
 	return 0;
 }
 
-static void ignore_done(void *ctx, uint64_t cookie, uint32_t used_len)
+static void ignore_done(void *ctx, uint64_t cookie, uint8_t status,
+			uint32_t used_len)
 {
 	(void)ctx;
 	(void)cookie;
+	(void)status;
 	(void)used_len;
 }
 
@@ -275,7 +277,7 @@ static void complete(struct vblk_async *a, uint32_t idx, vblk_async_done_fn done
 
 	a->free[a->nfree++] = idx;
 	a->inflight--;
-	done(ctx, s->cookie, used);
+	done(ctx, s->cookie, s->status, used);
 }
 
 static int reap_uring(struct vblk_async *a, bool wait, vblk_async_done_fn done,

@@ -20,12 +20,14 @@ struct done_log {
 	unsigned int n;
 	uint64_t cookie[64];
 	uint32_t used[64];
+	uint8_t status[64];
 };
 
-static void on_done(void *ctx, uint64_t cookie, uint32_t used)
+static void on_done(void *ctx, uint64_t cookie, uint8_t status, uint32_t used)
 {
 	struct done_log *l = ctx;
 
+	l->status[l->n] = status;
 	l->cookie[l->n] = cookie;
 	l->used[l->n] = used;
 	l->n++;
@@ -169,6 +171,8 @@ Test(async, rejected_and_sync_only_requests_complete_in_order_of_reaping)
 	cr_assert_eq(status_of(1), VIRTIO_BLK_S_OK);
 	cr_assert_eq(status_of(2), VIRTIO_BLK_S_UNSUPP);
 	cr_assert_eq(log.used[1], 21);
+	cr_assert_eq(log.status[0], VIRTIO_BLK_S_IOERR);
+	cr_assert_eq(log.status[2], VIRTIO_BLK_S_UNSUPP);
 	vblk_async_free(a);
 }
 

@@ -66,9 +66,10 @@ VBLK_WUR int vblk_async_commit(struct vblk_async *a);
 
 /*
  * Called for each completed request after its status byte has been
- * written: used_len is what belongs in the used ring.
+ * written: status is that byte, used_len what belongs in the used ring.
  */
-typedef void (*vblk_async_done_fn)(void *ctx, uint64_t cookie, uint32_t used_len);
+typedef void (*vblk_async_done_fn)(void *ctx, uint64_t cookie, uint8_t status,
+				   uint32_t used_len);
 
 /*
  * Completes every finished request (status byte written, done called) and

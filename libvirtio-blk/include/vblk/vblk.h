@@ -9,5 +9,6 @@
 #include <vblk/fault.h>
 #include <vblk/executor.h>
 #include <vblk/async.h>
+#include <vblk/device.h>
 
 #endif
