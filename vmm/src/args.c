@@ -289,7 +289,7 @@ static const struct key_def serial_keys[] = {
 };
 static const struct key_def watchdog_keys[] = {
 	{ "panic", wd_panic, "on|off: end on a guest kernel panic (default on)" },
-	{ "stuck_ms", wd_stuck, "end when a vCPU has IF=0 and no exit this long (default 30000, 0=off)" },
+	{ "stuck_ms", wd_stuck, "end when a vCPU has IF=0 and no exit this long (default 120000, 0=off)" },
 	{ NULL, NULL, NULL },
 };
 static const struct key_def platform_keys[] = {

@@ -20,7 +20,9 @@ void vmm_config_init(struct vmm_config *cfg)
 	cfg->serial.out = VMM_SERIAL_OUT_STDOUT;
 	cfg->serial.stdin_input = true;
 	cfg->watchdog.panic_detect = true;
-	cfg->watchdog.stuck_ms = 30000;
+	/* Long enough for a kvm-pvm bzImage decompressor (~35 s, IF=0, no
+	 * exit), short enough that a wedged CI job ends. */
+	cfg->watchdog.stuck_ms = 120000;
 	cfg->assists = true;
 	cfg->acpi = true;
 	cfg->mptable = true;

@@ -88,6 +88,8 @@ struct vmm_config {
 	bool virtio_cmdline;
 	enum vmm_log_level log_level;
 	char kvm_path[VMM_PATH_MAX];	/* normally /dev/kvm */
+	/* CLOCK_MONOTONIC origin of the boot timer; 0 = when vmm_new() runs. */
+	uint64_t start_ns;
 };
 
 /* Fills cfg with the defaults documented in cvmm.md. */

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// cvmm: boots one guest from a oneshot key=value command line (DESIGN §5)
+// and exits with a code that says how the guest stopped (cvmm.md).
+#include <stdio.h>
+#include <string.h>
+
+#include <vmm/args.h>
+#include <vmm/boottimer.h>
+#include <vmm/vmm.h>
+
+int main(int argc, char **argv)
+{
+	/* First thing: the origin of the port 0x80 boot timer. */
+	uint64_t start_ns = vmm_monotonic_ns();
+	static struct vmm_config cfg;
+	char err[VMM_ERR_MAX];
+	struct vmm_result res;
+	struct vmm *vm;
+	int r;
+
+	vmm_config_init(&cfg);
+	r = vmm_args_parse(argc, argv, &cfg, err, sizeof(err));
+	if (r == VMM_ARGS_HELP) {
+		vmm_args_usage(stdout, "cvmm");
+		return 0;
+	}
+	if (r == VMM_ARGS_VERSION) {
+		printf("cvmm %s\n", CVMM_VERSION);
+		vmm_print_versions(stdout);
+		return 0;
+	}
+	if (r < 0) {
+		fprintf(stderr, "cvmm: %s\n", err);
+		return VMM_EXIT_USAGE;
+	}
+	cfg.start_ns = start_ns;
+	if (vmm_new(&cfg, err, sizeof(err), &vm)) {
+		fprintf(stderr, "cvmm: %s\n", err);
+		return VMM_EXIT_SETUP;
+	}
+	vmm_run(vm, &res);
+	vmm_free(vm);
+	fflush(stdout);
+	fprintf(stderr, "cvmm: guest stopped: %s%s%s (exit code %d)\n",
+		vmm_stop_reason_name(res.reason), res.message[0] ? ": " : "", res.message,
+		res.exit_code);
+	return res.exit_code;
+}

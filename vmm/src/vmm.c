@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: MIT
+// VM lifecycle (DESIGN §5): build in order, run the event loop on the
+// calling thread while vCPU threads run the guest, and stop from any path
+// with every thread joined and the terminal restored.
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <evmgr/version.h>
+#include <kvmwrap/version.h>
+#include <loader/version.h>
+#include <superio/version.h>
+#include <vblk/version.h>
+#include <virtq/version.h>
+#include <vmm/term.h>
+#include <vmm/version.h>
+#include <vmmem/version.h>
+
+#include "vmm_internal.h"
+
+void vmm_print_versions(FILE *out)
+{
+	fprintf(out, "libvmm %s\nlibvmmem %s\nlibsuperio %s\nlibevmgr %s\n"
+		"libkvmwrap %s\nlibvirtio-queue %s\nlibloader %s\nlibvirtio-blk %s\n",
+		VMM_VERSION_STRING, VMMEM_VERSION_STRING, SUPERIO_VERSION_STRING,
+		EVMGR_VERSION_STRING, KVMW_VERSION_STRING, VIRTQ_VERSION_STRING,
+		LOADER_VERSION_STRING, VBLK_VERSION_STRING);
+}
+
+void vmm__request_stop(struct vmm *vm, enum vmm_stop_reason reason, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&vm->stop_lock);
+	if (!atomic_load(&vm->stopping)) {
+		vm->result.reason = reason;
+		va_start(ap, fmt);
+		vsnprintf(vm->result.message, sizeof(vm->result.message), fmt, ap);
+		va_end(ap);
+		/* Linux with panic=N reboots after a panic: the reset is the
+		 * panic's consequence, and the panic is what to report.  (A
+		 * racy read of a bool the console sets once is fine here.) */
+		if ((reason == VMM_STOP_RESET || reason == VMM_STOP_TRIPLE_FAULT ||
+		     reason == VMM_STOP_POWEROFF) && vm->cfg.watchdog.panic_detect &&
+		    vm->serial.panic.found) {
+			vm->result.reason = VMM_STOP_GUEST_PANIC;
+			snprintf(vm->result.message, sizeof(vm->result.message), "%s",
+				 vm->serial.panic.line);
+		}
+		atomic_store(&vm->stopping, true);
+		evmgr_loop_stop(vm->loop);
+	}
+	pthread_mutex_unlock(&vm->stop_lock);
+}
+
+void vmm__request_signal_stop(struct vmm *vm, int signo)
+{
+	pthread_mutex_lock(&vm->stop_lock);
+	if (!atomic_load(&vm->stopping))
+		vm->result.signo = signo;
+	pthread_mutex_unlock(&vm->stop_lock);
+	vmm__request_stop(vm, VMM_STOP_SIGNAL, "%s", strsignal(signo));
+}
+
+static void on_signal(struct evmgr_signal *s, const struct signalfd_siginfo *info,
+		      void *data)
+{
+	(void)s;
+	vmm__request_signal_stop(data, (int)info->ssi_signo);
+}
+
+static void on_tick(struct evmgr_timer *t, uint64_t expirations, void *data)
+{
+	struct vmm *vm = data;
+
+	(void)t;
+	(void)expirations;
+	vmm__console_tick(vm, vmm_monotonic_ns());
+	vmm__vcpus_tick(vm);
+}
+
+/* SIGINT/SIGTERM/SIGHUP become events on the loop; blocked before any
+ * thread exists so that every thread inherits the mask. */
+static int signals_setup(struct vmm *vm)
+{
+	sigset_t set;
+	int r;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	r = evmgr_signal_block(&set, &vm->old_sigmask);
+	if (r)
+		return vmm__fail(vm, "cannot block signals: %s", strerror(-r));
+	vm->sigmask_saved = true;
+	r = evmgr_signal_open(vm->loop, &vm->signals, &set, on_signal, vm);
+	if (r)
+		return vmm__fail(vm, "signalfd: %s", strerror(-r));
+	return 0;
+}
+
+static int kvm_setup(struct vmm *vm)
+{
+	int r, max;
+
+	r = kvmw_system_open_path(vm->cfg.kvm_path, &vm->sys);
+	if (r)
+		return vmm__fail(vm, "kvm.path=%s: cannot open: %s%s", vm->cfg.kvm_path,
+				 strerror(-r), r == -ENOENT ?
+				 " (is the kvm module loaded?)" : "");
+	r = kvmw_system_api_version(vm->sys);
+	if (r != KVMW_API_VERSION)
+		return vmm__fail(vm, "kvm.path=%s: KVM API version %d, need %d",
+				 vm->cfg.kvm_path, r, KVMW_API_VERSION);
+	static const struct { int cap; const char *name; } needed[] = {
+		{ KVM_CAP_IRQCHIP, "IRQCHIP" }, { KVM_CAP_IOEVENTFD, "IOEVENTFD" },
+		{ KVM_CAP_IRQFD, "IRQFD" }, { KVM_CAP_USER_MEMORY, "USER_MEMORY" },
+		{ KVM_CAP_SET_TSS_ADDR, "SET_TSS_ADDR" }, { KVM_CAP_EXT_CPUID, "EXT_CPUID" },
+		{ KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT" },
+	};
+	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+		if (kvmw_system_check_cap(vm->sys, needed[i].cap) <= 0)
+			return vmm__fail(vm, "kvm.path=%s: KVM lacks KVM_CAP_%s",
+					 vm->cfg.kvm_path, needed[i].name);
+	max = kvmw_system_check_cap(vm->sys, KVM_CAP_MAX_VCPUS);
+	if (max <= 0)
+		max = kvmw_system_check_cap(vm->sys, KVM_CAP_NR_VCPUS);
+	if (max <= 0)
+		max = 1;
+	vm->max_vcpus = (uint32_t)max < VMM_VCPUS_MAX ? (uint32_t)max : VMM_VCPUS_MAX;
+	if (vm->cfg.vcpus > vm->max_vcpus)
+		return vmm__fail(vm, "vcpu.num=%u: this host's KVM allows at most %u",
+				 vm->cfg.vcpus, vm->max_vcpus);
+	r = kvmw_vm_create(vm->sys, &vm->kvm);
+	if (r)
+		return vmm__fail(vm, "KVM_CREATE_VM: %s", strerror(-r));
+	/* The TSS and identity map take three pages just below the BIOS
+	 * flash area, inside the MMIO hole where no RAM is. */
+	r = kvmw_vm_set_identity_map_addr(vm->kvm, 0xfeffc000ull);
+	if (r == 0)
+		r = kvmw_vm_set_tss_addr(vm->kvm, 0xfeffd000ull);
+	if (r)
+		return vmm__fail(vm, "KVM TSS/identity map setup: %s", strerror(-r));
+	r = kvmw_vm_create_irqchip(vm->kvm);
+	if (r)
+		return vmm__fail(vm, "KVM_CREATE_IRQCHIP: %s", strerror(-r));
+	/* The PIT drives Linux's TSC calibration; its speaker port 0x61
+	 * stays in userspace (our dummy) with the DUMMY flag. */
+	r = kvmw_vm_create_pit2(vm->kvm, KVM_PIT_SPEAKER_DUMMY);
+	if (r)
+		return vmm__fail(vm, "KVM_CREATE_PIT2: %s", strerror(-r));
+	return 0;
+}
+
+int vmm_new(const struct vmm_config *cfg, char *err, size_t errlen, struct vmm **out)
+{
+	struct vmm *vm;
+	int r;
+
+	r = vmm_config_validate(cfg, err, errlen);
+	if (r)
+		return r;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	vm->cfg = *cfg;
+	if (!vm->cfg.start_ns)
+		vm->cfg.start_ns = vmm_monotonic_ns();
+	pthread_mutex_init(&vm->stop_lock, NULL);
+	r = evmgr_loop_new(&vm->loop, NULL);
+	if (r) {
+		snprintf(err, errlen, "event loop: %s", strerror(-r));
+		vmm_free(vm);
+		return r;
+	}
+	if (signals_setup(vm) || kvm_setup(vm) || vmm__memory_setup(vm) ||
+	    vmm__devices_setup(vm) || vmm__boot_setup(vm) || vmm__vcpus_create(vm)) {
+		snprintf(err, errlen, "%s", vm->err);
+		vmm_free(vm);
+		return -EINVAL;
+	}
+	*out = vm;
+	return 0;
+}
+
+enum vmm_stop_reason vmm_run(struct vmm *vm, struct vmm_result *res)
+{
+	int r = 0;
+
+	if (vm->ran) {
+		vmm__request_stop(vm, VMM_STOP_INTERNAL, "vmm_run called twice");
+		goto out;
+	}
+	vm->ran = true;
+	r = evmgr_timer_open(vm->loop, &vm->tick, CLOCK_MONOTONIC, on_tick, vm);
+	if (r == 0)
+		r = evmgr_timer_arm(&vm->tick, VMM_TICK_NS, VMM_TICK_NS);
+	if (r) {
+		vmm__request_stop(vm, VMM_STOP_INTERNAL, "tick timer: %s", strerror(-r));
+		goto out;
+	}
+	if (vmm__console_start(vm) || vmm__vcpus_start(vm)) {
+		vmm__request_stop(vm, VMM_STOP_INTERNAL, "%s", vm->err);
+	} else {
+		while (!atomic_load(&vm->stopping)) {
+			r = evmgr_loop_run(vm->loop);
+			if (r) {
+				vmm__request_stop(vm, VMM_STOP_INTERNAL, "event loop: %s",
+						  strerror(-r));
+				break;
+			}
+		}
+	}
+out:
+	vmm__vcpus_stop(vm);
+	vmm__console_teardown(vm);
+	vmm_term_restore();
+	vm->result.exit_code = vmm_exit_code(vm->result.reason, vm->result.signo);
+	if (res)
+		*res = vm->result;
+	return vm->result.reason;
+}
+
+void vmm_get_metrics(const struct vmm *vm, struct vmm_metrics *out)
+{
+	struct superio_serial_metrics sm;
+
+	memset(out, 0, sizeof(*out));
+	out->exits_io = atomic_load(&vm->m_exits_io);
+	out->exits_mmio = atomic_load(&vm->m_exits_mmio);
+	out->exits_other = atomic_load(&vm->m_exits_other);
+	out->assists_int3 = atomic_load(&vm->m_assist_int3);
+	out->assists_int_n = atomic_load(&vm->m_assist_int_n);
+	out->assists_fwait = atomic_load(&vm->m_assist_fwait);
+	out->unclaimed_pio = atomic_load(&vm->m_unclaimed_pio);
+	out->unclaimed_mmio = atomic_load(&vm->m_unclaimed_mmio);
+	superio_serial_get_metrics(&vm->serial.uart, &sm);
+	out->serial_tx_bytes = sm.tx_bytes;
+	out->serial_rx_bytes = sm.rx_bytes;
+	out->serial_dropped = sm.tx_budget_drops + sm.tx_error_drops + sm.tx_full_drops;
+	for (uint32_t i = 0; i < vm->nblks; i++)
+		out->blk_notifies += vmm__blk_notifies(vm->blks[i]);
+	out->boot_marks = vm->boot_timer.count;
+}
+
+void vmm_free(struct vmm *vm)
+{
+	if (!vm)
+		return;
+	vmm__vcpus_free(vm);
+	evmgr_timer_close(&vm->tick);
+	vmm__console_teardown(vm);
+	vmm__devices_teardown(vm);
+	evmgr_signal_close(&vm->signals);
+	if (vm->sigmask_saved)
+		pthread_sigmask(SIG_SETMASK, &vm->old_sigmask, NULL);
+	kvmw_vm_free(vm->kvm);
+	kvmw_system_free(vm->sys);
+	vmmem_map_free(vm->mem);
+	evmgr_loop_free(vm->loop);
+	pthread_mutex_destroy(&vm->stop_lock);
+	free(vm);
+}

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private state of one VM and the functions the vmm/src files share.
+ * Threads: the main thread runs the event loop (stdin, virtio notifies,
+ * timers, signals); each vCPU has a thread running KVM_RUN and dispatching
+ * its exits on the buses under the target device's lock.
+ */
+#ifndef VMM_INTERNAL_H
+#define VMM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <evmgr/evmgr.h>
+#include <kvmwrap/kvmwrap.h>
+#include <loader/loader.h>
+#include <superio/superio.h>
+#include <vmmem/vmmem.h>
+
+#include <vmm/boottimer.h>
+#include <vmm/bus.h>
+#include <vmm/vmm.h>
+#include <vmm/watchdog.h>
+
+#include "blk.h"
+
+/* Signal that kicks a vCPU thread out of KVM_RUN. */
+#define VMM_KICK_SIGNAL (SIGRTMIN + 1)
+/* Watchdog/panic grace tick. */
+#define VMM_TICK_NS 500000000ull
+/* After the panic line, let the guest print its trace for this long. */
+#define VMM_PANIC_GRACE_NS 2000000000ull
+
+struct vmm;
+
+/* For calls whose failure is already handled by the callee's contract
+ * (e.g. a refused guest register access still yields the value to give
+ * the guest): GCC's warn_unused_result ignores a (void) cast. */
+#define VMM_IGNORE(call) do { if (call) { } } while (0)
+
+struct vmm_vcpu {
+	struct vmm *vm;
+	struct kvmw_vcpu *kvcpu;
+	uint32_t index;
+	pthread_t thread;
+	bool started;
+	_Atomic uint64_t exits;		/* exits to userspace */
+	uint64_t exits_seen;		/* loop thread: value at the last tick */
+	atomic_bool sample_wanted;	/* loop asks for a stuck sample */
+	struct vmm_stuck_detector stuck;
+};
+
+struct vmm_serial_dev {
+	struct superio_serial uart;
+	struct vmm_bus_device bus;
+	int out_fd;			/* -1: discard */
+	bool close_out;
+	struct vmm_panic_scanner panic;
+	uint64_t panic_seen_ns;		/* 0 until the panic line is complete */
+	struct evmgr_watcher in;	/* stdin */
+	bool in_enabled;		/* input wanted and possible */
+	bool in_paused;			/* FIFO full: not watching stdin */
+	bool in_raw;			/* terminal switched to raw mode */
+};
+
+struct vmm_cmos_dev {
+	struct superio_cmos rtc;
+	struct vmm_bus_device bus;
+	struct evmgr_timer timer;
+	uint64_t armed_for;		/* deadline the timer is armed for */
+	atomic_bool rearm_posted;
+};
+
+struct vmm {
+	struct vmm_config cfg;
+	char err[VMM_ERR_MAX];
+
+	struct kvmw_system *sys;
+	struct kvmw_vm *kvm;
+	struct vmmem_map *mem;
+	struct evmgr_loop *loop;
+	struct vmm_bus *pio, *mmio;
+	uint32_t max_vcpus;
+
+	struct vmm_serial_dev serial;
+	struct superio_i8042 i8042;
+	struct vmm_bus_device i8042_bus;
+	struct vmm_cmos_dev cmos;
+	struct vmm_bus_device speaker_bus;
+	uint8_t speaker;		/* port 0x61 latch */
+	struct vmm_bus_device port80_bus;
+	struct vmm_boot_timer boot_timer;
+	struct vmm_bus_device acpi_bus;
+
+	struct vmm_blk *blks[VMM_MAX_BLOCKS];
+	uint32_t nblks;
+
+	struct loader_kernel kernel;
+	bool pvh;
+
+	struct vmm_vcpu *vcpus;
+	uint32_t nvcpus;
+
+	struct evmgr_signal signals;
+	struct evmgr_timer tick;
+	sigset_t old_sigmask;
+	bool sigmask_saved;
+
+	/* Stop: the first request wins, except that a reset after a panic
+	 * is reported as the panic. */
+	pthread_mutex_t stop_lock;
+	atomic_bool stopping;
+	struct vmm_result result;
+	bool ran;
+
+	/* Metrics updated from vCPU threads. */
+	_Atomic uint64_t m_exits_io, m_exits_mmio, m_exits_other;
+	_Atomic uint64_t m_assist_int3, m_assist_int_n, m_assist_fwait;
+	_Atomic uint64_t m_unclaimed_pio, m_unclaimed_mmio;
+};
+
+/* log.c */
+__attribute__((format(printf, 3, 4)))
+void vmm__log(const struct vmm *vm, enum vmm_log_level level, const char *fmt, ...);
+__attribute__((format(printf, 2, 3)))
+int vmm__fail(struct vmm *vm, const char *fmt, ...);	/* sets vm->err, returns -1 */
+
+/* vmm.c */
+__attribute__((format(printf, 3, 4)))
+void vmm__request_stop(struct vmm *vm, enum vmm_stop_reason reason, const char *fmt, ...);
+void vmm__request_signal_stop(struct vmm *vm, int signo);
+
+/* memory.c */
+int vmm__memory_setup(struct vmm *vm);
+
+/* devices.c */
+int vmm__devices_setup(struct vmm *vm);
+void vmm__devices_teardown(struct vmm *vm);
+void vmm__irq_line(struct vmm *vm, uint32_t gsi, bool level);
+
+/* console.c */
+int vmm__console_setup(struct vmm *vm);
+int vmm__console_start(struct vmm *vm);
+void vmm__console_teardown(struct vmm *vm);
+void vmm__console_tick(struct vmm *vm, uint64_t now_ns);
+
+/* boot_x86_64.c */
+int vmm__boot_setup(struct vmm *vm);
+
+/* vcpu_x86_64.c */
+int vmm__vcpu_configure(struct vmm *vm, struct vmm_vcpu *vcpu,
+			const struct kvmw_cpuid *base_cpuid);
+
+/* vcpu_run.c */
+int vmm__vcpus_create(struct vmm *vm);
+int vmm__vcpus_start(struct vmm *vm);
+void vmm__vcpus_stop(struct vmm *vm);
+void vmm__vcpus_tick(struct vmm *vm);
+void vmm__vcpus_free(struct vmm *vm);
+
+#endif
