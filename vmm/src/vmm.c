@@ -3,6 +3,8 @@
 // calling thread while vCPU threads run the guest, and stop from any path
 // with every thread joined and the terminal restored.
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,12 +157,35 @@ static int kvm_setup(struct vmm *vm)
 	return 0;
 }
 
+/* A file that is no kernel at all is host input to reject before touching
+ * KVM; the full checks happen when the loader parses it. */
+static int check_kernel_magic(const char *path, char *err, size_t errlen)
+{
+	uint8_t head[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "kernel.path=%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n < 0 || loader_kernel_detect(head, (size_t)n) == LOADER_FORMAT_UNKNOWN) {
+		snprintf(err, errlen, "kernel.path=%s: not a bzImage or x86_64 ELF kernel", path);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
 int vmm_new(const struct vmm_config *cfg, char *err, size_t errlen, struct vmm **out)
 {
 	struct vmm *vm;
 	int r;
 
 	r = vmm_config_validate(cfg, err, errlen);
+	if (r == 0)
+		r = check_kernel_magic(cfg->kernel_path, err, errlen);
 	if (r)
 		return r;
 	vm = calloc(1, sizeof(*vm));
