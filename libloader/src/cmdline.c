@@ -55,8 +55,10 @@ static size_t grown_len(const struct loader_cmdline *c, size_t n, bool init)
 {
 	size_t sep = c->len ? 1 : 0;
 
+	/* The first init argument also brings "-- " (and a space before it
+	 * when the line is not empty). */
 	if (init && c->init_pos == NO_INIT)
-		sep += 2 + (c->len ? 1 : 0); /* "--" and a space before it */
+		sep += 3;
 	return c->len + sep + n;
 }
 
@@ -101,9 +103,24 @@ static char *make_room(struct loader_cmdline *c, size_t n, bool init)
 	return gap;
 }
 
+/* Linux strips the quotes before comparing with "--", so "--" in any
+ * quoting would end the kernel's arguments. */
+static bool is_separator(const char *s, size_t n)
+{
+	size_t dashes = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '-')
+			dashes++;
+		else if (s[i] != '"')
+			return false;
+	}
+	return dashes == 2;
+}
+
 static int add_span(struct loader_cmdline *c, const char *s, size_t n, bool init)
 {
-	if (!valid_arg(s, n) || (!init && n == 2 && memcmp(s, "--", 2) == 0))
+	if (!valid_arg(s, n) || (!init && is_separator(s, n)))
 		return -EINVAL;
 	if (grown_len(c, n, init) >= c->cap)
 		return -ENOSPC;
@@ -144,11 +161,6 @@ static bool next_token(const char *line, size_t *pos, size_t *start, size_t *n)
 	return true;
 }
 
-static bool is_dashdash(const char *s, size_t n)
-{
-	return n == 2 && s[0] == '-' && s[1] == '-';
-}
-
 /* Dry run: checks every token and the final length before any change. */
 static int plan_line(const struct loader_cmdline *c, const char *line)
 {
@@ -157,7 +169,7 @@ static int plan_line(const struct loader_cmdline *c, const char *line)
 	bool init = false;
 
 	while (next_token(line, &pos, &start, &n)) {
-		if (!init && is_dashdash(line + start, n)) {
+		if (!init && is_separator(line + start, n)) {
 			init = true;
 			continue;
 		}
@@ -184,7 +196,7 @@ int loader_cmdline_add_line(struct loader_cmdline *c, const char *line)
 	if (err)
 		return err;
 	while (next_token(line, &pos, &start, &n)) {
-		if (!init && is_dashdash(line + start, n)) {
+		if (!init && is_separator(line + start, n)) {
 			init = true;
 			continue;
 		}

@@ -135,12 +135,26 @@ Test(bootparams, rest_of_the_page_is_zero)
 	cr_assert_eq(bp.eddbuf_entries, 0);
 }
 
-Test(bootparams, rejects_command_line_above_4g)
+Test(bootparams, command_line_above_4g_uses_ext_cmd_line_ptr)
 {
+	struct loader_boot_params_cfg cfg = { .kernel = &k, .e820 = &e820,
+					      .cmdline_addr = 0x200001000ull };
+
+	load_bzimage();
+	write_and_read(&cfg);
+	cr_assert_eq(bp.hdr.cmd_line_ptr, 0x1000);
+	cr_assert_eq(bp.ext_cmd_line_ptr, 2);
+}
+
+Test(bootparams, rejects_command_line_above_4g_without_64_bit_entry)
+{
+	uint8_t *img = fx_bzimage();
 	struct loader_boot_params_cfg cfg = { .kernel = &k, .e820 = &e820,
 					      .cmdline_addr = 0x100000000ull };
 
-	load_bzimage();
+	img[0x236] = 0; /* no XLF_KERNEL_64 */
+	cr_assert_eq(loader_bzimage_load(map, img, FX_BZ_SIZE, NULL, &k), 0);
+	free(img);
 	cr_assert_eq(loader_boot_params_write(map, LOADER_ZERO_PAGE_START, &cfg), -EINVAL);
 }
 

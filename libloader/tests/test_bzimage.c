@@ -286,3 +286,13 @@ Test(bzimage, failed_load_writes_nothing)
 	cr_assert_eq(vmmem_load_u8(map, 0x4000000 - 0x1000, &b), 0);
 	cr_assert_eq(b, 0);
 }
+
+/* Regression (found by fuzz-loader-bzimage): a relocatable kernel whose
+ * preferred address is off its alignment is moved to an aligned one. */
+Test(bzimage, relocatable_kernel_is_never_loaded_unaligned)
+{
+	fx_put(img, 0x258, FX_BZ_PREF + 0x1000, 8);
+	cr_assert_eq(load(), 0);
+	cr_assert_eq(k.load_addr % FX_BZ_ALIGN, 0);
+	cr_assert_eq(k.load_addr, LOADER_KERNEL_START);
+}

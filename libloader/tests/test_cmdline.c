@@ -93,6 +93,14 @@ Test(cmdline, bare_dashdash_is_not_a_kernel_argument)
 	cr_assert_eq(loader_cmdline_add(&c, "--"), -EINVAL);
 }
 
+Test(cmdline, quoted_dashdash_is_not_a_kernel_argument_either)
+{
+	/* Linux strips quotes before it looks for "--". */
+	cr_assert_eq(loader_cmdline_add(&c, "\"--\""), -EINVAL);
+	cr_assert_eq(loader_cmdline_add(&c, "-\"\"-"), -EINVAL);
+	cr_assert_eq(loader_cmdline_add(&c, "---"), 0);
+}
+
 Test(cmdline, init_arguments_follow_dashdash)
 {
 	cr_assert_eq(loader_cmdline_add(&c, "quiet"), 0);
@@ -202,4 +210,18 @@ Test(cmdline, write_copies_the_nul)
 	cr_assert_arr_eq(got, "abc\0Z", 5);
 	cr_assert_eq(loader_cmdline_write(m, 0x100000 - 2, &c), -EFAULT);
 	vmmem_map_free(m);
+}
+
+/* Regression (found by fuzz-loader-cmdline): the first init argument on an
+ * empty line needs room for "-- " too. */
+Test(cmdline, first_init_argument_on_empty_line_counts_its_separator)
+{
+	char small[7];
+
+	loader_cmdline_init(&c, small, 6);
+	cr_assert_eq(loader_cmdline_add_init_arg(&c, "nic"), -ENOSPC);
+	cr_assert_str_eq(loader_cmdline_str(&c), "");
+	loader_cmdline_init(&c, small, 7);
+	cr_assert_eq(loader_cmdline_add_init_arg(&c, "nic"), 0);
+	cr_assert_str_eq(loader_cmdline_str(&c), "-- nic");
 }

@@ -27,8 +27,10 @@ struct loader_boot_params_cfg {
 };
 
 /*
- * Writes a complete boot_params (4096 bytes) at gpa.  -EINVAL for a missing
- * kernel or E820, a command line above 4 GiB or longer than the kernel
+ * Writes a complete boot_params (4096 bytes) at gpa.  A command line or
+ * initrd above 4 GiB goes into the ext_* fields, which only the 64-bit
+ * entry reads.  -EINVAL for a missing kernel or E820, a command line above
+ * 4 GiB for a kernel without a 64-bit entry or longer than the kernel
  * accepts; -EFAULT when gpa is not backed.
  */
 LOADER_WUR int loader_boot_params_write(struct vmmem_map *map, uint64_t gpa,

@@ -48,10 +48,12 @@ static int fill(struct boot_params *bp, const struct loader_boot_params_cfg *cfg
 	 * registers are the flat ones the 32/64-bit protocols define. */
 	h->loadflags = (uint8_t)(h->loadflags & ~(CAN_USE_HEAP | KEEP_SEGMENTS));
 	if (cfg->cmdline_addr) {
-		if (cfg->cmdline_addr >> 32 || cfg->cmdline_len > k->cmdline_max)
+		/* Only the 64-bit entry reads ext_cmd_line_ptr (boot.rst). */
+		if ((cfg->cmdline_addr >> 32 && !k->has_entry64) ||
+		    cfg->cmdline_len > k->cmdline_max)
 			return -EINVAL;
 		h->cmd_line_ptr = (uint32_t)cfg->cmdline_addr;
-		bp->ext_cmd_line_ptr = 0;
+		bp->ext_cmd_line_ptr = (uint32_t)(cfg->cmdline_addr >> 32);
 	}
 	if (cfg->initrd_size) {
 		h->ramdisk_image = (uint32_t)cfg->initrd_addr;

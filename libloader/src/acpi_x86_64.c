@@ -20,16 +20,6 @@
 
 #define XSDT_ENTRIES 2
 
-uint8_t loader_acpi_checksum(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint8_t sum = 0;
-
-	for (size_t i = 0; i < len; i++)
-		sum = (uint8_t)(sum + p[i]);
-	return (uint8_t)-sum;
-}
-
 bool loader_acpi_is_poweroff(uint8_t v)
 {
 	return (v & LOADER_ACPI_SLP_EN) &&

@@ -162,15 +162,23 @@ static bool fits(const struct vmmem_map *map, uint64_t addr, uint64_t need)
 	       vmmem_range_is_backed(map, addr, need);
 }
 
+struct search {
+	uint64_t need, align, found;
+};
+
+/* First kernel_alignment boundary at or above LOADER_KERNEL_START in this
+ * region with need bytes after it, below 4 GiB. */
 static int search_region(void *ctx, const struct vmmem_region_info *r)
 {
-	uint64_t *state = ctx; /* [0] need, [1] align, [2] result */
+	struct search *s = ctx;
 	uint64_t start = r->gpa < LOADER_KERNEL_START ? LOADER_KERNEL_START : r->gpa;
 
-	start = loader__align_up(start, state[1]);
+	if (start > BZ_4G)
+		return 0;
+	start = loader__align_up(start, s->align);
 	if (start >= r->gpa && start - r->gpa < r->size &&
-	    state[0] <= r->size - (start - r->gpa) && start + state[0] <= BZ_4G) {
-		state[2] = start;
+	    s->need <= r->size - (start - r->gpa) && start + s->need <= BZ_4G) {
+		s->found = start;
 		return 1;
 	}
 	return 0;
@@ -190,15 +198,20 @@ static int choose_address(const struct vmmem_map *map,
 		*addr = wanted;
 		return fits(map, wanted, need) ? 0 : -EFAULT;
 	}
-	if (fits(map, pref, need) || !bz->relocatable) {
+	if (!bz->relocatable) {
 		*addr = pref;
 		return fits(map, pref, need) ? 0 : -EFAULT;
 	}
-	uint64_t state[3] = { need, required_alignment(bz, false), 0 };
+	/* A relocatable kernel runs only at a kernel_alignment boundary. */
+	struct search s = { .need = need, .align = required_alignment(bz, false) };
 
-	if (vmmem_map_for_each_region(map, search_region, state) != 1)
+	if (fits(map, pref, need) && !(pref & (s.align - 1))) {
+		*addr = pref;
+		return 0;
+	}
+	if (vmmem_map_for_each_region(map, search_region, &s) != 1)
 		return -EFAULT;
-	*addr = state[2];
+	*addr = s.found;
 	return 0;
 }
 
