@@ -392,6 +392,23 @@ static void test_ro(void)
 	gk_check("blk.ro-unchanged", ok, "after the rejected write: %s", why);
 }
 
+/* The same driver without EVENT_IDX and INDIRECT_DESC: the flags-based
+ * suppression of §2.7.7 (NO_INTERRUPT, NO_NOTIFY) and plain chains. */
+static void test_plain_ring(void)
+{
+	uint64_t want = gk_blk_wanted_features() &
+			~(VF_BIT(VIRTIO_F_EVENT_IDX) | VF_BIT(VIRTIO_F_INDIRECT_DESC));
+	int rc = gk_vdev_init(&disk, want, &mem_disk, 0, NULL);
+
+	if (!gk_check("blk.plain-ring-init",
+		      rc == 0 && !(disk.features & ~want),
+		      "re-initialised without EVENT_IDX and INDIRECT_DESC: rc %d, "
+		      "features 0x%lx", rc, disk.features))
+		return;
+	test_depth("blk.plain-ring-depth-32-irq", 32, 4, &irq_direct);
+	test_depth("blk.plain-ring-depth-1-polled", 1, 32, &polled_direct);
+}
+
 void gk_main(void)
 {
 	discover();
@@ -414,6 +431,7 @@ void gk_main(void)
 	test_discard_wz();
 	test_unsupported();
 	test_ro();
+	test_plain_ring();
 	gk_vdev_irq_disable(&disk);
 	gk_vdev_reset(&disk);
 	if (have_ro)

@@ -58,9 +58,12 @@ uint32_t gk_lapic_id(void)
 	return x2apic ? id : id >> 24;
 }
 
+volatile unsigned gk_lapic_ticks;
+
 static void timer_tick(void *ctx)
 {
 	(void)ctx;
+	gk_lapic_ticks++;
 }
 
 static void lapic_timer_calibrate(void)

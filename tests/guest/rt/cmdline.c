@@ -47,6 +47,7 @@ static bool is_space(char c)
 }
 
 /* Walks the words; returns the value of the first word "key=...", from *pos. */
+/* (The parsers take the string so the kit program can test them directly.) */
 static const char *find_from(const char *key, size_t *len, const char **pos)
 {
 	size_t klen = strlen(key);
@@ -91,7 +92,13 @@ uint64_t gk_cmdline_u64(const char *key, uint64_t dflt)
 
 unsigned gk_virtio_mmio_devices(struct gk_mmio_dev *out, unsigned max)
 {
-	const char *pos = gk_cmdline();
+	return gk_parse_mmio_devices(gk_cmdline(), out, max);
+}
+
+unsigned gk_parse_mmio_devices(const char *line, struct gk_mmio_dev *out,
+			       unsigned max)
+{
+	const char *pos = line;
 	unsigned n = 0;
 	size_t len;
 	const char *v;
@@ -107,6 +114,9 @@ unsigned gk_virtio_mmio_devices(struct gk_mmio_dev *out, unsigned max)
 		if (p >= end || *p++ != ':')
 			continue;
 		d.irq = (unsigned)gk_memparse(p, &p);
+		/* An optional ":<id>" may follow; anything else is malformed. */
+		if (p < end && *p != ':')
+			continue;
 		if (!d.size || !d.base || d.base + d.size < d.base)
 			continue;
 		out[n++] = d;

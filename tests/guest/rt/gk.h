@@ -171,12 +171,20 @@ struct gk_frame {
 typedef void gk_irq_fn(void *ctx);
 void gk_idt_init(void);
 void gk_irq_set(uint8_t vec, gk_irq_fn *fn, void *ctx);
+/*
+ * Expected-fault support for the kit's own tests: when gk_fault_resume is
+ * non-zero, a CPU exception records its vector, error code and CR2 and
+ * resumes at that address instead of ending the run.
+ */
+extern volatile uint64_t gk_fault_resume, gk_fault_vec, gk_fault_err,
+	gk_fault_cr2;
 void gk_trap_dispatch(struct gk_frame *f);
 
 void gk_lapic_init(void);
 void gk_lapic_eoi(void);
 uint32_t gk_lapic_id(void);
 bool gk_lapic_timer_ok(void);
+extern volatile unsigned gk_lapic_ticks;
 void gk_lapic_oneshot_us(uint64_t us);
 
 void gk_ioapic_init(void);
@@ -198,6 +206,8 @@ struct gk_mmio_dev {
 };
 /* Parses every virtio_mmio.device=<size>@<addr>:<irq>[:<id>] entry. */
 unsigned gk_virtio_mmio_devices(struct gk_mmio_dev *out, unsigned max);
+unsigned gk_parse_mmio_devices(const char *line, struct gk_mmio_dev *out,
+			       unsigned max);
 
 /* ---- program entry --------------------------------------------------- */
 /* Every program defines gk_main(); the runtime sets everything up first. */

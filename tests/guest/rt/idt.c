@@ -25,6 +25,8 @@ static struct {
 
 extern const char gk_isr_table[];
 
+volatile uint64_t gk_fault_resume, gk_fault_vec, gk_fault_err, gk_fault_cr2;
+
 static const char *const exc_names[32] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
 	"#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "-",
@@ -78,6 +80,14 @@ static GK_NORETURN void exception(const struct gk_frame *f)
 
 void gk_trap_dispatch(struct gk_frame *f)
 {
+	if (f->vec < 32 && gk_fault_resume) {
+		gk_fault_vec = f->vec;
+		gk_fault_err = f->err;
+		gk_fault_cr2 = read_cr2();
+		f->rip = gk_fault_resume;
+		gk_fault_resume = 0;
+		return;
+	}
 	if (f->vec < 32)
 		exception(f);
 	if (handlers[f->vec].fn)

@@ -3,7 +3,7 @@
  * TSC-based timing.  The TSC rate comes from the hypervisor timing leaf
  * 0x40000010 (EAX = TSC kHz) when the VMM offers it, otherwise from 10 ms of
  * the i8254 PIT channel 0 (1.193182 MHz, read back with the latch command),
- * which QEMU microvm and KVM's in-kernel PIT both provide.  The rate is
+ * which QEMU microvm and KVM's in-kernel PIT both provide (median of three).  The rate is
  * reported in the boot line so a wrong calibration is visible.
  */
 #include "gk.h"
@@ -61,6 +61,20 @@ static uint64_t khz_from_pit(void)
 	return 0;
 }
 
+/* Median of three 10 ms windows: one preempted vCPU cannot skew it. */
+static uint64_t khz_from_pit_median(void)
+{
+	uint64_t a = khz_from_pit(), b = khz_from_pit(), c = khz_from_pit(), t;
+
+	if (a > b) {
+		t = a; a = b; b = t;
+	}
+	if (b > c) {
+		t = b; b = c; c = t;
+	}
+	return a > b ? a : b;
+}
+
 void gk_tsc_calibrate(void)
 {
 	const char *src = "cpuid-0x40000010";
@@ -68,7 +82,7 @@ void gk_tsc_calibrate(void)
 	gk_tsc_khz = khz_from_cpuid();
 	if (!gk_tsc_khz) {
 		src = "pit";
-		gk_tsc_khz = khz_from_pit();
+		gk_tsc_khz = khz_from_pit_median();
 	}
 	if (!gk_tsc_khz) {
 		src = "assumed";
