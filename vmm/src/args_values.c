@@ -10,6 +10,24 @@
 
 #include <vmm/args.h>
 
+/*
+ * Whether an unquoted comma at p ends the value: only when a key follows
+ * ("<lowercase word>=").  The shell strips the quotes users put around
+ * cmdline="console=ttyS0,115200 clearcpuid=cx16,smap", and such a value
+ * must survive intact; its commas are followed by no "word=".
+ */
+static bool comma_ends_value(const char *p)
+{
+	size_t n = 0;
+
+	if (p[1] == '\0')
+		return true;	/* trailing comma: reported as an error */
+	while ((p[1 + n] >= 'a' && p[1 + n] <= 'z') || p[1 + n] == '_' ||
+	       (n > 0 && p[1 + n] >= '0' && p[1 + n] <= '9'))
+		n++;
+	return n > 0 && p[1 + n] == '=';
+}
+
 int vmm_args_next_pair(const char **cursor, char *key, size_t keylen,
 		       char *value, size_t valuelen)
 {
@@ -30,7 +48,7 @@ int vmm_args_next_pair(const char **cursor, char *key, size_t keylen,
 	p++;
 	/* Quotes may open and close anywhere in the value, as in a shell word,
 	 * so cmdline="a b",x=1 and path="my disk".img both work. */
-	while (*p && (quoted || *p != ',')) {
+	while (*p && (quoted || *p != ',' || !comma_ends_value(p))) {
 		if (*p == '"') {
 			quoted = !quoted;
 			p++;

@@ -35,6 +35,19 @@ Test(pairs, quotes_protect_commas_and_are_removed)
 	cr_assert_str_eq(v, "x");
 }
 
+Test(pairs, commas_not_followed_by_a_key_stay_in_the_value)
+{
+	const char *cur = "cmdline=console=ttyS0,115200 clearcpuid=cx16,smap,popcnt x,path=k";
+	char k[32], v[256];
+
+	cr_assert_eq(pair(&cur, k, v), 1);
+	cr_assert_str_eq(k, "cmdline");
+	cr_assert_str_eq(v, "console=ttyS0,115200 clearcpuid=cx16,smap,popcnt x");
+	cr_assert_eq(pair(&cur, k, v), 1);
+	cr_assert_str_eq(k, "path");
+	cr_assert_str_eq(v, "k");
+}
+
 Test(pairs, value_may_contain_equals)
 {
 	const char *cur = "cmdline=root=/dev/vda";

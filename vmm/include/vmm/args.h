@@ -8,6 +8,10 @@
  *        --kernel path=vmlinuz,cmdline="console=ttyS0 reboot=k panic=1" \
  *        --initramfs path=initrd.img --block path=disk.img,read_only=on
  *
+ * An unquoted comma ends a value only when "key=" follows it, so a
+ * command line whose quotes the shell removed (cmdline=console=ttyS0,115200
+ * clearcpuid=cx16,smap) still arrives whole.
+ *
  * Parsing only fills a struct vmm_config; files are checked later by
  * vmm_config_validate().  Every error is one line naming the option, the
  * key and the value.

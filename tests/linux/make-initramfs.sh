@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Builds the test initramfs for the linux suite: Debian's busybox-static as
+# the whole userland (fetched with `apt-get download`, unpacked with
+# `dpkg-deb -x` into the cache, never installed), the virtio, virtio_ring,
+# virtio_mmio and virtio_blk modules of the kernel under test (with
+# `depmod -b`), and an /init that prints a marker, loads the modules, reads
+# the first sector of /dev/vda back and reboots through the i8042 (reboot=k).
+#
+# Usage: make-initramfs.sh MODULES_DIR OUTPUT
+#   MODULES_DIR is the kernel's lib/modules/<version> (fetch-debian-kernel.sh
+#   prints it as <flavour>-modules=...).
+# Idempotent: OUTPUT is rebuilt only when missing or older than this script.
+set -euo pipefail
+mods=$1 out=$2
+script=$(readlink -f "$0")
+[ -d "$mods" ] || { echo "make-initramfs: no modules directory $mods" >&2; exit 1; }
+if [ -f "$out" ] && [ "$out" -nt "$script" ]; then
+	echo "$out"
+	exit 0
+fi
+cache=${CVMM_CACHE:-$HOME/.cache/cvmm}/busybox
+mkdir -p "$cache"
+if [ ! -x "$cache/root/bin/busybox" ]; then
+	(cd "$cache" && rm -f busybox-static_*.deb &&
+	 apt-get download -qq busybox-static >/dev/null 2>&1 ||
+	 { apt-get update -qq >/dev/null 2>&1; apt-get download -qq busybox-static >/dev/null; }) ||
+		{ echo "make-initramfs: cannot apt-get download busybox-static" >&2; exit 1; }
+	rm -rf "$cache/root"
+	dpkg-deb -x "$cache"/busybox-static_*.deb "$cache/root"
+fi
+command -v cpio >/dev/null && command -v depmod >/dev/null ||
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cpio kmod >/dev/null
+
+ver=$(basename "$mods")
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,dev,proc,sys,lib/modules/"$ver"}
+cp "$cache/root/bin/busybox" "$stage/bin/busybox"
+for tool in sh mount modprobe insmod dd hexdump head echo cat sleep reboot poweroff; do
+	ln -s busybox "$stage/bin/$tool"
+done
+for m in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko \
+	 drivers/virtio/virtio_mmio.ko drivers/block/virtio_blk.ko; do
+	[ -f "$mods/kernel/$m" ] || { echo "make-initramfs: $mods lacks $m" >&2; exit 1; }
+	mkdir -p "$stage/lib/modules/$ver/kernel/$(dirname "$m")"
+	cp "$mods/kernel/$m" "$stage/lib/modules/$ver/kernel/$m"
+done
+cp "$mods"/modules.builtin* "$mods"/modules.order "$stage/lib/modules/$ver/" 2>/dev/null || true
+depmod -b "$stage" "$ver"
+cat >"$stage/init" <<'INIT'
+#!/bin/sh
+# The test's userland: marker, virtio-blk through ACPI, disk read-back, end.
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+echo "CVMM-INITRAMFS-MARKER: /init runs"
+modprobe virtio_mmio && modprobe virtio_blk
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 1; done
+echo "CVMM-DISK-READBACK: $(dd if=/dev/vda bs=32 count=1 2>/dev/null)"
+reboot -f
+INIT
+chmod +x "$stage/init"
+mkdir -p "$(dirname "$out")"
+(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -9) >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "$out"
