@@ -10,6 +10,12 @@
  * data rounded up to 512 bytes.  The guest walks it with the guest kit's
  * virtio-blk driver and prints the file named by demo.file= (hello.txt).
  * Everything read from the disk is treated as untrusted: sizes are bounded.
+ *
+ * demo.end= picks another way to stop, so that tests can drive every
+ * shutdown path of cvmm: poweroff (ACPI S5 through the FADT's sleep
+ * control port), triple-fault, panic (Linux's panic line, then spinning),
+ * hang-cli (interrupts off, halted: nothing can wake it) and hang-sti
+ * (halted with interrupts on: only a signal to cvmm ends it).
  */
 #include "virtio.h"
 
@@ -76,6 +82,47 @@ static void show_file(const char *want)
 	gk_report("demo.read-file", GK_FAIL, "%s not found on the disk", want);
 }
 
+static bool end_is(const char *mode)
+{
+	size_t len = 0;
+	const char *v = gk_cmdline_get("demo.end", &len);
+
+	return v && len == strlen(mode) && memcmp(v, mode, len) == 0;
+}
+
+/* The stops other than the default reset; returns only for the default. */
+static void demo_end(void)
+{
+	static const struct { uint16_t limit; uint64_t base; } __attribute__((packed))
+		no_idt = { 0, 0 };
+
+	if (end_is("poweroff")) {
+		gk_printf("demo: ACPI poweroff (SLP_TYP 5 | SLP_EN to port 0x3c0)\n");
+		gk_outb(0x3c0, (5u << 2) | 0x20u);
+	} else if (end_is("triple-fault")) {
+		gk_printf("demo: triple fault (empty IDT, then ud2)\n");
+		gk_cli();
+		__asm__ volatile("lidt %0; ud2" : : "m"(no_idt));
+	} else if (end_is("panic")) {
+		gk_printf("Kernel panic - not syncing: demo guest asked to panic\n");
+		gk_sti();
+		for (;;)
+			gk_pause();
+	} else if (end_is("hang-cli")) {
+		gk_printf("demo: halting with interrupts off\n");
+		for (;;)
+			__asm__ volatile("cli; hlt");
+	} else if (end_is("hang-sti")) {
+		gk_printf("demo: halting with interrupts on\n");
+		for (;;)
+			__asm__ volatile("sti; hlt");
+	} else {
+		return;
+	}
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
 void gk_main(void)
 {
 	size_t len = 0;
@@ -96,5 +143,6 @@ void gk_main(void)
 	}
 	gk_vq_want_irq(&dev.vq, false);
 	show_file(name);
+	demo_end();
 	gk_printf("The guest now resets the machine through the i8042; cvmm exits 0.\n");
 }
