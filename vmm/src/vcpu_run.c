@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assist_x86_64.h"
 #include "vmm_internal.h"
 
 static void handle_io(struct vmm *vm, const struct kvmw_exit_io *io)
@@ -33,6 +34,39 @@ static void handle_mmio(struct vmm *vm, const struct kvmw_exit_mmio *m)
 	if (r == -ENOENT && atomic_fetch_add(&vm->m_unclaimed_mmio, 1) < 16)
 		vmm__log(vm, VMM_LOG_DEBUG, "unclaimed MMIO %s 0x%llx size %u",
 			 m->is_write ? "write" : "read", (unsigned long long)m->gpa, m->len);
+}
+
+/* LDMXCSR/STMXCSR/FNINIT (assist_x86_64.c); instruction bytes come from
+ * the exit or, when KVM gave none, from guest memory at RIP. */
+static int fpu_assist(struct vmm *vm, struct vmm_vcpu *vcpu, const struct kvmw_emul_failure *f,
+		      const struct kvm_regs *regs)
+{
+	enum vmm_assist_kind kind;
+	uint8_t insn[KVMW_INSN_MAX];
+	size_t len = 0;
+	int r;
+
+	if (f->bytes_valid) {
+		len = f->insn_len;
+		memcpy(insn, f->insn, len);
+	} else {
+		struct kvm_sregs sregs;
+
+		if (kvmw_vcpu_get_sregs(vcpu->kvcpu, &sregs))
+			return -1;
+		for (; len < sizeof(insn); len++) {
+			uint64_t gpa;
+
+			if (vmm__gva_to_gpa(vm->mem, &sregs, regs->rip + len, &gpa) ||
+			    vmmem_load_u8(vm->mem, gpa, &insn[len]))
+				break;
+		}
+	}
+	r = vmm__assist_run(vcpu->kvcpu, vm->mem, insn, len, &kind);
+	if (r)
+		return r;
+	atomic_fetch_add(kind == VMM_ASSIST_FNINIT ? &vm->m_assist_fninit : &vm->m_assist_mxcsr, 1);
+	return 0;
 }
 
 /* Returns 0 when the guest may go on, -1 when the VM must stop. */
@@ -69,6 +103,8 @@ static int handle_internal(struct vmm *vm, struct vmm_vcpu *vcpu,
 			return 0;
 		}
 	}
+	if (vm->cfg.assists && f.limit == KVMW_LIMIT_NONE && fpu_assist(vm, vcpu, &f, &regs) == 0)
+		return 0;
 	kvmw_emul_failure_format(&f, report, sizeof(report));
 	vmm__request_stop(vm, VMM_STOP_INTERNAL, "vCPU %u: %s%s", vcpu->index, report,
 			  vm->cfg.assists ? "" : " (assists are off: --vcpu assists=on)");

@@ -262,6 +262,8 @@ void vmm_get_metrics(const struct vmm *vm, struct vmm_metrics *out)
 	out->assists_int3 = atomic_load(&vm->m_assist_int3);
 	out->assists_int_n = atomic_load(&vm->m_assist_int_n);
 	out->assists_fwait = atomic_load(&vm->m_assist_fwait);
+	out->assists_mxcsr = atomic_load(&vm->m_assist_mxcsr);
+	out->assists_fninit = atomic_load(&vm->m_assist_fninit);
 	out->unclaimed_pio = atomic_load(&vm->m_unclaimed_pio);
 	out->unclaimed_mmio = atomic_load(&vm->m_unclaimed_mmio);
 	superio_serial_get_metrics(&vm->serial.uart, &sm);

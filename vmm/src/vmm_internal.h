@@ -118,6 +118,7 @@ struct vmm {
 	/* Metrics updated from vCPU threads. */
 	_Atomic uint64_t m_exits_io, m_exits_mmio, m_exits_other;
 	_Atomic uint64_t m_assist_int3, m_assist_int_n, m_assist_fwait;
+	_Atomic uint64_t m_assist_mxcsr, m_assist_fninit;
 	_Atomic uint64_t m_unclaimed_pio, m_unclaimed_mmio;
 };
 

@@ -36,6 +36,7 @@ struct vmm;
 struct vmm_metrics {
 	uint64_t exits_io, exits_mmio, exits_other;
 	uint64_t assists_int3, assists_int_n, assists_fwait;
+	uint64_t assists_mxcsr, assists_fninit;	/* LDMXCSR/STMXCSR, FNINIT */
 	uint64_t unclaimed_pio, unclaimed_mmio;
 	uint64_t serial_tx_bytes, serial_rx_bytes, serial_dropped;
 	uint64_t blk_notifies;

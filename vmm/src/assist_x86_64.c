@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: MIT
+// LDMXCSR / STMXCSR / FNINIT assists for kvm-pvm (see assist_x86_64.h).
+// Decoding follows the Intel SDM vol. 2, 2.1-2.2 (prefixes, ModR/M, SIB,
+// REX, RIP-relative addressing); the page walk follows vol. 3, 4.5
+// (4-level paging, 2 MiB and 1 GiB pages).  Everything read from the guest
+// (instruction bytes, page tables, the operand) is bounds-checked through
+// libvmmem.
+#include <errno.h>
+#include <string.h>
+
+#include <vmmem/access.h>
+
+#include "assist_x86_64.h"
+
+#define CR0_PG (1ull << 31)
+#define CR4_LA57 (1ull << 12)
+#define EFER_LMA (1ull << 10)
+#define PTE_P 0x1ull
+#define PTE_PS 0x80ull
+#define PTE_ADDR 0x000ffffffffff000ull
+
+enum vmm_assist_kind vmm__assist_decode(const uint8_t *b, size_t len,
+					struct vmm_assist_insn *in)
+{
+	size_t i = 0;
+
+	memset(in, 0, sizeof(*in));
+	if (len >= 2 && b[0] == 0xdb && b[1] == 0xe3) {
+		in->len = 2;
+		return in->kind = VMM_ASSIST_FNINIT;
+	}
+	if (len >= 3 && b[0] == 0x9b && b[1] == 0xdb && b[2] == 0xe3) {
+		in->len = 3;	/* FINIT: the wait has nothing to wait for */
+		return in->kind = VMM_ASSIST_FNINIT;
+	}
+	for (; i < len && (b[i] == 0x64 || b[i] == 0x65 || b[i] == 0x3e || b[i] == 0x2e); i++)
+		if (b[i] == 0x64 || b[i] == 0x65)
+			in->seg = b[i];
+	if (i < len && (b[i] & 0xf0) == 0x40)
+		in->rex = b[i++];
+	if (i + 3 > len || b[i] != 0x0f || b[i + 1] != 0xae)
+		return VMM_ASSIST_NONE;
+	i += 2;
+	in->modrm = b[i++];
+	if ((in->modrm >> 6) == 3)
+		return VMM_ASSIST_NONE;	/* register forms are other instructions */
+	switch ((in->modrm >> 3) & 7) {
+	case 2: in->kind = VMM_ASSIST_LDMXCSR; break;
+	case 3: in->kind = VMM_ASSIST_STMXCSR; break;
+	default: return VMM_ASSIST_NONE;
+	}
+	if ((in->modrm & 7) == 4) {
+		if (i >= len)
+			return in->kind = VMM_ASSIST_NONE;
+		in->sib = b[i++];
+		in->has_sib = true;
+	}
+	if ((in->modrm >> 6) == 1) {
+		if (i + 1 > len)
+			return in->kind = VMM_ASSIST_NONE;
+		in->disp = (int8_t)b[i++];
+	} else if ((in->modrm >> 6) == 2 || ((in->modrm >> 6) == 0 &&
+		   ((in->modrm & 7) == 5 || (in->has_sib && (in->sib & 7) == 5)))) {
+		uint32_t d;
+
+		if (i + 4 > len)
+			return in->kind = VMM_ASSIST_NONE;
+		d = (uint32_t)b[i] | (uint32_t)b[i + 1] << 8 | (uint32_t)b[i + 2] << 16 |
+		    (uint32_t)b[i + 3] << 24;
+		in->disp = (int32_t)d;
+		in->rip_relative = (in->modrm >> 6) == 0 && (in->modrm & 7) == 5;
+		i += 4;
+	}
+	in->len = (uint8_t)i;
+	return in->kind;
+}
+
+static uint64_t gpr(const struct kvm_regs *r, unsigned n)
+{
+	const uint64_t v[16] = { r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp,
+				 r->rsi, r->rdi, r->r8, r->r9, r->r10, r->r11,
+				 r->r12, r->r13, r->r14, r->r15 };
+	return v[n & 15];
+}
+
+uint64_t vmm__assist_ea(const struct vmm_assist_insn *in, const struct kvm_regs *regs,
+			const struct kvm_sregs *sregs)
+{
+	unsigned mod = in->modrm >> 6, rm = (in->modrm & 7) | ((in->rex & 1u) << 3);
+	uint64_t ea;
+
+	if (in->rip_relative) {
+		ea = regs->rip + in->len;
+	} else if (in->has_sib) {
+		unsigned base = (in->sib & 7) | ((in->rex & 1u) << 3);
+		unsigned index = ((in->sib >> 3) & 7) | ((in->rex & 2u) << 2);
+
+		ea = (mod == 0 && (in->sib & 7) == 5) ? 0 : gpr(regs, base);
+		if (index != 4)	/* index 4 (rsp) means none */
+			ea += gpr(regs, index) << (in->sib >> 6);
+	} else {
+		ea = gpr(regs, rm);
+	}
+	ea += (uint64_t)(int64_t)in->disp;
+	if (in->seg == 0x64)
+		ea += sregs->fs.base;
+	else if (in->seg == 0x65)
+		ea += sregs->gs.base;
+	return ea;
+}
+
+int vmm__gva_to_gpa(const struct vmmem_map *mem, const struct kvm_sregs *sregs,
+		    uint64_t gva, uint64_t *gpa)
+{
+	uint64_t table, entry = 0;
+
+	if (!(sregs->cr0 & CR0_PG)) {
+		*gpa = gva;
+		return 0;
+	}
+	if (!(sregs->efer & EFER_LMA) || (sregs->cr4 & CR4_LA57))
+		return -ENOTSUP;	/* 32-bit paging / 5-level: not needed by Linux x86_64 early */
+	table = sregs->cr3 & PTE_ADDR;
+	for (int level = 3; level >= 0; level--) {
+		unsigned shift = 12u + 9u * (unsigned)level;
+		uint64_t idx = (gva >> shift) & 0x1ff;
+
+		if (vmmem_load_u64(mem, table + idx * 8, &entry) || !(entry & PTE_P))
+			return -EFAULT;
+		if (level > 0 && level < 3 && (entry & PTE_PS)) {
+			uint64_t mask = (1ull << shift) - 1;
+
+			*gpa = ((entry & PTE_ADDR) & ~mask) | (gva & mask);
+			return 0;
+		}
+		table = entry & PTE_ADDR;
+	}
+	*gpa = table | (gva & 0xfff);
+	return 0;
+}
+
+/* Reads or writes the 4-byte operand byte by byte across a page boundary. */
+static int operand_io(struct vmmem_map *mem, const struct kvm_sregs *sregs, uint64_t gva,
+		      uint8_t buf[4], bool write)
+{
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t gpa;
+		int r = vmm__gva_to_gpa(mem, sregs, gva + i, &gpa);
+
+		if (r == 0)
+			r = write ? vmmem_store_u8(mem, gpa, buf[i]) : vmmem_load_u8(mem, gpa, &buf[i]);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int inject_gp(struct kvmw_vcpu *vcpu)
+{
+	struct kvm_vcpu_events ev;
+	int r = kvmw_vcpu_get_events(vcpu, &ev);
+
+	if (r)
+		return r;
+	ev.exception.injected = 1;
+	ev.exception.nr = 13;
+	ev.exception.has_error_code = 1;
+	ev.exception.error_code = 0;
+	ev.flags = 0;
+	return kvmw_vcpu_set_events(vcpu, &ev);
+}
+
+int vmm__assist_run(struct kvmw_vcpu *vcpu, struct vmmem_map *mem,
+		    const uint8_t *insn, size_t len, enum vmm_assist_kind *kind)
+{
+	struct vmm_assist_insn in;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct kvm_fpu fpu;
+	uint8_t buf[4];
+	int r;
+
+	*kind = vmm__assist_decode(insn, len, &in);
+	if (in.kind == VMM_ASSIST_NONE)
+		return -ENOTSUP;
+	r = kvmw_vcpu_get_regs(vcpu, &regs);
+	if (r == 0)
+		r = kvmw_vcpu_get_sregs(vcpu, &sregs);
+	if (r == 0)
+		r = kvmw_vcpu_get_fpu(vcpu, &fpu);
+	if (r)
+		return r;
+	if (in.kind == VMM_ASSIST_FNINIT) {
+		/* The x87 state FNINIT defines (SDM vol. 1, 8.7 "FINIT/FNINIT"). */
+		fpu.fcw = 0x37f;
+		fpu.fsw = 0;
+		fpu.ftwx = 0;		/* abridged tag word: all empty */
+		fpu.last_opcode = 0;
+		fpu.last_ip = 0;
+		fpu.last_dp = 0;
+	} else {
+		uint64_t ea = vmm__assist_ea(&in, &regs, &sregs);
+
+		if (in.kind == VMM_ASSIST_STMXCSR) {
+			for (unsigned i = 0; i < 4; i++)
+				buf[i] = (uint8_t)(fpu.mxcsr >> (8 * i));
+			r = operand_io(mem, &sregs, ea, buf, true);
+		} else {
+			r = operand_io(mem, &sregs, ea, buf, false);
+			if (r == 0) {
+				uint32_t v = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 |
+					     (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 24;
+
+				/* Reserved bits set: the CPU raises #GP(0). */
+				if (v & 0xffff0000u)
+					return inject_gp(vcpu);
+				fpu.mxcsr = v;
+			}
+		}
+		if (r)
+			return r;
+	}
+	if (in.kind != VMM_ASSIST_STMXCSR && (r = kvmw_vcpu_set_fpu(vcpu, &fpu)) != 0)
+		return r;
+	regs.rip += in.len;
+	return kvmw_vcpu_set_regs(vcpu, &regs);
+}
