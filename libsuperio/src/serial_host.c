@@ -155,7 +155,8 @@ static void drain_and_flag(struct superio_serial *s)
 void superio__serial_tx_byte(struct superio_serial *s, uint8_t byte)
 {
 	s->thre_pending = 0;
-	if (!(s->mcr & MCR_LOOP) && !superio__serial_budget_take(s)) {
+	if (s->cfg.budget_bytes_per_sec && !(s->mcr & MCR_LOOP) &&
+	    !superio__serial_budget_take(s)) {
 		s->metrics.tx_budget_drops++;
 		superio__serial_event(s, SUPERIO_SERIAL_EV_TX_BUDGET_DROP, 1);
 		s->thre_pending = s->tx.len == 0;
