@@ -44,6 +44,19 @@ static void bench_translate(void *p, uint64_t ops)
 	}
 }
 
+/* The same with locality, as a device working on one ring sees it. */
+static void bench_translate_local(void *p, uint64_t ops)
+{
+	struct ctx *c = p;
+	void *hva;
+
+	for (uint64_t i = 0; i < ops; i++) {
+		if (vmmem_translate(c->map, addr(i), 8, &hva))
+			abort();
+		c->sink += (uintptr_t)hva;
+	}
+}
+
 static void bench_load_u16(void *p, uint64_t ops)
 {
 	struct ctx *c = p;
@@ -149,6 +162,7 @@ int main(void)
 			return 1;
 
 	cvmm_bench_run("vmmem_translate", bench_translate, &c, 1000000, 15);
+	cvmm_bench_run("vmmem_translate_local", bench_translate_local, &c, 1000000, 15);
 	cvmm_bench_run("vmmem_load_u16_aligned", bench_load_u16, &c, 1000000, 15);
 	cvmm_bench_run("vmmem_store_u16_aligned", bench_store_u16, &c, 1000000, 15);
 	cvmm_bench_run("vmmem_load_u64_aligned", bench_load_u64, &c, 1000000, 15);

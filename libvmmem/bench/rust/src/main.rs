@@ -50,6 +50,11 @@ fn main() {
             black_box(mem.get_slice(gpa, 8).unwrap());
         }
     });
+    run("vm_memory_translate_local", 1_000_000, |ops| {
+        for i in 0..ops {
+            black_box(mem.get_slice(GuestAddress(addr(i)), 8).unwrap());
+        }
+    });
     run("vm_memory_load_u16_aligned", 1_000_000, |ops| {
         for i in 0..ops {
             black_box(mem.load::<u16>(GuestAddress(addr(i)), Ordering::Relaxed).unwrap());
