@@ -243,3 +243,21 @@ Test(map, free_null_is_a_noop)
 {
 	vmmem_map_free(NULL);
 }
+
+Test(map, hugepage_memfd_region_when_the_host_has_huge_pages)
+{
+	struct vmmem_region_desc d = { .gpa = 0x200000, .size = 0x200000,
+				       .backing = VMMEM_BACKING_MEMFD,
+				       .flags = VMMEM_REGION_HUGEPAGES };
+	uint64_t q = 0;
+	int err = vmmem_map_add_region(map, &d);
+
+	/* Huge pages are a host configuration (vm.nr_hugepages); without a
+	 * pool the kernel refuses the mapping and so must we. */
+	if (err == -ENOMEM || err == -EINVAL || err == -ENOSYS)
+		cr_skip_test("host has no huge pages (error %d)", err);
+	cr_assert_eq(err, 0);
+	cr_assert_eq(vmmem_store_u64(map, 0x3ffff8, 42), 0);
+	cr_assert_eq(vmmem_load_u64(map, 0x3ffff8, &q), 0);
+	cr_assert_eq(q, 42);
+}
