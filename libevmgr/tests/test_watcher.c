@@ -137,6 +137,18 @@ Test(watcher, regular_file_is_eperm)
 	close(fd);
 }
 
+Test(watcher, dev_null_is_eperm)
+{
+	struct evmgr_watcher w;
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	cr_assert_geq(fd, 0);
+	evmgr_watcher_init(&w, fd, EVMGR_EV_IN, count_cb, NULL);
+	cr_assert_eq(evmgr_watcher_add(loop, &w), -EPERM);
+	cr_assert_eq(evmgr_loop_watcher_count(loop), 0);
+	close(fd);
+}
+
 Test(watcher, closed_fd_is_ebadf)
 {
 	struct evmgr_watcher w;

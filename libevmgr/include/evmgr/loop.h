@@ -166,8 +166,9 @@ void evmgr_watcher_init(struct evmgr_watcher *w, int fd, uint32_t events,
  *          asked for (ERR/HUP only is allowed: a hang-up watcher);
  * -EEXIST: the watcher is already registered (with any loop);
  * -errno from epoll_ctl(), e.g. -EEXIST when another watcher holds the same
- *          fd, -EPERM for a regular file, -EBADF for a closed fd, -ENOSPC
- *          past the kernel's max_user_watches.
+ *          fd, -EPERM for an fd that cannot be polled (a regular file,
+ *          /dev/null: e.g. a VMM's stdin when redirected), -EBADF for a
+ *          closed fd, -ENOSPC past the kernel's max_user_watches.
  */
 EVMGR_WUR int evmgr_watcher_add(struct evmgr_loop *loop, struct evmgr_watcher *w);
 
