@@ -118,7 +118,7 @@ void evmgr_loop_free(struct evmgr_loop *loop);
  * e.g. after a re-arm, still counts as dispatched), 0 on timeout or when a
  * signal interrupted the wait, or
  * -EBUSY when called from inside a callback of the same loop, -EINVAL for
- * a timeout below -1, -errno from epoll_wait().
+ * a NULL loop or a timeout below -1, -errno from epoll_wait().
  */
 EVMGR_WUR int evmgr_loop_run_once(struct evmgr_loop *loop, int timeout_ms);
 
@@ -126,8 +126,8 @@ EVMGR_WUR int evmgr_loop_run_once(struct evmgr_loop *loop, int timeout_ms);
  * Runs batches until evmgr_loop_stop() is called, then returns 0.  A stop
  * requested before entry (e.g. by a vCPU thread racing with start-up) makes
  * it return after at most one batch.  The stop request is consumed: a later
- * call runs again.  -EBUSY when called from a callback; -errno from
- * epoll_wait().
+ * call runs again.  -EINVAL for a NULL loop; -EBUSY when called from a
+ * callback; -errno from epoll_wait().
  */
 EVMGR_WUR int evmgr_loop_run(struct evmgr_loop *loop);
 
