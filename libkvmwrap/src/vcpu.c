@@ -81,9 +81,8 @@ int kvmw_vcpu_run(struct kvmw_vcpu *vcpu, struct kvmw_exit *exit)
 	if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 		int err = errno;
 
-		if (err != EINTR && err != EAGAIN)
+		if (err != EINTR)
 			return -err;
-		/* EAGAIN: some kernels report an immediate_exit this way. */
 		memset(exit, 0, sizeof(*exit));
 		exit->reason = KVMW_EXIT_INTR;
 		return 0;
