@@ -65,6 +65,16 @@ Test(vm, enable_cap_checks_arguments)
 	cr_assert_lt(kvmw_vm_enable_cap(vm, KVM_CAP_S390_PSW, NULL, 0), 0);
 }
 
+Test(vm, enable_cap_split_irqchip)
+{
+	uint64_t pins = 24;	/* IOAPIC pins routed through the userspace IOAPIC */
+
+	need_cap(KVM_CAP_SPLIT_IRQCHIP, "SPLIT_IRQCHIP");
+	cr_assert_eq(kvmw_vm_enable_cap(vm, KVM_CAP_SPLIT_IRQCHIP, &pins, 1), 0);
+	/* With the LAPIC in the kernel, a full irqchip can no longer be created. */
+	cr_assert_lt(kvmw_vm_create_irqchip(vm), 0);
+}
+
 Test(vm, memory_region_set_and_delete)
 {
 	struct kvmw_mem_region r = region(1, 0, MEM_SIZE, 0);
