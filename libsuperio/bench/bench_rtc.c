@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // RTC microbenchmarks with the production clock (CLOCK_REALTIME): PL031
 // counter reads, and CMOS time register reads through the index/data port
-// pair (each port access counted), i8042 status polls, and the clock
+// pair (each port access counted), the CMOS next-deadline query a VMM
+// makes after each access, i8042 status polls, and the clock
 // itself as a baseline.
 #include <cvmm_bench.h>
 
@@ -51,6 +52,15 @@ static void cmos_reads(void *ctx, uint64_t n)
 	}
 }
 
+/* What a VMM does after each CMOS access: ask for the next deadline (all sources on). */
+static void cmos_deadline(void *ctx, uint64_t n)
+{
+	struct superio_cmos *c = ctx;
+
+	for (uint64_t i = 0; i < n; i++)
+		sink += superio_cmos_next_deadline(c);
+}
+
 static void i8042_status(void *ctx, uint64_t n)
 {
 	struct superio_i8042 *k = ctx;
@@ -83,6 +93,13 @@ int main(void)
 	must(superio_i8042_init(&k, &kcfg));
 	cvmm_bench_run("superio-pl031-read-per-access", pl031_reads, &r, 1000000, 15);
 	cvmm_bench_run("superio-cmos-read-per-access", cmos_reads, &c, 1000000, 15);
+	must(superio_cmos_write(&c, 0, 1, SUPERIO_CMOS_HOURS_ALARM));
+	must(superio_cmos_write(&c, 1, 1, 0xc0)); /* any hour, at minute :30 */
+	must(superio_cmos_write(&c, 0, 1, SUPERIO_CMOS_MINUTES_ALARM));
+	must(superio_cmos_write(&c, 1, 1, 0x30));
+	must(superio_cmos_write(&c, 0, 1, SUPERIO_CMOS_REG_B));
+	must(superio_cmos_write(&c, 1, 1, 0x72)); /* PIE, AIE, UIE, 24 h */
+	cvmm_bench_run("superio-cmos-next-deadline-per-call", cmos_deadline, &c, 1000000, 15);
 	cvmm_bench_run("superio-i8042-status-per-access", i8042_status, &k, 1000000, 15);
 	cvmm_bench_run("superio-clock-realtime-per-call", clock_calls, NULL, 1000000, 15);
 	return sink == 0;
