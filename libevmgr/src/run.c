@@ -28,6 +28,7 @@ static int batch_deliver(struct evmgr_loop *loop, int i)
 {
 	struct evmgr_watcher *w = loop->ready[i].data.ptr;
 	uint32_t revents;
+	bool internal;
 
 	if (!w)
 		return 0;
@@ -36,9 +37,10 @@ static int batch_deliver(struct evmgr_loop *loop, int i)
 	revents = loop->ready[i].events & (w->events | EVMGR_EV_ERR | EVMGR_EV_HUP);
 	if (!revents)
 		return 0;
+	internal = w == &loop->wake;
 	/* The callback may remove and free w: it must be the last use of w. */
 	w->fn(loop, w, revents);
-	return w == &loop->wake ? 0 : 1;
+	return internal ? 0 : 1;
 }
 
 int evmgr_loop_run_once(struct evmgr_loop *loop, int timeout_ms)
@@ -46,6 +48,8 @@ int evmgr_loop_run_once(struct evmgr_loop *loop, int timeout_ms)
 	struct evmgr_loop *outer;
 	int n, ran = 0;
 
+	if (!loop)
+		return -EINVAL;
 	if (loop->dispatching)
 		return -EBUSY;
 	if (timeout_ms < -1)
@@ -69,6 +73,8 @@ int evmgr_loop_run_once(struct evmgr_loop *loop, int timeout_ms)
 
 int evmgr_loop_run(struct evmgr_loop *loop)
 {
+	if (!loop)
+		return -EINVAL;
 	if (loop->dispatching)
 		return -EBUSY;
 	for (;;) {

@@ -111,6 +111,12 @@ Test(dispatch, rejects_timeout_below_minus_one)
 	cr_assert_eq(evmgr_loop_run_once(loop, -2), -EINVAL);
 }
 
+Test(dispatch, rejects_null_loop)
+{
+	cr_assert_eq(evmgr_loop_run_once(NULL, 0), -EINVAL);
+	cr_assert_eq(evmgr_loop_run(NULL), -EINVAL);
+}
+
 static uint32_t seen_revents;
 
 static void revents_cb(struct evmgr_loop *l, struct evmgr_watcher *self, uint32_t revents)

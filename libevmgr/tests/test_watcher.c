@@ -80,6 +80,23 @@ Test(watcher, add_rejects_mode_bits_without_event)
 	close(fd);
 }
 
+Test(watcher, hangup_only_watcher_is_accepted)
+{
+	struct evmgr_watcher w;
+	int p[2];
+
+	cr_assert_eq(pipe(p), 0);
+	evmgr_watcher_init(&w, p[1], EVMGR_EV_HUP, count_cb, NULL);
+	cr_assert_eq(evmgr_watcher_add(loop, &w), 0);
+	/* A pipe's write end is writable, but only OUT would report that. */
+	cr_assert_eq(evmgr_loop_run_once(loop, 0), 0);
+	/* Closing the reader raises ERR on the writer, reported unasked. */
+	close(p[0]);
+	cr_assert_eq(evmgr_loop_run_once(loop, 0), 1);
+	cr_assert_eq(evmgr_watcher_remove(loop, &w), 0);
+	close(p[1]);
+}
+
 Test(watcher, add_twice_is_eexist)
 {
 	struct evmgr_watcher w;
@@ -117,6 +134,18 @@ Test(watcher, regular_file_is_eperm)
 	unlink(path);
 	evmgr_watcher_init(&w, fd, EVMGR_EV_IN, count_cb, NULL);
 	cr_assert_eq(evmgr_watcher_add(loop, &w), -EPERM);
+	close(fd);
+}
+
+Test(watcher, dev_null_is_eperm)
+{
+	struct evmgr_watcher w;
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	cr_assert_geq(fd, 0);
+	evmgr_watcher_init(&w, fd, EVMGR_EV_IN, count_cb, NULL);
+	cr_assert_eq(evmgr_watcher_add(loop, &w), -EPERM);
+	cr_assert_eq(evmgr_loop_watcher_count(loop), 0);
 	close(fd);
 }
 

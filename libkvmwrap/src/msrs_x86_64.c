@@ -9,31 +9,32 @@
 #include "internal.h"
 #include "msrs.h"
 
-struct msr_buf {
-	struct kvm_msrs hdr;
-	struct kvm_msr_entry entries[KVMW_MSR_LIST_MAX];
-};
+#define MSR_BUF_BYTES (sizeof(struct kvm_msrs) + KVMW_MSR_LIST_MAX * sizeof(struct kvm_msr_entry))
 
-/* Large enough to live off the stack of a vCPU thread: one per thread. */
-static _Thread_local struct msr_buf buf;
+/*
+ * Storage for a kvm_msrs header and its entries, 8-byte aligned like the
+ * struct.  Too large for a vCPU thread's stack, so one per thread.
+ */
+static _Thread_local uint64_t msr_buf[MSR_BUF_BYTES / sizeof(uint64_t)];
 
 int kvmw__msrs_io(int fd, unsigned long req, struct kvm_msr_entry *entries,
 		  const struct kvm_msr_entry *in, size_t n)
 {
+	struct kvm_msrs *m = (void *)msr_buf;
 	int r;
 
 	if (fd < 0 || !in || n == 0 || n > KVMW_MSR_LIST_MAX)
 		return -EINVAL;
-	memset(&buf.hdr, 0, sizeof(buf.hdr));
-	buf.hdr.nmsrs = (uint32_t)n;
-	memcpy(buf.entries, in, n * sizeof(in[0]));
-	r = kvmw__ioctl(fd, req, &buf);
+	memset(m, 0, sizeof(*m));
+	m->nmsrs = (uint32_t)n;
+	memcpy(m->entries, in, n * sizeof(in[0]));
+	r = kvmw__ioctl(fd, req, m);
 	if (r < 0)
 		return r;
 	if ((size_t)r > n)
 		return -EBADMSG;
 	if (entries)
-		memcpy(entries, buf.entries, n * sizeof(entries[0]));
+		memcpy(entries, m->entries, n * sizeof(entries[0]));
 	return r;
 }
 

@@ -81,9 +81,8 @@ int kvmw_vcpu_run(struct kvmw_vcpu *vcpu, struct kvmw_exit *exit)
 	if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 		int err = errno;
 
-		if (err != EINTR && err != EAGAIN)
+		if (err != EINTR)
 			return -err;
-		/* EAGAIN: some kernels report an immediate_exit this way. */
 		memset(exit, 0, sizeof(*exit));
 		exit->reason = KVMW_EXIT_INTR;
 		return 0;
@@ -153,18 +152,16 @@ int kvmw_vcpu_kick(struct kvmw_vcpu *vcpu, pthread_t thread, int signo)
 
 int kvmw_vcpu_set_signal_mask(struct kvmw_vcpu *vcpu, const sigset_t *mask)
 {
-	struct {
-		struct kvm_signal_mask hdr;
-		uint8_t bits[8];
-	} req;
+	/* Header (u32 len) followed by the kernel's 64-bit sigset, not glibc's 1024-bit one. */
+	uint32_t buf[3] = { 0 };
+	struct kvm_signal_mask *req = (void *)buf;
 
+	_Static_assert(sizeof(struct kvm_signal_mask) == 4, "kvm_signal_mask header is one u32");
 	if (!vcpu)
 		return -EINVAL;
 	if (!mask)
 		return kvmw__ioctl(vcpu->fd, KVM_SET_SIGNAL_MASK, NULL);
-	/* The kernel's sigset is 64 bits on x86_64, not glibc's 1024-bit sigset_t. */
-	memset(&req, 0, sizeof(req));
-	req.hdr.len = sizeof(req.bits);
-	memcpy(req.bits, mask, sizeof(req.bits));
-	return kvmw__ioctl(vcpu->fd, KVM_SET_SIGNAL_MASK, &req);
+	req->len = 8;
+	memcpy(req->sigset, mask, 8);
+	return kvmw__ioctl(vcpu->fd, KVM_SET_SIGNAL_MASK, req);
 }

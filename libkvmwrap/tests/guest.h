@@ -2,8 +2,10 @@
 /*
  * Test-only helpers that build tiny guests through libkvmwrap: one memory
  * slot of anonymous memory at GPA 0, code copied to a fixed address, and
- * either real mode or 64-bit long mode with identity-mapped 2 MiB pages
- * (Intel SDM vol. 3, 9.8.5 "Initializing IA-32e Mode"; 4.5 4-level paging).
+ * either real mode or 64-bit long mode with identity-mapped 2 MiB pages for
+ * the first and the fourth GiB (the latter holds the LAPIC at 0xfee00000)
+ * (Intel SDM vol. 3, 9.8.5 "Initializing IA-32e Mode"; 4.5 4-level paging;
+ * 6.14.1 64-bit IDT gates).
  * Shared by the kvm tests, the benchmark and (by copy of the idea only) the
  * tiny-guest example.  Not installed.
  */
@@ -21,7 +23,8 @@
 
 #define TG_CODE_GPA 0x1000u	/* where guest code starts */
 #define TG_GDT_GPA 0x500u
-#define TG_PML4_GPA 0x8000u	/* PML4, PDPT, PD on the next pages */
+#define TG_PML4_GPA 0x8000u	/* PML4, PDPT and two PDs on the next pages */
+#define TG_IDT_GPA 0x3000u	/* 256 16-byte gates */
 #define TG_STACK_TOP 0x7000u
 
 struct tg {
@@ -138,6 +141,7 @@ static inline struct kvm_segment tg_seg(uint16_t sel, bool code)
 static inline int tg_long_mode(struct tg *g, const uint8_t *code, size_t len)
 {
 	const uint64_t pdpt = TG_PML4_GPA + 0x1000, pd = TG_PML4_GPA + 0x2000;
+	const uint64_t pd3 = TG_PML4_GPA + 0x3000;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	int err;
@@ -149,8 +153,11 @@ static inline int tg_long_mode(struct tg *g, const uint8_t *code, size_t len)
 	tg_put64(g, TG_GDT_GPA + 16, 0x00cf92000000ffffull);	/* data */
 	tg_put64(g, TG_PML4_GPA, pdpt | 3);
 	tg_put64(g, pdpt, pd | 3);
-	for (uint64_t i = 0; i < 512; i++)
+	tg_put64(g, pdpt + 3 * 8, pd3 | 3);
+	for (uint64_t i = 0; i < 512; i++) {
 		tg_put64(g, pd + 8 * i, (i << 21) | 0x83);	/* present, writable, 2 MiB */
+		tg_put64(g, pd3 + 8 * i, ((3ull << 30) + (i << 21)) | 0x93); /* + PCD */
+	}
 	sregs.gdt.base = TG_GDT_GPA;
 	sregs.gdt.limit = 23;
 	sregs.cs = tg_seg(8, true);
@@ -166,6 +173,27 @@ static inline int tg_long_mode(struct tg *g, const uint8_t *code, size_t len)
 	regs.rsp = TG_STACK_TOP;
 	regs.rflags = 0x2;
 	return kvmw_vcpu_set_regs(g->vcpu, &regs);
+}
+
+/*
+ * Long mode only: points vector at a 64-bit interrupt gate to handler_gpa
+ * in the code segment and loads the IDT at TG_IDT_GPA.
+ */
+static inline int tg_set_idt_gate(struct tg *g, uint8_t vector, uint64_t handler_gpa)
+{
+	uint64_t lo = (handler_gpa & 0xffff) | (8u << 16) | (0x8eull << 40) |
+		      ((handler_gpa >> 16 & 0xffff) << 48);
+	uint64_t hi = handler_gpa >> 32;
+	struct kvm_sregs s;
+	int err;
+
+	tg_put64(g, TG_IDT_GPA + 16u * vector, lo);
+	tg_put64(g, TG_IDT_GPA + 16u * vector + 8, hi);
+	if ((err = kvmw_vcpu_get_sregs(g->vcpu, &s)))
+		return err;
+	s.idt.base = TG_IDT_GPA;
+	s.idt.limit = 256 * 16 - 1;
+	return kvmw_vcpu_set_sregs(g->vcpu, &s);
 }
 
 /* Runs until an exit other than INTR; returns the run's error. */

@@ -39,6 +39,13 @@ static void need_cap(int cap, const char *name)
 		cr_skip_test("KVM_CAP_%s absent on this host", name);
 }
 
+static bool host_is_pvm(void)
+{
+	struct kvmw_host_facts f;
+
+	return kvmw_host_probe(&f) == 0 && f.kind == KVMW_HOST_PVM;
+}
+
 static uint64_t drain(void)
 {
 	uint64_t v = 0;
@@ -169,4 +176,65 @@ Test(eventfds, irqfd_msi_interrupt_runs_guest_handler)
 	cr_assert_eq(e.reason, KVMW_EXIT_IO, "exit %s", kvmw_exit_reason_name(e.reason));
 	cr_assert_eq(e.u.io.port, 0x10, "the handler ran");
 	cr_assert_eq(e.u.io.data[0], 0x40);
+}
+
+Test(eventfds, resample_irqfd_signals_after_guest_eoi)
+{
+	static const uint8_t code[] = {
+		0xfb,			/* sti */
+		0xe6, 0x11,		/* out 0x11, al: "ready" */
+		0xf4,			/* hlt */
+		0xeb, 0xfd,		/* jmp back to hlt */
+	};
+	static const uint8_t handler[] = {
+		0xe6, 0x10,				/* out 0x10, al: "interrupt taken" */
+		0xb8, 0xb0, 0x00, 0xe0, 0xfe,		/* mov eax, 0xfee000b0 (LAPIC EOI) */
+		0xc7, 0x00, 0x00, 0x00, 0x00, 0x00,	/* mov dword [rax], 0 */
+		0xe6, 0x13,				/* out 0x13, al: "EOI done" */
+		0xf4,
+	};
+	struct kvm_irqchip chip = { .chip_id = KVM_IRQCHIP_IOAPIC };
+	struct kvm_lapic_state lapic;
+	struct kvmw_exit e;
+	int rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	uint64_t n = 0;
+
+	need_cap(KVM_CAP_IRQFD_RESAMPLE, "IRQFD_RESAMPLE");
+	tg_close(&g);
+	cr_assert_eq(tg_open(&g, 2u << 20, true), 0);
+	/* IOAPIC pin 10: vector 0x50, level-triggered, unmasked, to APIC 0. */
+	cr_assert_eq(kvmw_vm_get_irqchip(g.vm, &chip), 0);
+	chip.chip.ioapic.redirtbl[10].bits = 0x50 | (1u << 15);
+	cr_assert_eq(kvmw_vm_set_irqchip(g.vm, &chip), 0);
+	/* Enable the LAPIC; mask LINT0 so the uninitialised PIC cannot deliver too. */
+	cr_assert_eq(kvmw_vcpu_get_lapic(g.vcpu, &lapic), 0);
+	kvmw_lapic_set_reg(&lapic, 0xf0, 0x1ff);
+	kvmw_lapic_set_reg(&lapic, 0x350, 0x10700);
+	cr_assert_eq(kvmw_vcpu_set_lapic(g.vcpu, &lapic), 0);
+	cr_assert_eq(kvmw_vm_irqfd_assign_resample(g.vm, efd, rfd, 10), 0);
+
+	cr_assert_eq(tg_long_mode(&g, code, sizeof(code)), 0);
+	memcpy(g.mem + 0x1100, handler, sizeof(handler));
+	cr_assert_eq(tg_set_idt_gate(&g, 0x50, 0x1100), 0);
+	cr_assert_eq(tg_run(&g, &e), 0);
+	cr_assert_eq(e.u.io.port, 0x11, "guest ready");
+	cr_assert_eq(write(efd, &(uint64_t){ 1 }, 8), 8);
+	cr_assert_eq(tg_run(&g, &e), 0);
+	cr_assert_eq(e.reason, KVMW_EXIT_IO, "exit %s", kvmw_exit_reason_name(e.reason));
+	cr_assert_eq(e.u.io.port, 0x10, "the level interrupt was delivered");
+	/*
+	 * kvm-pvm completes the EOI of a level-triggered interrupt when it
+	 * delivers it (LAPIC ISR and IOAPIC remote IRR are already clear
+	 * inside the handler), so there the resample fd fires early.  On
+	 * hardware it must wait for the guest's EOI.
+	 */
+	if (read(rfd, &n, 8) == 8) {
+		cr_assert(host_is_pvm(), "resample fired before the guest's EOI");
+	} else {
+		cr_assert_eq(tg_run(&g, &e), 0);
+		cr_assert_eq(e.u.io.port, 0x13);
+		cr_assert_eq(read(rfd, &n, 8), 8, "the EOI signalled the resample fd");
+	}
+	cr_assert_eq(n, 1, "exactly one resample per delivered interrupt");
+	close(rfd);
 }

@@ -142,6 +142,47 @@ Test(exits, dirty_log_records_guest_store)
 	munmap(m, size);
 }
 
+Test(exits, manual_dirty_clear_keeps_bits_until_cleared)
+{
+	static const uint8_t code[] = {
+		0xb8, 0x00, 0x43, 0x8e, 0xd8,		/* ds = 0x4300 */
+		0xc6, 0x06, 0x00, 0x00, 0x01,		/* mov byte [0], 1 */
+		0xe6, 0x10,				/* out 0x10, al */
+		0xc6, 0x06, 0x00, 0x00, 0x02,		/* mov byte [0], 2 */
+		0xf4,
+	};
+	const size_t size = 64 * 4096;
+	uint8_t *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvmw_mem_region r = { .slot = 1, .gpa = 0x40000, .size = size, .hva = m,
+				     .flags = KVMW_MEM_LOG_DIRTY };
+	uint64_t bm[1] = { 0 };
+	struct kvmw_exit e;
+
+	if (kvmw_vm_check_cap(g.vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2) <= 0)
+		cr_skip_test("KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 absent on this host");
+	/* Manual mode must be on before the slot exists; start from a fresh VM. */
+	tg_close(&g);
+	cr_assert_eq(tg_open(&g, RAM, false), 0);
+	cr_assert_eq(kvmw_vm_enable_manual_dirty_clear(g.vm), 0);
+	cr_assert_eq(kvmw_vm_set_memory_region(g.vm, &r), 0);
+	cr_assert_eq(tg_real_mode(&g, code, sizeof(code)), 0);
+	cr_assert_eq(tg_run(&g, &e), 0);
+	cr_assert_eq(e.reason, KVMW_EXIT_IO);
+	cr_assert_eq(kvmw_vm_get_dirty_log(g.vm, 1, bm, 1), 0);
+	cr_assert(bm[0] & (1ull << 3));
+	cr_assert_eq(kvmw_vm_get_dirty_log(g.vm, 1, bm, 1), 0);
+	cr_assert(bm[0] & (1ull << 3), "in manual mode reading does not clear");
+	bm[0] = 1ull << 3;
+	cr_assert_eq(kvmw_vm_clear_dirty_log(g.vm, 1, 0, 64, bm), 0);
+	cr_assert_eq(kvmw_vm_get_dirty_log(g.vm, 1, bm, 1), 0);
+	cr_assert_eq(bm[0] & (1ull << 3), 0, "cleared");
+	cr_assert_eq(tg_run(&g, &e), 0);
+	cr_assert_eq(e.reason, KVMW_EXIT_HLT);
+	cr_assert_eq(kvmw_vm_get_dirty_log(g.vm, 1, bm, 1), 0);
+	cr_assert(bm[0] & (1ull << 3), "the next store is tracked again");
+	munmap(m, size);
+}
+
 Test(exits, single_step_debug_exit)
 {
 	static const uint8_t code[] = { 0x90, 0x90, 0xf4 };

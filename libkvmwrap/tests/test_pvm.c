@@ -11,7 +11,6 @@
 #include "guest.h"
 
 #define RAM (2u << 20)
-#define IDT_GPA 0x3000u
 
 static struct tg g;
 
@@ -38,19 +37,10 @@ TestSuite(pvm, .init = setup, .fini = teardown, .timeout = 20);
 /* Handler at 0x1100: pops the return RIP and reports its low half on port 0x12. */
 static const uint8_t handler[] = { 0x58, 0xe7, 0x12, 0xf4 };	/* pop rax; out 0x12, eax; hlt */
 
-/* 64-bit interrupt gate for vector -> 0x1100 in the code segment (SDM vol. 3, 6.14.1). */
 static void install_handler(uint8_t vector)
 {
-	uint64_t lo = 0x1100u | (8u << 16) | (0x8eull << 40), hi = 0;
-	struct kvm_sregs s;
-
 	memcpy(g.mem + 0x1100, handler, sizeof(handler));
-	memcpy(g.mem + IDT_GPA + 16u * vector, &lo, 8);
-	memcpy(g.mem + IDT_GPA + 16u * vector + 8, &hi, 8);
-	cr_assert_eq(kvmw_vcpu_get_sregs(g.vcpu, &s), 0);
-	s.idt.base = IDT_GPA;
-	s.idt.limit = 256 * 16 - 1;
-	cr_assert_eq(kvmw_vcpu_set_sregs(g.vcpu, &s), 0);
+	cr_assert_eq(tg_set_idt_gate(&g, vector, 0x1100), 0);
 }
 
 static void run_to_failure(struct kvmw_emul_failure *f)

@@ -65,6 +65,16 @@ Test(vm, enable_cap_checks_arguments)
 	cr_assert_lt(kvmw_vm_enable_cap(vm, KVM_CAP_S390_PSW, NULL, 0), 0);
 }
 
+Test(vm, enable_cap_split_irqchip)
+{
+	uint64_t pins = 24;	/* IOAPIC pins routed through the userspace IOAPIC */
+
+	need_cap(KVM_CAP_SPLIT_IRQCHIP, "SPLIT_IRQCHIP");
+	cr_assert_eq(kvmw_vm_enable_cap(vm, KVM_CAP_SPLIT_IRQCHIP, &pins, 1), 0);
+	/* With the LAPIC in the kernel, a full irqchip can no longer be created. */
+	cr_assert_lt(kvmw_vm_create_irqchip(vm), 0);
+}
+
 Test(vm, memory_region_set_and_delete)
 {
 	struct kvmw_mem_region r = region(1, 0, MEM_SIZE, 0);
@@ -307,15 +317,20 @@ Test(vm, gsi_routing_table)
 
 Test(vm, signal_msi)
 {
+	struct kvm_lapic_state l;
 	struct kvmw_vcpu *v;
-	int r;
 
 	need_cap(KVM_CAP_SIGNAL_MSI, "SIGNAL_MSI");
 	cr_assert_eq(kvmw_vm_create_irqchip(vm), 0);
 	cr_assert_eq(kvmw_vcpu_create(vm, 0, &v), 0);
-	/* The LAPIC of a fresh vCPU is software-disabled: KVM reports 0 = not delivered. */
-	r = kvmw_vm_signal_msi(vm, 0xfee00000, 0x41);
-	cr_assert_geq(r, 0);
+	/* A fresh LAPIC is software-disabled and refuses fixed interrupts: 0 = blocked. */
+	cr_assert_eq(kvmw_vm_signal_msi(vm, 0xfee00000, 0x41), 0);
+	cr_assert_eq(kvmw_vcpu_get_lapic(v, &l), 0);
+	kvmw_lapic_set_reg(&l, 0xf0, 0x1ff);
+	cr_assert_eq(kvmw_vcpu_set_lapic(v, &l), 0);
+	cr_assert_eq(kvmw_vm_signal_msi(vm, 0xfee00000, 0x41), 1, "delivered");
+	cr_assert_eq(kvmw_vcpu_get_lapic(v, &l), 0);
+	cr_assert(kvmw_lapic_reg(&l, 0x200 + 0x20) & (1u << 1), "IRR bit of vector 0x41");
 	kvmw_vcpu_free(v);
 }
 

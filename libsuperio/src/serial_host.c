@@ -89,11 +89,30 @@ static bool transient(ssize_t r)
 	return r == -EAGAIN || r == -EWOULDBLOCK || r == -EINTR;
 }
 
+/* In loopback the transmitter feeds the receiver; the line output idles. */
+static void loop_back(struct superio_serial *s)
+{
+	while (s->tx.len) {
+		uint8_t byte = superio__fifo_pop(&s->tx);
+
+		if (s->rx.len < superio__serial_fifo_cap(s)) {
+			superio__fifo_push(&s->rx, byte);
+			s->metrics.loopback_bytes++;
+		} else {
+			s->lsr |= LSR_OE;
+			s->metrics.rx_overruns++;
+			superio__serial_event(s, SUPERIO_SERIAL_EV_RX_OVERRUN, 1);
+		}
+	}
+}
+
 /* Offers the FIFO's contiguous runs until the output pushes back. */
 static void drain(struct superio_serial *s)
 {
 	const struct superio_serial_ops *ops = s->cfg.ops;
 
+	if (s->mcr & MCR_LOOP)
+		loop_back(s);
 	while (s->tx.len) {
 		size_t run = SUPERIO_SERIAL_FIFO_SIZE - s->tx.head;
 		ssize_t r;
@@ -136,20 +155,8 @@ static void drain_and_flag(struct superio_serial *s)
 void superio__serial_tx_byte(struct superio_serial *s, uint8_t byte)
 {
 	s->thre_pending = 0;
-	if (s->mcr & MCR_LOOP) {
-		/* The transmitter feeds the receiver; the line output is idle. */
-		if (s->rx.len < superio__serial_fifo_cap(s)) {
-			superio__fifo_push(&s->rx, byte);
-			s->metrics.loopback_bytes++;
-		} else {
-			s->lsr |= LSR_OE;
-			s->metrics.rx_overruns++;
-			superio__serial_event(s, SUPERIO_SERIAL_EV_RX_OVERRUN, 1);
-		}
-		s->thre_pending = 1;
-		return;
-	}
-	if (!superio__serial_budget_take(s)) {
+	if (s->cfg.budget_bytes_per_sec && !(s->mcr & MCR_LOOP) &&
+	    !superio__serial_budget_take(s)) {
 		s->metrics.tx_budget_drops++;
 		superio__serial_event(s, SUPERIO_SERIAL_EV_TX_BUDGET_DROP, 1);
 		s->thre_pending = s->tx.len == 0;

@@ -54,18 +54,52 @@
 #define MSR_DELTAS 0x0fu
 #define MSR_LINES 0xf0u
 
-/* FIFO ring. */
-void superio__fifo_clear(struct superio__fifo *f);
-void superio__fifo_push(struct superio__fifo *f, uint8_t byte);
-uint8_t superio__fifo_pop(struct superio__fifo *f);
-uint8_t superio__fifo_peek(const struct superio__fifo *f, unsigned int i);
+/*
+ * FIFO rings: fixed storage, so memory stays bounded whatever the guest or
+ * the host does (callers check the length before pushing).  Inline because
+ * every THR write and RBR read goes through them.
+ */
+static inline void superio__fifo_clear(struct superio__fifo *f)
+{
+	f->head = 0;
+	f->len = 0;
+}
+
+static inline void superio__fifo_push(struct superio__fifo *f, uint8_t byte)
+{
+	if (f->len >= SUPERIO_SERIAL_FIFO_SIZE)
+		return;
+	f->buf[(f->head + f->len) % SUPERIO_SERIAL_FIFO_SIZE] = byte;
+	f->len++;
+}
+
+static inline uint8_t superio__fifo_pop(struct superio__fifo *f)
+{
+	uint8_t byte;
+
+	if (f->len == 0)
+		return 0;
+	byte = f->buf[f->head];
+	f->head = (uint8_t)((f->head + 1u) % SUPERIO_SERIAL_FIFO_SIZE);
+	f->len--;
+	return byte;
+}
+
+static inline uint8_t superio__fifo_peek(const struct superio__fifo *f, unsigned int i)
+{
+	return f->buf[(f->head + i) % SUPERIO_SERIAL_FIFO_SIZE];
+}
+
+/* Capacity of each FIFO in the current mode (1 in 16450 mode). */
+static inline unsigned int superio__serial_fifo_cap(const struct superio_serial *s)
+{
+	return (s->fcr & FCR_ENABLE) ? SUPERIO_SERIAL_FIFO_SIZE : 1u;
+}
 
 /* Interrupt identification as the guest would read it now. */
 uint8_t superio__serial_iir(const struct superio_serial *s);
 /* Drives the line from the current state; every mutating path ends here. */
 void superio__serial_update_irq(struct superio_serial *s);
-/* Capacity of each FIFO in the current mode (1 in 16450 mode). */
-unsigned int superio__serial_fifo_cap(const struct superio_serial *s);
 /* MSR bits 7:4 as the guest sees them (MCR mirrored in loopback). */
 uint8_t superio__serial_lines(const struct superio_serial *s);
 /* Records changes of the modem lines from old to now as MSR deltas. */

@@ -8,11 +8,6 @@
 
 static const uint8_t trigger_levels[4] = { 1, 4, 8, 14 };
 
-unsigned int superio__serial_fifo_cap(const struct superio_serial *s)
-{
-	return (s->fcr & FCR_ENABLE) ? SUPERIO_SERIAL_FIFO_SIZE : 1u;
-}
-
 static unsigned int rx_trigger(const struct superio_serial *s)
 {
 	if (!(s->fcr & FCR_ENABLE))
@@ -43,7 +38,7 @@ uint8_t superio__serial_iir(const struct superio_serial *s)
 
 	if ((s->ier & IER_RLSI) && (s->lsr & LSR_ERRORS))
 		id = IIR_RLSI;
-	else if ((s->ier & IER_RDI) && rx_source(s) != IIR_NO_INT)
+	else if ((s->ier & IER_RDI) && s->rx.len)
 		id = rx_source(s);
 	else if ((s->ier & IER_THRI) && s->thre_pending)
 		id = IIR_THRI;

@@ -168,7 +168,10 @@ int superio_serial_read(struct superio_serial *s, uint64_t offset, unsigned int 
 	if (!s || size != 1 || offset >= SUPERIO_SERIAL_NR_REGS)
 		return -EINVAL;
 	*value = read_reg(s, (unsigned int)offset);
-	superio__serial_update_irq(s);
+	/* Only RBR, IIR, LSR and MSR reads change state; the rest skip the recompute. */
+	if (offset == SUPERIO_SERIAL_RBR || offset == SUPERIO_SERIAL_IIR ||
+	    offset == SUPERIO_SERIAL_LSR || offset == SUPERIO_SERIAL_MSR)
+		superio__serial_update_irq(s);
 	return 0;
 }
 

@@ -2,6 +2,8 @@
 // MC146818A time and date registers: BCD and binary, 12/24-hour, the
 // weekday and century, rollovers, SET, single-field writes, divider reset,
 // UIP, the NMI bit of port 0x70, NVRAM, and Linux rtc-cmos's sequences.
+#include <time.h>
+
 #include "harness.h"
 
 #define S 1000000000ull
@@ -365,4 +367,53 @@ Test(cmos, reset_restores_power_on)
 	cr_assert_eq(rd(0x0b), 0x02);
 	cr_assert_eq(rd(0x40), 0x00);
 	cr_assert_eq(rd(0x00), 0x30);
+}
+
+/* Property: the registers agree with the C library's gmtime_r at random instants, 1970-2199. */
+Test(cmos, calendar_matches_gmtime)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	for (int i = 0; i < 20000; i++) {
+		time_t t;
+		struct tm tm;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		t = (time_t)(x % 7258118400ull); /* up to 2200-01-01 */
+		gmtime_r(&t, &tm);
+		start_at((uint64_t)t * S);
+		wr(0x0b, 0x02 | SUPERIO_CMOS_B_DM);
+		cr_assert_eq(rd(0x00), (unsigned int)tm.tm_sec, "t=%lld", (long long)t);
+		cr_assert_eq(rd(0x02), (unsigned int)tm.tm_min, "t=%lld", (long long)t);
+		cr_assert_eq(rd(0x04), (unsigned int)tm.tm_hour, "t=%lld", (long long)t);
+		cr_assert_eq(rd(0x06), (unsigned int)tm.tm_wday + 1, "t=%lld", (long long)t);
+		cr_assert_eq(rd(0x07), (unsigned int)tm.tm_mday, "t=%lld", (long long)t);
+		cr_assert_eq(rd(0x08), (unsigned int)tm.tm_mon + 1, "t=%lld", (long long)t);
+		cr_assert_eq(rd(0x09) + 100u * rd(0x32), (unsigned int)tm.tm_year + 1900,
+			     "t=%lld", (long long)t);
+	}
+}
+
+/* Property: a date written under SET reads back identically, in 12-hour BCD. */
+Test(cmos, set_round_trips_in_12_hour_bcd)
+{
+	static const uint8_t hours[] = { 0x12, 0x01, 0x11, 0x92, 0x81, 0x91 };
+
+	for (size_t i = 0; i < sizeof(hours); i++) {
+		wr(0x0b, 0x80);
+		wr(0x04, hours[i]);
+		wr(0x02, 0x59);
+		wr(0x00, 0x07);
+		wr(0x07, 0x28);
+		wr(0x08, 0x02);
+		wr(0x09, 0x99);
+		wr(0x32, 0x20);
+		wr(0x0b, 0x00);
+		cr_assert_eq(rd(0x04), hours[i], "hour register %#x", hours[i]);
+		cr_assert_eq(rd(0x02), 0x59);
+		cr_assert_eq(rd(0x07), 0x28);
+		cr_assert_eq(rd(0x09), 0x99);
+	}
 }

@@ -329,3 +329,18 @@ Test(serial_host, reset_restores_power_on_and_keeps_metrics)
 	cr_assert_eq(uart_in(&uart, LSR), 0x60);
 	cr_assert_eq(metrics().rx_bytes, 1);
 }
+
+/* Regression (fuzz): bytes queued before loopback went unflagged while THRE was reported. */
+Test(serial_host, loopback_flushes_queued_tx_into_rx)
+{
+	uart_out(&uart, FCR, 0x01);
+	out.error = -EAGAIN;
+	uart_out(&uart, THR, 'q');
+	uart_out(&uart, MCR, 0x10);
+	uart_out(&uart, THR, 'r');
+	cr_assert_eq(superio_serial_tx_pending(&uart), 0);
+	cr_assert_eq(uart_in(&uart, LSR) & 0x61, 0x61);
+	cr_assert_eq(uart_in(&uart, RBR), 'q');
+	cr_assert_eq(uart_in(&uart, RBR), 'r');
+	cr_assert_eq(out.len, 0);
+}

@@ -118,7 +118,7 @@ void evmgr_loop_free(struct evmgr_loop *loop);
  * e.g. after a re-arm, still counts as dispatched), 0 on timeout or when a
  * signal interrupted the wait, or
  * -EBUSY when called from inside a callback of the same loop, -EINVAL for
- * a timeout below -1, -errno from epoll_wait().
+ * a NULL loop or a timeout below -1, -errno from epoll_wait().
  */
 EVMGR_WUR int evmgr_loop_run_once(struct evmgr_loop *loop, int timeout_ms);
 
@@ -126,8 +126,8 @@ EVMGR_WUR int evmgr_loop_run_once(struct evmgr_loop *loop, int timeout_ms);
  * Runs batches until evmgr_loop_stop() is called, then returns 0.  A stop
  * requested before entry (e.g. by a vCPU thread racing with start-up) makes
  * it return after at most one batch.  The stop request is consumed: a later
- * call runs again.  -EBUSY when called from a callback; -errno from
- * epoll_wait().
+ * call runs again.  -EINVAL for a NULL loop; -EBUSY when called from a
+ * callback; -errno from epoll_wait().
  */
 EVMGR_WUR int evmgr_loop_run(struct evmgr_loop *loop);
 
@@ -166,8 +166,9 @@ void evmgr_watcher_init(struct evmgr_watcher *w, int fd, uint32_t events,
  *          asked for (ERR/HUP only is allowed: a hang-up watcher);
  * -EEXIST: the watcher is already registered (with any loop);
  * -errno from epoll_ctl(), e.g. -EEXIST when another watcher holds the same
- *          fd, -EPERM for a regular file, -EBADF for a closed fd, -ENOSPC
- *          past the kernel's max_user_watches.
+ *          fd, -EPERM for an fd that cannot be polled (a regular file,
+ *          /dev/null: e.g. a VMM's stdin when redirected), -EBADF for a
+ *          closed fd, -ENOSPC past the kernel's max_user_watches.
  */
 EVMGR_WUR int evmgr_watcher_add(struct evmgr_loop *loop, struct evmgr_watcher *w);
 

@@ -41,7 +41,8 @@ struct evmgr_signal {
 EVMGR_WUR int evmgr_signal_block(const sigset_t *set, sigset_t *old);
 
 /*
- * Creates a signalfd for set and registers it with the loop.
+ * Creates a signalfd for set and registers it with the loop.  s may be
+ * uninitialised memory but must not be open already.
  * -EINVAL: empty set, NULL callback, or a signal of set that is not
  * blocked in the calling thread (it would never reach the fd);
  * -errno from signalfd() or epoll_ctl().  On failure nothing stays open.

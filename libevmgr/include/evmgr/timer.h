@@ -38,6 +38,8 @@ struct evmgr_timer {
 /*
  * Creates a disarmed timerfd on clock (CLOCK_MONOTONIC, CLOCK_REALTIME or
  * CLOCK_BOOTTIME) and registers it with the loop.
+ * t may be uninitialised memory but must not be open already (its first
+ * timerfd and registration would be lost).
  * -EINVAL: other clock or NULL callback; -errno from timerfd_create() or
  * epoll_ctl().  On failure nothing stays open.
  */

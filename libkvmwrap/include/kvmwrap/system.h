@@ -91,12 +91,14 @@ const struct kvmw_cap_info *kvmw_cap_table(size_t *count);
 /* Name of a KVM_CAP_* value ("IRQFD"), or NULL when the library does not know it. */
 const char *kvmw_cap_name(int cap);
 
+/* Visitor of kvmw_system_for_each_cap(): value is KVM's answer, 0 = absent. */
+typedef int (*kvmw_cap_fn)(void *ctx, const struct kvmw_cap_info *cap, int value);
+
 /*
  * Calls fn for every capability of kvmw_cap_table() with the value
- * KVM_CHECK_EXTENSION returned (0 = absent).  Stops at and returns the first
- * non-zero return of fn; -errno if a check fails.
+ * KVM_CHECK_EXTENSION returned.  Stops at and returns the first non-zero
+ * return of fn; -errno if a check fails.
  */
-typedef int (*kvmw_cap_fn)(void *ctx, const struct kvmw_cap_info *cap, int value);
 KVMW_WUR int kvmw_system_for_each_cap(const struct kvmw_system *sys, kvmw_cap_fn fn,
 				      void *ctx);
 
