@@ -3,8 +3,8 @@
 // instruction, using libloader alone.  Builds a guest map split around the
 // MMIO hole, loads a kernel (bzImage or ELF, auto-detected) and an optional
 // initrd, builds the command line, E820, ACPI and MP tables, then the boot
-// params (64-bit entry) or the PVH start info (ELF with a PVH note), and
-// prints where everything went.  Without a kernel argument it loads a tiny
+// params (64-bit entry) or the PVH start info (ELF with a PVH note) and the
+// boot vCPU's tables and registers, and prints where everything went.  Without a kernel argument it loads a tiny
 // built-in ELF so that it runs anywhere.
 // Usage: loader-boot-layout [KERNEL [INITRD [MEM_MIB]]]
 #include <elf.h>
@@ -147,12 +147,23 @@ static int boot_info(struct vmmem_map *map, const struct loader_kernel *k,
 		     uint64_t rsdp)
 {
 	struct loader_e820 e820;
+	struct loader_boot_cpu cpu;
+	bool pvh = k->format == LOADER_FORMAT_ELF && k->has_pvh;
 	int err = loader_e820_build(map, &e820);
 
+	if (!err)
+		err = loader_boot_cpu_setup(map, k, pvh ? LOADER_ENTRY_PVH : LOADER_ENTRY_LONG_MODE,
+					    &cpu);
 	if (err)
 		return err;
 	print_e820(&e820);
-	if (k->format == LOADER_FORMAT_ELF && k->has_pvh) {
+	printf("vCPU      rip %#llx rsp %#llx cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx, "
+	       "cs %#x ds %#x tr %#x, GDT %#llx\n",
+	       (unsigned long long)cpu.rip, (unsigned long long)cpu.rsp,
+	       (unsigned long long)cpu.cr0, (unsigned long long)cpu.cr3,
+	       (unsigned long long)cpu.cr4, (unsigned long long)cpu.efer, cpu.cs.selector,
+	       cpu.ds.selector, cpu.tr.selector, (unsigned long long)cpu.gdt_base);
+	if (pvh) {
 		struct loader_pvh_cfg p = { .cmdline_addr = LOADER_CMDLINE_START,
 			.initrd_addr = rd->addr, .initrd_size = rd->size,
 			.rsdp_addr = rsdp, .e820 = &e820 };

@@ -11,6 +11,9 @@
 #define LOADER__ACPI_OEM_ID "CVMM  "
 /* Device names are V000..VFFF: three hex digits. */
 #define LOADER__ACPI_MAX_VIRTIO 4096u
+/* Largest table set loader_acpi_write() builds: 4096 virtio devices take
+ * about 350 KiB of DSDT. */
+#define LOADER__ACPI_MAX_BYTES (1u << 20)
 
 /* Builds the whole DSDT (header and AML) into buf[cap]; *len its size. */
 __attribute__((warn_unused_result))

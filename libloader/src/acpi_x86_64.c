@@ -6,6 +6,7 @@
 // through the sleep control register using \_S5's SLP_TYP (§7.4.2,
 // §4.8.3.7) and reboots through RESET_REG when one is given.
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <vmmem/access.h>
@@ -229,14 +230,24 @@ int loader_acpi_build(void *buf, size_t cap, uint64_t gpa,
 int loader_acpi_write(struct vmmem_map *map, uint64_t gpa, uint64_t area_size,
 		      const struct loader_acpi_cfg *cfg, struct loader_acpi_layout *out)
 {
-	struct vmmem_slice s;
+	/* Built on the host, then copied in one checked write: the area may
+	 * span regions, and nothing is read back from guest memory. */
+	size_t cap = area_size < LOADER__ACPI_MAX_BYTES ? (size_t)area_size
+							 : LOADER__ACPI_MAX_BYTES;
+	struct loader_acpi_layout lay;
+	uint8_t *buf;
 	int err;
 
-	if (!map || area_size == 0)
+	if (!map || area_size == 0 || !out)
 		return -EINVAL;
-	/* Built in place through a checked window on the area. */
-	err = vmmem_get_slice(map, gpa, area_size, VMMEM_WRITE, &s);
-	if (err)
-		return err;
-	return loader_acpi_build(s.ptr, s.len, gpa, cfg, out);
+	buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	err = loader_acpi_build(buf, cap, gpa, cfg, &lay);
+	if (!err)
+		err = vmmem_write(map, gpa, buf, lay.size);
+	free(buf);
+	if (!err)
+		*out = lay;
+	return err;
 }

@@ -382,3 +382,28 @@ Test(acpi, checksum_makes_bytes_sum_to_zero)
 	cr_assert_eq(sum(b, 5), 0);
 	cr_assert_eq(loader_acpi_checksum(NULL, 0), 0);
 }
+
+Test(acpi, write_spans_adjacent_regions)
+{
+	struct vmmem_map *m;
+	struct vmmem_region_desc a = { .gpa = 0, .size = 0xe1000, .backing = VMMEM_BACKING_ANON };
+	struct vmmem_region_desc b = { .gpa = 0xe1000, .size = 0x1f000,
+				       .backing = VMMEM_BACKING_ANON };
+	static struct loader_acpi_virtio_mmio v[100];
+	struct loader_acpi_cfg cfg = fx_acpi_cfg(8, 0);
+	uint8_t sig[4];
+
+	for (size_t i = 0; i < 100; i++)
+		v[i] = (struct loader_acpi_virtio_mmio){ .base = 0xd0000000 + i * 0x1000,
+			.size = 0x1000, .gsi = 16 + (uint32_t)(i % 8) };
+	cfg.virtio = v;
+	cfg.n_virtio = 100;
+	cr_assert_eq(vmmem_map_new(&m), 0);
+	cr_assert_eq(vmmem_map_add_region(m, &a), 0);
+	cr_assert_eq(vmmem_map_add_region(m, &b), 0);
+	cr_assert_eq(loader_acpi_write(m, LOADER_ACPI_START, LOADER_ACPI_SIZE, &cfg, &lay), 0);
+	cr_assert_gt(lay.size, 0x1000, "the tables cross the region boundary");
+	cr_assert_eq(vmmem_read(m, lay.dsdt, sig, 4), 0);
+	cr_assert_arr_eq(sig, "DSDT", 4);
+	vmmem_map_free(m);
+}

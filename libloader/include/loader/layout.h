@@ -11,11 +11,12 @@
 #ifndef LOADER_LAYOUT_H
 #define LOADER_LAYOUT_H
 
-/* GDT for the boot vCPU (null, code64, data, TSS: 4 descriptors). */
+/* GDT for the boot vCPU: two null descriptors, code at selector 0x10 and
+ * data at 0x18 (the __BOOT_CS/__BOOT_DS boot.rst asks for), then a TSS. */
 #define LOADER_GDT_START		0x500ull
-#define LOADER_GDT_SIZE			0x20ull
+#define LOADER_GDT_SIZE			0x28ull
 /* An empty IDT; Linux installs its own before enabling interrupts. */
-#define LOADER_IDT_START		0x520ull
+#define LOADER_IDT_START		0x530ull
 #define LOADER_IDT_SIZE			0x8ull
 /* hvm_start_info, then its module list and memory map (PVH entry only). */
 #define LOADER_PVH_INFO_START		0x6000ull

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Umbrella header of libloader: kernel images, initrd, command line, boot
- * params, E820, PVH start info, MP table and ACPI tables for x86_64.
+ * params, E820, PVH start info, MP table, ACPI tables and the boot vCPU
+ * state (GDT, IDT, page tables, registers) for x86_64.
  */
 #ifndef LOADER_LOADER_H
 #define LOADER_LOADER_H
@@ -20,5 +21,6 @@
 #include <loader/mptable.h>
 #include <loader/aml.h>
 #include <loader/acpi.h>
+#include <loader/bootcpu.h>
 
 #endif
