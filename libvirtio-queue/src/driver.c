@@ -256,7 +256,21 @@ int virtq_driver_enable_interrupts(struct virtq_driver *d)
 	if (d->event_idx &&
 	    vmmem_store_u16(d->mem, d->avail + 4 + 2u * (uint64_t)d->size, d->last_used))
 		return -EFAULT;
+	/* Full fence: the device must see interrupts enabled before the
+	 * caller re-reads used->idx (virtq_driver_used_pending). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return 0;
+}
+
+int virtq_driver_used_pending(struct virtq_driver *d)
+{
+	uint16_t idx;
+
+	if (vmmem_load_acquire_u16(d->mem, d->used + 2, &idx))
+		return -EFAULT;
+	if ((uint16_t)(idx - d->last_used) > d->size)
+		return -EBADMSG;
+	return (uint16_t)(idx - d->last_used);
 }
 
 int virtq_driver_disable_interrupts(struct virtq_driver *d)

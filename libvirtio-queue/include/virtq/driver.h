@@ -104,6 +104,14 @@ VIRTQ_WUR int virtq_driver_enable_interrupts(struct virtq_driver *drv);
 VIRTQ_WUR int virtq_driver_disable_interrupts(struct virtq_driver *drv);
 
 /*
+ * Used entries the device has published and the driver not reaped yet
+ * (acquire load of used->idx), or -errno.  Called after enabling
+ * interrupts, it closes the race Linux's virtqueue_enable_cb() closes: an
+ * entry added just before the device saw interrupts enabled.
+ */
+VIRTQ_WUR int virtq_driver_used_pending(struct virtq_driver *drv);
+
+/*
  * Raw access for hostile tests: write descriptor `index` as given (no
  * bookkeeping), append `head` to the avail ring, or force avail->idx.
  * These bypass the free list; do not mix them with add/get_used on the same
