@@ -20,19 +20,29 @@ static int fail(struct virtq_chain *c, int err)
 
 static int read_desc(struct virtq_chain *c, struct virtq_desc *d)
 {
+	uint64_t gpa = c->table + 16u * (uint64_t)c->next;
+	const uint8_t *src;
+	struct vmmem_slice s;
 	uint8_t raw[16];
 	uint64_t addr;
 	uint32_t len;
 	uint16_t flags, next;
 
-	/* table + 16*next is inside a table whose backing was checked, so
-	 * this cannot wrap; a failure means the map changed. */
-	if (vmmem_read(c->mem, c->table + 16u * (uint64_t)c->next, raw, sizeof(raw)))
+	/* gpa is inside a table whose backing was checked, so it cannot wrap.
+	 * One checked window is the fast path; a descriptor straddling two
+	 * adjacent regions (possible only in an unaligned indirect table)
+	 * takes the copying path.  Each field is read exactly once, so the
+	 * driver cannot change a value between our check and our use. */
+	if (vmmem_get_slice(c->mem, gpa, sizeof(raw), VMMEM_READ, &s) == 0)
+		src = s.ptr;
+	else if (vmmem_read(c->mem, gpa, raw, sizeof(raw)) == 0)
+		src = raw;
+	else
 		return -EFAULT;
-	memcpy(&addr, raw, 8);
-	memcpy(&len, raw + 8, 4);
-	memcpy(&flags, raw + 12, 2);
-	memcpy(&next, raw + 14, 2);
+	memcpy(&addr, src, 8);
+	memcpy(&len, src + 8, 4);
+	memcpy(&flags, src + 12, 2);
+	memcpy(&next, src + 14, 2);
 	d->addr = le64toh(addr);
 	d->len = le32toh(len);
 	d->flags = le16toh(flags);

@@ -42,7 +42,8 @@ void virtq__mmio_clear(struct virtq_mmio *dev)
 	dev->queue_sel = 0;
 	dev->shm_sel = 0;
 	dev->status = 0;
-	/* ConfigGeneration is deliberately kept: it only ever moves on. */
+	/* ConfigGeneration is deliberately kept: it only ever moves on.
+	 * InterruptStatus is shared with device threads: atomic store. */
 	__atomic_store_n(&dev->interrupt_status, 0, __ATOMIC_SEQ_CST);
 }
 
@@ -172,6 +173,8 @@ static int control_write(struct virtq_mmio *dev, uint64_t off, uint32_t v)
 			return -EINVAL;
 		return virtq_mmio_queue_notified(dev, (uint16_t)v);
 	case VIRTIO_MMIO_INTERRUPT_ACK:
+		/* Atomic: a device thread may be setting a new bit right now,
+		 * and a plain read-modify-write would lose it. */
 		__atomic_fetch_and(&dev->interrupt_status, ~v, __ATOMIC_SEQ_CST);
 		return 0;
 	case VIRTIO_MMIO_STATUS:		return virtq__status_write(dev, v);

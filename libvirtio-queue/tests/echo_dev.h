@@ -10,6 +10,7 @@
 #ifndef VIRTQ_TEST_ECHO_DEV_H
 #define VIRTQ_TEST_ECHO_DEV_H
 
+#include <errno.h>
 #include <string.h>
 
 #include <virtq/virtq.h>

@@ -427,3 +427,44 @@ Test(iovec, write_into_device_readable_buffer_refused, .init = plain, .fini = fi
 	cr_expect_eq(virtq_desc_append_iovec(e.mem, &d, false, &v), 0);
 	cr_expect_eq(v.bytes, 8);
 }
+
+Test(chain, indirect_table_straddling_adjacent_regions_is_read)
+{
+	struct vmmem_region_desc a = { .gpa = 0, .size = 0x10000, .backing = VMMEM_BACKING_ANON };
+	struct vmmem_region_desc b = { .gpa = 0x10000, .size = 0x10000,
+				       .backing = VMMEM_BACKING_ANON };
+	struct virtq_driver *drv;
+	struct vmmem_map *mem;
+	struct virtq_queue q;
+	struct virtq_chain c;
+	struct virtq_desc d;
+	/* An unaligned table whose first descriptor spans the boundary. */
+	uint64_t t = 0x10000 - 8;
+	struct virtq_desc in = { 0x3000, 64, VIRTQ_DESC_F_WRITE, 0 };
+
+	cr_assert_eq(vmmem_map_new(&mem), 0);
+	cr_assert_eq(vmmem_map_add_region(mem, &a), 0);
+	cr_assert_eq(vmmem_map_add_region(mem, &b), 0);
+	cr_assert_eq(virtq_driver_new(mem, 4, 0x1000, 0, &drv), 0);
+	cr_assert_eq(virtq_queue_init(&q, 4), 0);
+	cr_assert_eq(virtq_queue_set_desc_table(&q, virtq_driver_desc_addr(drv)), 0);
+	cr_assert_eq(virtq_queue_set_avail_ring(&q, virtq_driver_avail_addr(drv)), 0);
+	cr_assert_eq(virtq_queue_set_used_ring(&q, virtq_driver_used_addr(drv)), 0);
+	cr_assert_eq(virtq_queue_set_features(&q, T_F_INDIRECT), 0);
+	cr_assert_eq(virtq_queue_set_ready(&q, mem), 0);
+	cr_assert_eq(vmmem_store_u64(mem, t, in.addr), 0);
+	cr_assert_eq(vmmem_store_u32(mem, t + 8, in.len), 0);
+	cr_assert_eq(vmmem_store_u16(mem, t + 12, in.flags), 0);
+	cr_assert_eq(vmmem_store_u16(mem, t + 14, 0), 0);
+	in = (struct virtq_desc){ t, 16, VIRTQ_DESC_F_INDIRECT, 0 };
+	cr_assert_eq(virtq_driver_write_desc(drv, 0, &in), 0);
+	cr_assert_eq(virtq_driver_push_head(drv, 0), 0);
+	cr_assert_geq(virtq_driver_publish(drv), 0);
+	cr_assert_eq(virtq_queue_pop(&q, &c), 1);
+	cr_expect_eq(virtq_chain_next(&c, &d), 1);
+	cr_expect_eq(d.addr, 0x3000);
+	cr_expect_eq(d.len, 64);
+	cr_expect_eq(virtq_chain_next(&c, &d), 0);
+	virtq_driver_free(drv);
+	vmmem_map_free(mem);
+}
