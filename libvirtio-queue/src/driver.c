@@ -20,6 +20,7 @@ struct virtq_driver {
 	uint16_t avail_idx;	/* shadow of avail->idx */
 	uint16_t published;	/* avail->idx at the last publish */
 	uint16_t last_used;	/* next used slot to reap */
+	bool irq_off;		/* interrupts disabled by the driver */
 	uint16_t *free_next;	/* free list links, per descriptor */
 	uint16_t *chain_len;	/* descriptors held by each outstanding head */
 	uint16_t *chain_tail;	/* last descriptor of each outstanding head */
@@ -238,6 +239,10 @@ int virtq_driver_get_used(struct virtq_driver *d, uint16_t *head, uint32_t *len)
 	d->num_free = (uint16_t)(d->num_free + d->chain_len[id]);
 	d->chain_len[id] = 0;
 	d->last_used++;
+	/* As Linux does: with interrupts on, ask for one at the next entry. */
+	if (d->event_idx && !d->irq_off &&
+	    vmmem_store_u16(d->mem, d->avail + 4 + 2u * (uint64_t)d->size, d->last_used))
+		return -EFAULT;
 	*head = (uint16_t)id;
 	*len = l;
 	return 1;
@@ -245,6 +250,7 @@ int virtq_driver_get_used(struct virtq_driver *d, uint16_t *head, uint32_t *len)
 
 int virtq_driver_enable_interrupts(struct virtq_driver *d)
 {
+	d->irq_off = false;
 	if (vmmem_store_u16(d->mem, d->avail, 0))
 		return -EFAULT;
 	if (d->event_idx &&
@@ -255,6 +261,7 @@ int virtq_driver_enable_interrupts(struct virtq_driver *d)
 
 int virtq_driver_disable_interrupts(struct virtq_driver *d)
 {
+	d->irq_off = true;
 	if (vmmem_store_u16(d->mem, d->avail, VIRTQ_AVAIL_F_NO_INTERRUPT))
 		return -EFAULT;
 	/* With EVENT_IDX the flag is ignored: park used_event half a ring

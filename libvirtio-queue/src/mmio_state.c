@@ -43,10 +43,11 @@ static bool header_ok(const struct virtq_mmio *dev, const struct virtq_mmio_stat
 	if (st->num_queues != dev->cfg.num_queues ||
 	    st->device_features != dev->device_features)
 		return false;
-	if (st->driver_features & ~st->device_features)
-		return false;
 	if (!virtq__status_reachable(st->status) || (st->interrupt_status & ~ISR_BITS))
 		return false;
+	/* Before FEATURES_OK the driver may have written anything to
+	 * DriverFeatures (it is checked when FEATURES_OK is set); after it,
+	 * only an acceptable set can be there. */
 	return !features_ok ||
 	       virtq__features_acceptable(st->device_features, st->driver_features);
 }

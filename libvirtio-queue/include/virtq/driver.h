@@ -88,7 +88,9 @@ VIRTQ_WUR int virtq_driver_publish(struct virtq_driver *drv);
 /*
  * Reaps one used entry: 1 with *head and *len set (its descriptors are
  * freed), 0 when none, -EBADMSG for a used entry naming a head that is not
- * outstanding or a used index running ahead.
+ * outstanding or a used index running ahead.  With EVENT_IDX and
+ * interrupts enabled it then sets used_event to the next entry, as Linux's
+ * virtqueue_get_buf() does.
  */
 VIRTQ_WUR int virtq_driver_get_used(struct virtq_driver *drv, uint16_t *head,
 				    uint32_t *len);

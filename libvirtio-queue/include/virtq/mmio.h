@@ -163,8 +163,8 @@ VIRTQ_WUR int virtq_mmio_save(const struct virtq_mmio *dev,
 /*
  * Restores a saved state into a device initialised with the same
  * configuration.  Everything is re-validated: the offered features must
- * equal what this device offers, acked features a subset of them (with
- * VERSION_1 once FEATURES_OK), the status a reachable one, InterruptStatus
+ * equal what this device offers, acked features (once FEATURES_OK) a
+ * subset of them with VERSION_1, the status a reachable one, InterruptStatus
  * only known bits, each queue as virtq_queue_restore() checks it, with
  * ring features matching the negotiated ones and readiness only after
  * FEATURES_OK.  When the restored status has DRIVER_OK (without
