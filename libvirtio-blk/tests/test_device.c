@@ -84,6 +84,28 @@ Test(device, config_space_describes_the_disk)
 	cr_assert_eq(rd32(0x100 + offsetof(struct virtio_blk_config, discard_sector_alignment)), 1);
 }
 
+Test(device, capacity_reads_as_one_64_bit_access)
+{
+	uint64_t v = 0;
+
+	cr_assert_eq(vblk_device_mmio_read(&t.dev, 0x100, 8, &v), 0);
+	cr_assert_eq(v, T_DISK_SECTORS);
+}
+
+Test(device, read_only_option_on_a_writable_file)
+{
+	static struct vblk_device d;
+	struct vblk_device_config cfg = { .backend = &t.be, .mem = t.mem,
+					  .queue_size = T_QSIZE, .read_only = true };
+	uint64_t lo = 0;
+
+	cr_assert_eq(vblk_device_init(&d, &cfg), 0);
+	cr_assert_eq(vblk_device_mmio_write(&d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 4, 0), 0);
+	cr_assert_eq(vblk_device_mmio_read(&d, VIRTIO_MMIO_DEVICE_FEATURES, 4, &lo), 0);
+	cr_assert(lo & BIT(VIRTIO_BLK_F_RO));
+	cr_assert_not(lo & BIT(VIRTIO_BLK_F_DISCARD));
+}
+
 Test(device, config_space_is_read_only)
 {
 	uint32_t before = rd32(0x100);
