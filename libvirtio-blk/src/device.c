@@ -106,6 +106,7 @@ static void op_reset(void *ctx)
 	d->features = 0;
 	d->lim = d->offered;
 	d->stalled = false;
+	d->unsignalled = false;
 }
 
 static void needs_reset(struct vblk_device *d)
@@ -121,6 +122,7 @@ static int put_used(struct vblk_device *d, uint16_t head, uint32_t used,
 
 	if (err)
 		return err;
+	d->unsignalled = true;
 	d->stats.requests++;
 	if (status != VIRTIO_BLK_S_OK || used == 0)
 		d->stats.errors++;
@@ -165,8 +167,13 @@ static int handle_next(struct vblk_device *d)
 	return put_used(d, chain.head, vblk_complete(d->mem, &d->req, status), status);
 }
 
+/* Asks the queue whether to interrupt, but only after adding used entries:
+ * a drain that only submitted to the async engine has nothing to say. */
 static void signal_used(struct vblk_device *d)
 {
+	if (!d->unsignalled)
+		return;
+	d->unsignalled = false;
 	if (virtq_mmio_signal_used(&d->mmio, 0) == 1)
 		d->stats.interrupts++;
 }
@@ -332,7 +339,7 @@ int vblk_device_complete(struct vblk_device *d, bool wait)
 	n = vblk_async_reap(d->async, wait, on_done, d);
 	if (n < 0)
 		return n;
-	if (n > 0 && virtq_queue_is_live(&d->queue))
+	if (virtq_queue_is_live(&d->queue))
 		signal_used(d);
 	if (d->stalled) {
 		d->stalled = false;

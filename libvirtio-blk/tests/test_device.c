@@ -84,6 +84,28 @@ Test(device, config_space_describes_the_disk)
 	cr_assert_eq(rd32(0x100 + offsetof(struct virtio_blk_config, discard_sector_alignment)), 1);
 }
 
+Test(device, capacity_reads_as_one_64_bit_access)
+{
+	uint64_t v = 0;
+
+	cr_assert_eq(vblk_device_mmio_read(&t.dev, 0x100, 8, &v), 0);
+	cr_assert_eq(v, T_DISK_SECTORS);
+}
+
+Test(device, read_only_option_on_a_writable_file)
+{
+	static struct vblk_device d;
+	struct vblk_device_config cfg = { .backend = &t.be, .mem = t.mem,
+					  .queue_size = T_QSIZE, .read_only = true };
+	uint64_t lo = 0;
+
+	cr_assert_eq(vblk_device_init(&d, &cfg), 0);
+	cr_assert_eq(vblk_device_mmio_write(&d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 4, 0), 0);
+	cr_assert_eq(vblk_device_mmio_read(&d, VIRTIO_MMIO_DEVICE_FEATURES, 4, &lo), 0);
+	cr_assert(lo & BIT(VIRTIO_BLK_F_RO));
+	cr_assert_not(lo & BIT(VIRTIO_BLK_F_DISCARD));
+}
+
 Test(device, config_space_is_read_only)
 {
 	uint32_t before = rd32(0x100);
@@ -209,6 +231,15 @@ Test(device, interrupt_follows_event_idx)
 	cr_assert_eq(t.irqs, 2);
 }
 
+/* Regression: a drain that returned nothing used to ask the queue for an
+ * interrupt decision, and the queue's first decision is always "yes". */
+Test(device, empty_notification_raises_no_interrupt)
+{
+	cr_assert_eq(vblk_device_mmio_write(&t.dev, VIRTIO_MMIO_QUEUE_NOTIFY, 4, 0), 0);
+	cr_assert_eq(vblk_device_notify(&t.dev), 0);
+	cr_assert_eq(t.irqs, 0);
+}
+
 Test(device, notify_before_driver_ok_is_refused)
 {
 	vblk_device_reset(&t.dev);
@@ -316,4 +347,25 @@ Test(device_async, reset_waits_for_requests_in_flight)
 	cr_assert_eq(vblk_async_inflight(ta.async), 0);
 	t_bring_up(&ta, 0);
 	cr_assert_eq(t_request(&ta, 0, VIRTIO_BLK_T_IN, 1, 512), VIRTIO_BLK_S_OK);
+}
+
+Test(device_async, completion_interrupt_follows_event_idx)
+{
+	uint16_t got;
+	uint32_t used;
+
+	cr_assert_eq(virtq_driver_enable_interrupts(ta.drv), 0);
+	cr_assert_eq(t_request(&ta, 0, VIRTIO_BLK_T_IN, 0, 4096), VIRTIO_BLK_S_OK);
+	cr_assert_eq(ta.irqs, 1);
+	/* used_event parked far ahead: completions must not interrupt. */
+	cr_assert_eq(virtq_driver_disable_interrupts(ta.drv), 0);
+	for (unsigned int i = 1; i < 4; i++)
+		(void)t_add(&ta, i, VIRTIO_BLK_T_IN, i, 4096, false);
+	t_kick(&ta);
+	for (unsigned int i = 1; i < 4; i++)
+		t_used(&ta, &got, &used);
+	cr_assert_eq(ta.irqs, 1);
+	cr_assert_eq(virtq_driver_enable_interrupts(ta.drv), 0);
+	cr_assert_eq(t_request(&ta, 4, VIRTIO_BLK_T_IN, 0, 4096), VIRTIO_BLK_S_OK);
+	cr_assert_eq(ta.irqs, 2);
 }

@@ -78,6 +78,8 @@ struct vblk_device {
 	uint64_t features;
 	uint8_t id[VIRTIO_BLK_ID_BYTES];
 	bool stalled;			/* the async engine was full */
+	bool unsignalled;		/* used entries added since the last
+					 * interrupt decision */
 	struct vblk_device_stats stats;
 	/* Scratch for the request being handled (too big for the stack of an
 	 * event loop callback chain). */
