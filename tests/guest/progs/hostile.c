@@ -245,9 +245,29 @@ static void test_zero_and_huge(void)
 		"4 GiB data descriptor");
 }
 
+/* An address in the 32-bit MMIO hole that no listed device, IOAPIC or
+ * LAPIC occupies (VMMs put virtio-mmio in different places). */
+static uint64_t hole_addr(void)
+{
+	struct gk_mmio_dev m[16];
+	unsigned n = gk_virtio_mmio_devices(m, GK_ARRAY_SIZE(m));
+	uint64_t a = gk_cmdline_u64("gk.hole_addr", 0xe0000000ull);
+	bool moved = true;
+
+	while (moved && a < 0xfec00000ull) {
+		moved = false;
+		for (unsigned i = 0; i < n; i++)
+			if (a + 4096 > m[i].base && a < m[i].base + m[i].size) {
+				a += 0x1000000;
+				moved = true;
+			}
+	}
+	return a;
+}
+
 static void test_bad_addresses(void)
 {
-	uint64_t hole = gk_cmdline_u64("gk.hole_addr", 0xd0000000ull);
+	uint64_t hole = hole_addr();
 
 	data_chain(VIRTIO_BLK_T_IN, last_sectors(), FAR_ADDR, 4096,
 		   VRING_DESC_F_WRITE);
@@ -255,6 +275,7 @@ static void test_bad_addresses(void)
 		"data at 1 TiB; " NOT_MEMORY);
 	data_chain(VIRTIO_BLK_T_IN, last_sectors(), hole, 4096,
 		   VRING_DESC_F_WRITE);
+	gk_printf("GK-NOTE hostile.buf-mmio-hole address 0x%lx\n", hole);
 	verdict("hostile.buf-mmio-hole", observe(1), ERROR_OR_RESET | O_OK,
 		"data in the 32-bit MMIO hole, no device there; " NOT_MEMORY);
 	data_chain(VIRTIO_BLK_T_IN, last_sectors(), 0xfffffffffffff000ull,
@@ -400,12 +421,10 @@ static void reset_rings(void)
 	used_start = 0;
 }
 
-static void test_status_abuse(void)
+static void test_driver_ok_early(void)
 {
-	uint32_t st, fok;
-	unsigned bit = 34;
+	uint32_t st;
 
-	/* DRIVER_OK without FEATURES_OK. */
 	gk_vdev_reset(&dev);
 	reset_rings();
 	gk_vdev_w32(&dev, VMMIO_STATUS, VSTAT_ACKNOWLEDGE | VSTAT_DRIVER);
@@ -422,8 +441,15 @@ static void test_status_abuse(void)
 		"any outcome that lets the VM and a later reset work is accepted");
 	gk_printf("GK-NOTE hostile.status-driver-ok-early status read back 0x%x\n",
 		  st);
+}
 
-	/* A feature bit the device did not offer. */
+static void test_unoffered_feature(void)
+{
+	unsigned bit = 34;
+	uint32_t fok;
+	char why[96];
+	bool rec;
+
 	gk_vdev_reset(&dev);
 	gk_vdev_w32(&dev, VMMIO_STATUS, VSTAT_ACKNOWLEDGE | VSTAT_DRIVER);
 	gk_vdev_w32(&dev, VMMIO_DEV_FEATURES_SEL, 1);
@@ -436,17 +462,16 @@ static void test_status_abuse(void)
 	gk_vdev_w32(&dev, VMMIO_STATUS,
 		    VSTAT_ACKNOWLEDGE | VSTAT_DRIVER | VSTAT_FEATURES_OK);
 	fok = gk_vdev_status(&dev) & VSTAT_FEATURES_OK;
-	{
-		char why[96];
-		bool rec = recover(why, sizeof(why));
+	rec = recover(why, sizeof(why));
+	gk_check("hostile.status-unoffered-feature", !fok && rec,
+		 "VERSION_1 + unoffered bit %u: FEATURES_OK read back %s "
+		 "(virtio 1.2 2.2.2: the device MUST NOT accept); %s", bit,
+		 fok ? "SET" : "clear", why);
+}
 
-		gk_check("hostile.status-unoffered-feature", !fok && rec,
-			 "VERSION_1 + unoffered bit %u: FEATURES_OK read back %s "
-			 "(virtio 1.2 2.2.2: the device MUST NOT accept); %s", bit,
-			 fok ? "SET" : "clear", why);
-	}
-
-	/* Clearing status bits after DRIVER_OK. */
+/* Runs on a device that recover() left initialised. */
+static void test_clear_bits(void)
+{
 	gk_vdev_w32(&dev, VMMIO_STATUS, VSTAT_ACKNOWLEDGE | VSTAT_DRIVER);
 	good_chain_at_0();
 	verdict("hostile.status-clear-bits", observe(1),
@@ -456,7 +481,42 @@ static void test_status_abuse(void)
 }
 
 /* ---- register access abuse ------------------------------------------------- */
-static void test_register_abuse(void)
+static bool magic_ok(void)
+{
+	return gk_vdev_r32(&dev, VMMIO_MAGIC) == VMMIO_MAGIC_VALUE &&
+	       gk_vdev_r32(&dev, VMMIO_DEVICE_ID) == 2;
+}
+
+static void test_narrow_access(void)
+{
+	uint64_t b = dev.mmio.base;
+	uint32_t acc = 0;
+
+	for (unsigned i = 0; i < 4; i++)
+		acc += gk_mmio_r8(b + i);
+	acc += gk_mmio_r16(b) + gk_mmio_r16(b + 2) + gk_mmio_r8(b + VMMIO_STATUS);
+	gk_printf("GK-NOTE hostile.mmio-narrow-read sum of narrow reads 0x%x\n", acc);
+	verdict("hostile.mmio-narrow-read", magic_ok() ? O_OK : O_ERR, O_OK,
+		"8/16-bit reads of MagicValue and Status (virtio 1.2 4.2.2.1: 32-bit "
+		"only); any value is accepted, MagicValue must still read \"virt\"");
+
+	gk_mmio_w8(b + VMMIO_STATUS, 0x0f);
+	gk_mmio_w16(b + VMMIO_QUEUE_SEL, 1);
+	gk_mmio_w8(b + VMMIO_QUEUE_NOTIFY, 0);
+	gk_mmio_w16(b + VMMIO_QUEUE_READY, 1);
+	verdict("hostile.mmio-narrow-write", magic_ok() ? O_OK : O_ERR, O_OK,
+		"8/16-bit writes to Status, QueueSel, QueueNotify, QueueReady; "
+		"ignoring or applying them is accepted");
+
+	acc = gk_mmio_r32(b + 1) ^ gk_mmio_r32(b + 2) ^ gk_mmio_r32(b + 0x71);
+	gk_mmio_w32(b + 0x72, 0xffffffffu);
+	gk_mmio_w32(b + 0x51, 0);
+	gk_printf("GK-NOTE hostile.mmio-unaligned reads folded 0x%x\n", acc);
+	verdict("hostile.mmio-unaligned", magic_ok() ? O_OK : O_ERR, O_OK,
+		"32-bit accesses at offsets 0x1, 0x2, 0x71, 0x72, 0x51");
+}
+
+static void test_wrong_offsets(void)
 {
 	static const uint32_t reserved[] = {
 		0x018, 0x01c, 0x028, 0x02c, 0x03c, 0x040, 0x048, 0x04c, 0x054,
@@ -470,32 +530,6 @@ static void test_register_abuse(void)
 	};
 	uint64_t b = dev.mmio.base;
 	uint32_t acc = 0;
-	bool magic_ok;
-
-	for (unsigned i = 0; i < 4; i++)
-		acc += gk_mmio_r8(b + i);
-	acc += gk_mmio_r16(b) + gk_mmio_r16(b + 2) + gk_mmio_r8(b + VMMIO_STATUS);
-	magic_ok = gk_vdev_r32(&dev, VMMIO_MAGIC) == VMMIO_MAGIC_VALUE;
-	gk_printf("GK-NOTE hostile.mmio-narrow-read sum of narrow reads 0x%x\n", acc);
-	verdict("hostile.mmio-narrow-read", magic_ok ? O_OK : O_ERR, O_OK,
-		"8/16-bit reads of MagicValue and Status (virtio 1.2 4.2.2.1: 32-bit "
-		"only); any value is accepted, MagicValue must still read \"virt\"");
-
-	gk_mmio_w8(b + VMMIO_STATUS, 0x0f);
-	gk_mmio_w16(b + VMMIO_QUEUE_SEL, 1);
-	gk_mmio_w8(b + VMMIO_QUEUE_NOTIFY, 0);
-	gk_mmio_w16(b + VMMIO_QUEUE_READY, 1);
-	magic_ok = gk_vdev_r32(&dev, VMMIO_MAGIC) == VMMIO_MAGIC_VALUE;
-	verdict("hostile.mmio-narrow-write", magic_ok ? O_OK : O_ERR, O_OK,
-		"8/16-bit writes to Status, QueueSel, QueueNotify, QueueReady; "
-		"ignoring or applying them is accepted");
-
-	acc = gk_mmio_r32(b + 1) ^ gk_mmio_r32(b + 2) ^ gk_mmio_r32(b + 0x71);
-	gk_mmio_w32(b + 0x72, 0xffffffffu);
-	gk_mmio_w32(b + 0x51, 0);
-	magic_ok = gk_vdev_r32(&dev, VMMIO_MAGIC) == VMMIO_MAGIC_VALUE;
-	verdict("hostile.mmio-unaligned", magic_ok ? O_OK : O_ERR, O_OK,
-		"32-bit accesses at offsets 0x1, 0x2, 0x71, 0x72, 0x51");
 
 	for (unsigned i = 0; i < GK_ARRAY_SIZE(reserved); i++) {
 		acc ^= gk_vdev_r32(&dev, reserved[i]);
@@ -505,17 +539,14 @@ static void test_register_abuse(void)
 	       gk_vdev_r32(&dev, VMMIO_INT_ACK);
 	for (unsigned i = 0; i < GK_ARRAY_SIZE(read_only); i++)
 		gk_vdev_w32(&dev, read_only[i], 0x12345678u);
-	magic_ok = gk_vdev_r32(&dev, VMMIO_MAGIC) == VMMIO_MAGIC_VALUE &&
-		   gk_vdev_r32(&dev, VMMIO_DEVICE_ID) == 2;
-	verdict("hostile.mmio-wrong-offsets", magic_ok ? O_OK : O_ERR, O_OK,
+	verdict("hostile.mmio-wrong-offsets", magic_ok() ? O_OK : O_ERR, O_OK,
 		"reserved offsets (incl. legacy QueuePFN 0x40) read and written, "
 		"write-only registers read, read-only registers written; "
 		"MagicValue and DeviceID must be unchanged");
 
 	acc ^= (uint32_t)*(volatile uint64_t *)(uintptr_t)(b + VMMIO_QUEUE_DESC_LO);
 	*(volatile uint64_t *)(uintptr_t)(b + VMMIO_QUEUE_DESC_LO) = FAR_ADDR;
-	magic_ok = gk_vdev_r32(&dev, VMMIO_MAGIC) == VMMIO_MAGIC_VALUE;
-	verdict("hostile.mmio-64bit", magic_ok ? O_OK : O_ERR, O_OK,
+	verdict("hostile.mmio-64bit", magic_ok() ? O_OK : O_ERR, O_OK,
 		"64-bit read and write of QueueDescLow/High");
 	gk_printf("GK-NOTE hostile.mmio values folded 0x%x\n", acc);
 }
@@ -537,7 +568,10 @@ void gk_main(void)
 	test_avail_jump();
 	test_head_reuse();
 	test_queue_addr_after_ok();
-	test_status_abuse();
-	test_register_abuse();
+	test_driver_ok_early();
+	test_unoffered_feature();
+	test_clear_bits();
+	test_narrow_access();
+	test_wrong_offsets();
 	gk_vdev_reset(&dev);
 }
