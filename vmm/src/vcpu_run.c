@@ -125,10 +125,13 @@ static void take_sample(struct vmm_vcpu *vcpu)
 	/* A vCPU waiting for INIT/SIPI is parked, not stuck. */
 	s.irq_enabled = (regs.rflags & 0x200) != 0 ||
 			(mp.mp_state != KVM_MP_STATE_RUNNABLE && mp.mp_state != KVM_MP_STATE_HALTED);
+	s.halted = mp.mp_state == KVM_MP_STATE_HALTED;
+	s.rip = regs.rip;
 	if (vmm_stuck_feed(&vcpu->stuck, &s))
 		vmm__request_stop(vm, VMM_STOP_STUCK,
-				  "vCPU %u stuck with interrupts disabled for %u ms at RIP 0x%llx",
-				  vcpu->index, vm->cfg.watchdog.stuck_ms,
+				  "vCPU %u stuck with interrupts disabled (%s) for %u ms at RIP 0x%llx",
+				  vcpu->index, s.halted ? "halted" : "spinning in place",
+				  vm->cfg.watchdog.stuck_ms,
 				  (unsigned long long)regs.rip);
 }
 

@@ -2,21 +2,15 @@
 // Initial x86_64 vCPU state (DESIGN §5): CPUID from KVM_GET_SUPPORTED_CPUID
 // patched per vCPU (APIC IDs, topology, hypervisor bit), boot MSRs, the
 // FPU, LAPIC LINT0 as ExtINT and LINT1 as NMI, and for the boot vCPU the
-// entry state: 32-bit flat protected mode for PVH (Xen's pvh.pandoc), or
-// long mode on identity page tables for the 64-bit boot protocol
-// (Documentation/arch/x86/boot.rst, "64-bit boot protocol").  The other
+// entry state libloader computes: 32-bit flat protected mode for PVH (Xen's
+// pvh.pandoc), or long mode on identity page tables with __BOOT_CS/__BOOT_DS
+// for the 64-bit boot protocol (Documentation/arch/x86/boot.rst).  The other
 // vCPUs wait for INIT/SIPI from the guest, as on hardware.
 #include <errno.h>
 #include <string.h>
 
 #include "vmm_internal.h"
 
-#define CR0_PE 0x1ull
-#define CR0_ET 0x10ull
-#define CR0_PG 0x80000000ull
-#define CR4_PAE 0x20ull
-#define EFER_LME 0x100ull
-#define EFER_LMA 0x400ull
 
 #define MSR_IA32_SYSENTER_CS 0x174u
 #define MSR_IA32_SYSENTER_ESP 0x175u
@@ -130,111 +124,47 @@ static int set_lint(struct kvmw_vcpu *v)
 	return kvmw_vcpu_set_lapic(v, &lapic);
 }
 
-static struct kvm_segment flat_segment(uint16_t selector, uint8_t type, bool code64)
+static struct kvm_segment kvm_seg(const struct loader_segment *l)
 {
 	struct kvm_segment s = {
-		.base = 0, .limit = 0xffffffffu, .selector = selector, .type = type,
-		.present = 1, .dpl = 0, .db = code64 ? 0 : 1, .s = 1, .l = code64 ? 1 : 0,
-		.g = 1,
+		.base = l->base, .limit = l->limit, .selector = l->selector,
+		.type = l->type, .present = l->present, .dpl = l->dpl, .db = l->db,
+		.s = l->s, .l = l->l, .g = l->g, .avl = l->avl,
 	};
 	return s;
 }
 
-static uint64_t gdt_entry(const struct kvm_segment *s)
-{
-	uint64_t base = s->base, limit = s->g ? s->limit >> 12 : s->limit;
-
-	return (limit & 0xffffull) | ((base & 0xffffffull) << 16) |
-	       ((uint64_t)s->type << 40) | ((uint64_t)s->s << 44) |
-	       ((uint64_t)s->dpl << 45) | ((uint64_t)s->present << 47) |
-	       (((limit >> 16) & 0xfull) << 48) | ((uint64_t)s->avl << 52) |
-	       ((uint64_t)s->l << 53) | ((uint64_t)s->db << 54) |
-	       ((uint64_t)s->g << 55) | (((base >> 24) & 0xffull) << 56);
-}
-
-/* GDT: null, code (0x08), data (0x10), TSS (0x18).  Written to guest
- * memory too, because the first far jump or segment load reads it. */
-static int boot_segments(struct vmm *vm, struct kvm_sregs *sregs, bool long_mode)
-{
-	struct kvm_segment code = flat_segment(0x08, 0xb, long_mode);
-	struct kvm_segment data = flat_segment(0x10, 0x3, false);
-	struct kvm_segment tss = flat_segment(0x18, 0xb, false);
-	uint64_t gdt[4];
-	int r;
-
-	tss.s = 0;
-	tss.limit = 0x67;
-	tss.g = 0;
-	tss.db = 0;
-	gdt[0] = 0;
-	gdt[1] = gdt_entry(&code);
-	gdt[2] = gdt_entry(&data);
-	gdt[3] = gdt_entry(&tss);
-	for (int i = 0; i < 4; i++) {
-		r = vmmem_store_u64(vm->mem, LOADER_GDT_START + 8u * (uint64_t)i, gdt[i]);
-		if (r)
-			return r;
-	}
-	r = vmmem_store_u64(vm->mem, LOADER_IDT_START, 0);
-	if (r)
-		return r;
-	sregs->gdt.base = LOADER_GDT_START;
-	sregs->gdt.limit = sizeof(gdt) - 1;
-	sregs->idt.base = LOADER_IDT_START;
-	sregs->idt.limit = LOADER_IDT_SIZE - 1;
-	sregs->cs = code;
-	sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss = data;
-	sregs->tr = tss;
-	return 0;
-}
-
-/* Identity map of the first 4 GiB with 2 MiB pages: PML4 → PDPT → 4 PDs. */
-static int page_tables(struct vmm *vm)
-{
-	int r = vmmem_store_u64(vm->mem, LOADER_PML4_START, LOADER_PDPT_START | 0x3);
-
-	for (uint64_t i = 0; r == 0 && i < 4; i++)
-		r = vmmem_store_u64(vm->mem, LOADER_PDPT_START + i * 8,
-				    (LOADER_PD_START + i * 0x1000) | 0x3);
-	for (uint64_t i = 0; r == 0 && i < 4 * 512; i++)
-		r = vmmem_store_u64(vm->mem, LOADER_PD_START + i * 8,
-				    (i << 21) | 0x83);	/* present, writable, 2 MiB */
-	return r;
-}
-
+/* libloader writes the GDT, the empty IDT and (long mode) the identity
+ * page tables, and computes the entry registers; this only loads them. */
 static int boot_state(struct vmm *vm, struct kvmw_vcpu *v)
 {
+	struct loader_boot_cpu bc;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
-	int r = kvmw_vcpu_get_sregs(v, &sregs);
+	int r = loader_boot_cpu_setup(vm->mem, &vm->kernel,
+				      vm->pvh ? LOADER_ENTRY_PVH : LOADER_ENTRY_LONG_MODE, &bc);
 
+	if (r == 0)
+		r = kvmw_vcpu_get_sregs(v, &sregs);
 	if (r)
 		return r;
+	sregs.cs = kvm_seg(&bc.cs);
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = kvm_seg(&bc.ds);
+	sregs.tr = kvm_seg(&bc.tr);
+	sregs.gdt.base = bc.gdt_base;
+	sregs.gdt.limit = bc.gdt_limit;
+	sregs.idt.base = bc.idt_base;
+	sregs.idt.limit = bc.idt_limit;
+	sregs.cr0 = bc.cr0;
+	sregs.cr3 = bc.cr3;
+	sregs.cr4 = bc.cr4;
+	sregs.efer = bc.efer;
 	memset(&regs, 0, sizeof(regs));
-	regs.rflags = 0x2;	/* bit 1 is reserved and always set */
-	if (vm->pvh) {
-		/* PVH: 32-bit protected mode, paging off, EBX = start info. */
-		r = boot_segments(vm, &sregs, false);
-		sregs.cr0 = CR0_PE | CR0_ET;
-		sregs.cr4 = 0;
-		sregs.efer = 0;
-		regs.rip = vm->kernel.pvh_entry;
-		regs.rbx = LOADER_PVH_INFO_START;
-	} else {
-		/* 64-bit boot protocol: long mode, RSI = boot params. */
-		r = boot_segments(vm, &sregs, true);
-		if (r == 0)
-			r = page_tables(vm);
-		sregs.cr3 = LOADER_PML4_START;
-		sregs.cr4 = CR4_PAE;
-		sregs.cr0 = CR0_PE | CR0_ET | CR0_PG;
-		sregs.efer = EFER_LME | EFER_LMA;
-		regs.rip = vm->kernel.entry;
-		regs.rsi = LOADER_ZERO_PAGE_START;
-		regs.rsp = regs.rbp = LOADER_BOOT_STACK_POINTER;
-	}
-	if (r)
-		return r;
+	regs.rip = bc.rip;
+	regs.rsp = regs.rbp = bc.rsp;
+	regs.rflags = bc.rflags ? bc.rflags : 0x2;
+	regs.rsi = bc.rsi;
+	regs.rbx = bc.rbx;
 	r = kvmw_vcpu_set_sregs(v, &sregs);
 	return r ? r : kvmw_vcpu_set_regs(v, &regs);
 }

@@ -59,23 +59,30 @@ void vmm_stuck_init(struct vmm_stuck_detector *d, uint32_t window_ms)
 	d->window_ms = window_ms;
 }
 
+static void open_window(struct vmm_stuck_detector *d, const struct vmm_stuck_sample *s)
+{
+	d->armed = true;
+	d->since_ms = s->now_ms;
+	d->exits_at_start = s->exits;
+	d->rip_at_start = s->rip;
+	d->halted_at_start = s->halted;
+}
+
 bool vmm_stuck_feed(struct vmm_stuck_detector *d,
 		    const struct vmm_stuck_sample *sample)
 {
 	if (d->window_ms == 0)
 		return false;
-	/* Interrupts on, or an exit since the window opened: the vCPU can
-	 * still be woken or is still talking to us; start over. */
-	if (sample->irq_enabled || (d->armed && sample->exits != d->exits_at_start)) {
-		d->armed = !sample->irq_enabled;
-		d->since_ms = sample->now_ms;
-		d->exits_at_start = sample->exits;
+	if (sample->irq_enabled) {	/* an interrupt can still wake it */
+		d->armed = false;
 		return false;
 	}
-	if (!d->armed) {
-		d->armed = true;
-		d->since_ms = sample->now_ms;
-		d->exits_at_start = sample->exits;
+	/* Progress since the window opened (an exit, a halt that ended,
+	 * a running vCPU that moved) starts a new window. */
+	if (!d->armed || sample->exits != d->exits_at_start ||
+	    sample->halted != d->halted_at_start ||
+	    (!sample->halted && sample->rip != d->rip_at_start)) {
+		open_window(d, sample);
 		return false;
 	}
 	return sample->now_ms - d->since_ms >= d->window_ms;

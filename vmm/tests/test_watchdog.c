@@ -64,22 +64,44 @@ Test(panic, long_reason_is_truncated_safely)
 	cr_assert_eq(strlen(s.line), VMM_PANIC_LINE_MAX - 1);
 }
 
-static bool sample(struct vmm_stuck_detector *d, uint64_t t, uint64_t exits, bool irq)
+static bool sample(struct vmm_stuck_detector *d, uint64_t t, uint64_t exits, bool irq,
+		   bool halted, uint64_t rip)
 {
-	struct vmm_stuck_sample smp = { t, exits, irq };
+	struct vmm_stuck_sample smp = { t, exits, irq, halted, rip };
 
 	return vmm_stuck_feed(d, &smp);
 }
 
-Test(stuck, irq_off_and_no_exits_for_the_window)
+Test(stuck, halted_with_irq_off_and_no_exits_for_the_window)
 {
 	struct vmm_stuck_detector d;
 
 	vmm_stuck_init(&d, 1000);
-	cr_assert(!sample(&d, 0, 5, false));
-	cr_assert(!sample(&d, 500, 5, false));
-	cr_assert(!sample(&d, 999, 5, false));
-	cr_assert(sample(&d, 1000, 5, false));
+	cr_assert(!sample(&d, 0, 5, false, true, 0x100));
+	cr_assert(!sample(&d, 500, 5, false, true, 0x100));
+	cr_assert(!sample(&d, 999, 5, false, true, 0x100));
+	cr_assert(sample(&d, 1000, 5, false, true, 0x100));
+}
+
+Test(stuck, spinning_on_one_rip_is_stuck)
+{
+	struct vmm_stuck_detector d;
+
+	vmm_stuck_init(&d, 1000);
+	cr_assert(!sample(&d, 0, 5, false, false, 0x200));
+	cr_assert(sample(&d, 1500, 5, false, false, 0x200));
+}
+
+Test(stuck, running_code_with_irq_off_is_not_stuck)
+{
+	struct vmm_stuck_detector d;
+
+	vmm_stuck_init(&d, 1000);
+	cr_assert(!sample(&d, 0, 5, false, false, 0x200));
+	cr_assert(!sample(&d, 1500, 5, false, false, 0x234));
+	cr_assert(!sample(&d, 3000, 5, false, false, 0x2a0));
+	cr_assert(!sample(&d, 4000, 5, false, false, 0x2a0));
+	cr_assert(sample(&d, 5000, 5, false, false, 0x2a0));
 }
 
 Test(stuck, interrupts_enabled_resets_window)
@@ -87,11 +109,11 @@ Test(stuck, interrupts_enabled_resets_window)
 	struct vmm_stuck_detector d;
 
 	vmm_stuck_init(&d, 1000);
-	cr_assert(!sample(&d, 0, 5, false));
-	cr_assert(!sample(&d, 800, 5, true));
-	cr_assert(!sample(&d, 900, 5, false));
-	cr_assert(!sample(&d, 1800, 5, false));
-	cr_assert(sample(&d, 1900, 5, false));
+	cr_assert(!sample(&d, 0, 5, false, true, 1));
+	cr_assert(!sample(&d, 800, 5, true, true, 1));
+	cr_assert(!sample(&d, 900, 5, false, true, 1));
+	cr_assert(!sample(&d, 1800, 5, false, true, 1));
+	cr_assert(sample(&d, 1900, 5, false, true, 1));
 }
 
 Test(stuck, exits_mean_progress)
@@ -99,10 +121,10 @@ Test(stuck, exits_mean_progress)
 	struct vmm_stuck_detector d;
 
 	vmm_stuck_init(&d, 1000);
-	cr_assert(!sample(&d, 0, 5, false));
-	cr_assert(!sample(&d, 900, 6, false));
-	cr_assert(!sample(&d, 1500, 6, false));
-	cr_assert(sample(&d, 1900, 6, false));
+	cr_assert(!sample(&d, 0, 5, false, true, 1));
+	cr_assert(!sample(&d, 900, 6, false, true, 1));
+	cr_assert(!sample(&d, 1500, 6, false, true, 1));
+	cr_assert(sample(&d, 1900, 6, false, true, 1));
 }
 
 Test(stuck, disabled_with_zero_window)
@@ -110,6 +132,6 @@ Test(stuck, disabled_with_zero_window)
 	struct vmm_stuck_detector d;
 
 	vmm_stuck_init(&d, 0);
-	cr_assert(!sample(&d, 0, 0, false));
-	cr_assert(!sample(&d, 1000000, 0, false));
+	cr_assert(!sample(&d, 0, 0, false, true, 1));
+	cr_assert(!sample(&d, 1000000, 0, false, true, 1));
 }

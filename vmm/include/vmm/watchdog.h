@@ -6,10 +6,12 @@
  * - a kernel panic printed on the console: the console byte stream is
  *   scanned for "Kernel panic - not syncing" (split across writes is fine);
  *   the rest of that line is kept as the reason;
- * - a vCPU stuck with interrupts disabled: periodic samples of RFLAGS.IF
- *   and the exit counter; when IF stayed clear and the vCPU made no exit to
- *   the VMM for the whole window, nothing can wake it (no interrupt can be
- *   delivered and it talks to no device).
+ * - a vCPU stuck with interrupts disabled: periodic samples of RFLAGS.IF,
+ *   the halt state, RIP and the exit counter.  When, for the whole window,
+ *   IF stayed clear, the vCPU made no exit to the VMM, and it either stayed
+ *   halted or never moved from one RIP (`cli; hlt`, `cli; jmp .`), nothing
+ *   can wake it.  A vCPU that runs code with interrupts off is not stuck:
+ *   on kvm-pvm Linux spends a minute like that before its console is up.
  */
 #ifndef VMM_WATCHDOG_H
 #define VMM_WATCHDOG_H
@@ -39,6 +41,8 @@ struct vmm_stuck_sample {
 	uint64_t now_ms;
 	uint64_t exits;		/* exits to userspace so far */
 	bool irq_enabled;	/* RFLAGS.IF */
+	bool halted;		/* KVM_MP_STATE_HALTED */
+	uint64_t rip;
 };
 
 struct vmm_stuck_detector {
@@ -46,6 +50,8 @@ struct vmm_stuck_detector {
 	bool armed;		/* a window is open */
 	uint64_t since_ms;	/* start of the current window */
 	uint64_t exits_at_start;
+	uint64_t rip_at_start;
+	bool halted_at_start;
 };
 
 void vmm_stuck_init(struct vmm_stuck_detector *d, uint32_t window_ms);
