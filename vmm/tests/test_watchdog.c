@@ -100,8 +100,8 @@ Test(stuck, running_code_with_irq_off_is_not_stuck)
 	cr_assert(!sample(&d, 0, 5, false, false, 0x200));
 	cr_assert(!sample(&d, 1500, 5, false, false, 0x234));
 	cr_assert(!sample(&d, 3000, 5, false, false, 0x2a0));
-	cr_assert(!sample(&d, 4000, 5, false, false, 0x2a0));
-	cr_assert(sample(&d, 5000, 5, false, false, 0x2a0));
+	cr_assert(!sample(&d, 3500, 5, false, false, 0x2a0));
+	cr_assert(sample(&d, 4000, 5, false, false, 0x2a0));
 }
 
 Test(stuck, interrupts_enabled_resets_window)

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""System benchmarks of cvmm against QEMU microvm, same guest-kit programs,
+same run (issue 8, DESIGN §6).
+
+Usage: system-bench.py --cvmm PATH --kit DIR [--reps N] [--qemu PATH]
+
+For each VMM and each repetition:
+  startup   process start -> the guest's first port 0x80 milestone, seen by
+            this script (cvmm: its boot-timer line on stderr; QEMU: an
+            isa-debugcon on port 0x80 writing into a FIFO); cvmm's own
+            boot-timer figure is reported too;
+  memory    RSS outside guest RAM (smaps Rss minus the guest-RAM mapping),
+            sampled while bench-serial runs;
+  serial    guest bytes/s from bench-serial (gk.n bytes, polled THRE+THR),
+            and VMM CPU time (user+sys of the process) per byte;
+  blk       4 KiB random reads at depth 1 and 32 from bench-blk: requests/s
+            and VMM CPU time per request.
+On kvm-pvm, guest ring-0 code is emulated inside the vCPU threads, so "VMM
+CPU time" includes the guest's own instructions for both VMMs alike.
+Prints name=... ops=... ns_per_op=... lines (medians) and cvmm/QEMU ratios.
+"""
+import argparse
+import importlib.machinery
+import importlib.util
+import os
+import re
+import select
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GUEST_MIB = 256
+
+
+def kit_host():
+    path = os.path.join(HERE, "..", "guest", "run-qemu")
+    loader = importlib.machinery.SourceFileLoader("gk_run_qemu", path)
+    spec = importlib.util.spec_from_loader("gk_run_qemu", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+def cvmm_cmd(a, elf, disk, ro, append):
+    return [a.cvmm, "--memory", f"size_mib={GUEST_MIB}", "--kernel",
+            f'path={elf},cmdline="console=ttyS0 {append}"', "--block", f"path={disk}",
+            "--block", f"path={ro},read_only=on", "--boot-timer", "enabled=on",
+            "--serial", "in=none"]
+
+
+def qemu_cmd(a, elf, disk, ro, append, fifo):
+    return [a.qemu, "-M", "microvm,acpi=off,ioapic2=off", "-accel", "kvm", "-cpu", "host",
+            "-m", f"{GUEST_MIB}M", "-smp", "1", "-nodefaults", "-no-user-config",
+            "-display", "none", "-no-reboot",
+            "-chardev", "stdio,id=con,signal=off", "-serial", "chardev:con",
+            "-chardev", f"pipe,id=pc,path={fifo}",
+            "-device", "isa-debugcon,iobase=0x80,chardev=pc",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-device", "i8042",
+            "-global", "virtio-mmio.force-legacy=false",
+            "-drive", f"id=d0,file={disk},format=raw,if=none",
+            "-device", "virtio-blk-device,drive=d0",
+            "-drive", f"id=d1,file={ro},format=raw,if=none,readonly=on",
+            "-device", "virtio-blk-device,drive=d1",
+            "-kernel", elf, "-append", f"console=ttyS0 {append}"]
+
+
+def guest_ram_rss_split(pid):
+    """(total Rss, Rss of mappings at least as large as guest RAM) in bytes."""
+    total = ram = 0
+    size = 0
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                lo, hi = line.split()[0].split("-")
+                size = int(hi, 16) - int(lo, 16)
+            elif line.startswith("Rss:"):
+                kb = int(line.split()[1]) * 1024
+                total += kb
+                if size >= GUEST_MIB << 20:
+                    ram += kb
+    return total, ram
+
+
+def run_once(a, vmm, elf, append, tmp, kit, sample_mem=False):
+    """Boots one program; returns dict of measurements."""
+    disk, ro = kit.make_disks(tmp)
+    fifo = os.path.join(tmp, "port80")
+    if os.path.exists(fifo):
+        os.unlink(fifo)
+    os.mkfifo(fifo)
+    ffd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    cmd = cvmm_cmd(a, elf, disk, ro, append) if vmm == "cvmm" else \
+        qemu_cmd(a, elf, disk, ro, append, fifo)
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    res = {}
+    out = b""
+    err = b""
+    mem_sampled = False
+    fds = {p.stdout.fileno(): "out", p.stderr.fileno(): "err", ffd: "p80"}
+    deadline = t0 + a.timeout
+    while fds and time.monotonic() < deadline:
+        r, _, _ = select.select(list(fds), [], [], 0.2)
+        now = time.monotonic()
+        if sample_mem and not mem_sampled and "first" in res and now - t0 > res["first"] + 0.5 \
+                and p.poll() is None:
+            try:
+                total, ram = guest_ram_rss_split(p.pid)
+                res["rss_outside_ram"] = total - ram
+                mem_sampled = True
+            except OSError:
+                pass
+        for fd in r:
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                continue
+            kind = fds[fd]
+            if not chunk:
+                if kind != "p80":
+                    del fds[fd]
+                continue
+            if kind == "out":
+                out += chunk
+            elif kind == "err":
+                err += chunk
+                if "first" not in res and b"boot-timer: 0x01" in err:
+                    res["first"] = now - t0
+            elif kind == "p80" and "first" not in res and b"\x01" in chunk:
+                res["first"] = now - t0
+        if p.poll() is not None and not r:
+            break
+    if p.poll() is None:
+        p.kill()
+    _, status, ru = os.wait4(p.pid, 0)
+    os.close(ffd)
+    res["cpu_s"] = ru.ru_utime + ru.ru_stime
+    res["wall_s"] = time.monotonic() - t0
+    m = re.search(rb"boot-timer: 0x01 at (\d+\.\d+) s", err)
+    if m:
+        res["cvmm_internal_first"] = float(m.group(1))
+    for m in re.finditer(rb"name=(\S+) ops=(\d+) ns_per_op=(\d+)", out):
+        res["guest:" + m.group(1).decode()] = (int(m.group(2)), int(m.group(3)))
+    res["ok"] = b"GK-SUMMARY" in out and b" FAIL " not in out
+    return res
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cvmm", required=True)
+    ap.add_argument("--kit", required=True, help="directory holding gk-bench-*")
+    ap.add_argument("--qemu", default="qemu-system-x86_64")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--serial-bytes", type=int, default=65536)
+    ap.add_argument("--blk-requests", type=int, default=2048)
+    ap.add_argument("--timeout", type=float, default=300)
+    a = ap.parse_args()
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        print("system-bench: skipped: no /dev/kvm")
+        return 77
+    vmms = ["cvmm"] + (["qemu"] if shutil.which(a.qemu) else [])
+    kit = kit_host()
+    prog = lambda n: os.path.join(a.kit, f"gk-bench-{n}")
+    results = {v: {} for v in vmms}
+    with tempfile.TemporaryDirectory(prefix="cvmm-bench-") as tmp:
+        for rep in range(a.reps):
+            for v in vmms:
+                b = run_once(a, v, prog("boot"), "", tmp, kit)
+                s = run_once(a, v, prog("serial"), f"gk.n={a.serial_bytes}", tmp, kit,
+                             sample_mem=True)
+                k = run_once(a, v, prog("blk"), f"gk.n={a.blk_requests}", tmp, kit)
+                for key, val in (("startup", b.get("first")),
+                                 ("startup_internal", b.get("cvmm_internal_first")),
+                                 ("rss", s.get("rss_outside_ram")),
+                                 ("serial_ns_per_byte", (s.get("guest:serial-tx") or
+                                                         s.get("guest:bench.serial-tx") or
+                                                         next((x for kk, x in s.items()
+                                                               if kk.startswith("guest:")),
+                                                              (0, None)))[1]),
+                                 ("serial_cpu_per_byte", s["cpu_s"] / a.serial_bytes * 1e9),
+                                 ("blk_d1", next((x[1] for kk, x in k.items()
+                                                  if kk.startswith("guest:") and "depth1" in kk), None)),
+                                 ("blk_d32", next((x[1] for kk, x in k.items()
+                                                   if kk.startswith("guest:") and "depth32" in kk), None)),
+                                 ("blk_cpu_per_req", k["cpu_s"] / (2 * a.blk_requests) * 1e9),
+                                 ("ok", b["ok"] and s["ok"] and k["ok"])):
+                    results[v].setdefault(key, []).append(val)
+                print(f"system-bench: rep {rep} {v}: startup={b.get('first')} "
+                      f"rss={s.get('rss_outside_ram')} ok={b['ok']},{s['ok']},{k['ok']}",
+                      flush=True)
+    rows = [("startup-to-first-milestone", "startup", "ns", 1e9),
+            ("serial-ns-per-byte", "serial_ns_per_byte", "ns", 1),
+            ("serial-vmm-cpu-ns-per-byte", "serial_cpu_per_byte", "ns", 1),
+            ("blk-4k-randread-depth1-ns-per-req", "blk_d1", "ns", 1),
+            ("blk-4k-randread-depth32-ns-per-req", "blk_d32", "ns", 1),
+            ("blk-vmm-cpu-ns-per-req", "blk_cpu_per_req", "ns", 1)]
+    for v in vmms:
+        r = results[v]
+        for name, key, _, scale in rows:
+            m = med(r[key])
+            if m is not None:
+                print(f"name={v}-{name} ops=1 ns_per_op={m * scale:.0f}")
+        m = med(r["rss"])
+        if m is not None:
+            print(f"name={v}-rss-outside-guest-ram ops=1 bytes={m:.0f} mib={m / 1048576:.2f}")
+        if v == "cvmm" and med(r["startup_internal"]) is not None:
+            print(f"name=cvmm-startup-own-boot-timer ops=1 ns_per_op={med(r['startup_internal']) * 1e9:.0f}")
+        for key in ("blk_d1", "blk_d32"):
+            m = med(r[key])
+            if m:
+                print(f"name={v}-{key}-requests-per-s value={1e9 / m:.0f}")
+        m = med(r["serial_ns_per_byte"])
+        if m:
+            print(f"name={v}-serial-bytes-per-s value={1e9 / m:.0f}")
+        print(f"name={v}-all-guest-checks-passed value={all(r['ok'])}")
+    if "qemu" in vmms:
+        for name, key, _, _ in rows + [("rss-outside-guest-ram", "rss", "", 1)]:
+            c, q = med(results["cvmm"][key]), med(results["qemu"][key])
+            if c is not None and q:
+                print(f"name=ratio-cvmm-over-qemu-{name} value={c / q:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
