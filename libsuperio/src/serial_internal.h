@@ -96,10 +96,67 @@ static inline unsigned int superio__serial_fifo_cap(const struct superio_serial 
 	return (s->fcr & FCR_ENABLE) ? SUPERIO_SERIAL_FIFO_SIZE : 1u;
 }
 
+/*
+ * Interrupt identification (PC16550D table 4), inline because every access
+ * ends with it.  Priority: line status > received data / character timeout
+ * > THR empty > modem status; IIR bits 7:6 follow FCR bit 0.
+ */
+static inline unsigned int superio__serial_rx_trigger(const struct superio_serial *s)
+{
+	static const uint8_t levels[4] = { 1, 4, 8, 14 };
+
+	if (!(s->fcr & FCR_ENABLE))
+		return 1;
+	return levels[(s->fcr & FCR_TRIGGER) >> 6];
+}
+
+/*
+ * Data below the trigger level is reported as a character timeout.  The
+ * host pushes a whole burst at once, so the line is idle as soon as the
+ * push returns: the timeout that real hardware signals four character times
+ * later is due immediately.  Reading RBR restarts it, which again expires
+ * at once while data remains.
+ */
+static inline uint8_t superio__serial_rx_source(const struct superio_serial *s)
+{
+	if (s->rx.len == 0)
+		return IIR_NO_INT;
+	if (s->rx.len >= superio__serial_rx_trigger(s))
+		return IIR_RDI;
+	return IIR_CTI;
+}
+
 /* Interrupt identification as the guest would read it now. */
-uint8_t superio__serial_iir(const struct superio_serial *s);
+static inline uint8_t superio__serial_iir(const struct superio_serial *s)
+{
+	uint8_t fifo = (s->fcr & FCR_ENABLE) ? IIR_FIFO : 0;
+	uint8_t id = IIR_NO_INT;
+
+	if ((s->ier & IER_RLSI) && (s->lsr & LSR_ERRORS))
+		id = IIR_RLSI;
+	else if ((s->ier & IER_RDI) && s->rx.len)
+		id = superio__serial_rx_source(s);
+	else if ((s->ier & IER_THRI) && s->thre_pending)
+		id = IIR_THRI;
+	else if ((s->ier & IER_MSI) && (s->msr_delta & MSR_DELTAS))
+		id = IIR_MSI;
+	return (uint8_t)(fifo | id);
+}
+
 /* Drives the line from the current state; every mutating path ends here. */
-void superio__serial_update_irq(struct superio_serial *s);
+static inline void superio__serial_update_irq(struct superio_serial *s)
+{
+	uint8_t level = (superio__serial_iir(s) & IIR_NO_INT) ? 0 : 1;
+
+	if (level == s->line)
+		return;
+	s->line = level;
+	if (level)
+		s->metrics.irqs_raised++;
+	if (s->cfg.irq.fn)
+		s->cfg.irq.fn(s->cfg.irq.ctx, level != 0);
+}
+
 /* MSR bits 7:4 as the guest sees them (MCR mirrored in loopback). */
 uint8_t superio__serial_lines(const struct superio_serial *s);
 /* Records changes of the modem lines from old to now as MSR deltas. */

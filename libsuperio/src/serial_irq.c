@@ -1,64 +1,9 @@
 // SPDX-License-Identifier: MIT
-// 16550A interrupt identification (PC16550D table 4): one priority encoder
-// computed from the live state, and the one function that drives the line.
-// Priority: line status > received data / character timeout > THR empty >
-// modem status.  The IIR FIFO bits 7:6 follow FCR bit 0, which is how
-// Linux's autoconfig tells a 16550A from a 16450.
+// 16550A modem lines (PC16550D 8.6, 8.8): the MSR inputs, wired to the MCR
+// outputs in loopback, and the delta bits that feed the modem-status
+// interrupt.  The IIR priority encoder and the line driver are inline in
+// serial_internal.h, since every register access ends with them.
 #include "serial_internal.h"
-
-static const uint8_t trigger_levels[4] = { 1, 4, 8, 14 };
-
-static unsigned int rx_trigger(const struct superio_serial *s)
-{
-	if (!(s->fcr & FCR_ENABLE))
-		return 1;
-	return trigger_levels[(s->fcr & FCR_TRIGGER) >> 6];
-}
-
-/*
- * Data below the trigger level is reported as a character timeout.  The
- * host pushes a whole burst at once, so the line is idle as soon as the
- * push returns: the timeout that real hardware signals four character times
- * later is due immediately.  Reading RBR restarts it, which again expires
- * at once while data remains.
- */
-static uint8_t rx_source(const struct superio_serial *s)
-{
-	if (s->rx.len == 0)
-		return IIR_NO_INT;
-	if (s->rx.len >= rx_trigger(s))
-		return IIR_RDI;
-	return IIR_CTI;
-}
-
-uint8_t superio__serial_iir(const struct superio_serial *s)
-{
-	uint8_t fifo = (s->fcr & FCR_ENABLE) ? IIR_FIFO : 0;
-	uint8_t id = IIR_NO_INT;
-
-	if ((s->ier & IER_RLSI) && (s->lsr & LSR_ERRORS))
-		id = IIR_RLSI;
-	else if ((s->ier & IER_RDI) && s->rx.len)
-		id = rx_source(s);
-	else if ((s->ier & IER_THRI) && s->thre_pending)
-		id = IIR_THRI;
-	else if ((s->ier & IER_MSI) && (s->msr_delta & MSR_DELTAS))
-		id = IIR_MSI;
-	return (uint8_t)(fifo | id);
-}
-
-void superio__serial_update_irq(struct superio_serial *s)
-{
-	uint8_t level = (superio__serial_iir(s) & IIR_NO_INT) ? 0 : 1;
-
-	if (level == s->line)
-		return;
-	s->line = level;
-	if (level)
-		s->metrics.irqs_raised++;
-	if (s->cfg.irq.fn)
-		s->cfg.irq.fn(s->cfg.irq.ctx, level != 0);
-}
 
 /* In loopback the modem inputs are wired to the MCR outputs (datasheet 8.6). */
 uint8_t superio__serial_lines(const struct superio_serial *s)
