@@ -184,28 +184,29 @@ static int search_region(void *ctx, const struct vmmem_region_info *r)
 	return 0;
 }
 
-static int choose_address(const struct vmmem_map *map,
-			  const struct loader_bzimage_info *bz,
-			  uint64_t wanted, uint64_t *addr)
+/* The caller's address must be where the kernel can run (boot.rst: a
+ * non-relocatable kernel only at pref_address). */
+static int caller_address(const struct vmmem_map *map,
+			  const struct loader_bzimage_info *bz, uint64_t pref,
+			  uint64_t wanted)
 {
-	uint64_t need = bz->init_size;
-	uint64_t pref = bz->pref_address ? bz->pref_address : LOADER_HIMEM_START;
+	if (!bz->relocatable ? wanted != pref
+			     : (wanted & (required_alignment(bz, true) - 1)) != 0)
+		return -EINVAL;
+	return fits(map, wanted, bz->init_size) ? 0 : -EFAULT;
+}
 
-	if (wanted) {
-		if (!bz->relocatable ? wanted != pref :
-		    wanted & (required_alignment(bz, true) - 1))
-			return -EINVAL;
-		*addr = wanted;
-		return fits(map, wanted, need) ? 0 : -EFAULT;
-	}
-	if (!bz->relocatable) {
-		*addr = pref;
-		return fits(map, pref, need) ? 0 : -EFAULT;
-	}
-	/* A relocatable kernel runs only at a kernel_alignment boundary. */
-	struct search s = { .need = need, .align = required_alignment(bz, false) };
+/* pref_address when it is backed and aligned, else the first aligned
+ * backed range: a relocatable kernel runs only at a kernel_alignment
+ * boundary. */
+static int relocatable_address(const struct vmmem_map *map,
+			       const struct loader_bzimage_info *bz, uint64_t pref,
+			       uint64_t *addr)
+{
+	struct search s = { .need = bz->init_size,
+			    .align = required_alignment(bz, false) };
 
-	if (fits(map, pref, need) && !(pref & (s.align - 1))) {
+	if (fits(map, pref, s.need) && !(pref & (s.align - 1))) {
 		*addr = pref;
 		return 0;
 	}
@@ -213,6 +214,22 @@ static int choose_address(const struct vmmem_map *map,
 		return -EFAULT;
 	*addr = s.found;
 	return 0;
+}
+
+static int choose_address(const struct vmmem_map *map,
+			  const struct loader_bzimage_info *bz,
+			  uint64_t wanted, uint64_t *addr)
+{
+	uint64_t pref = bz->pref_address ? bz->pref_address : LOADER_HIMEM_START;
+
+	if (wanted) {
+		*addr = wanted;
+		return caller_address(map, bz, pref, wanted);
+	}
+	if (bz->relocatable)
+		return relocatable_address(map, bz, pref, addr);
+	*addr = pref;
+	return fits(map, pref, bz->init_size) ? 0 : -EFAULT;
 }
 
 int loader_bzimage_load(struct vmmem_map *map, const void *image, size_t size,
