@@ -63,6 +63,8 @@ static int restore_checked(struct virtq_queue *q, struct vmmem_map *mem,
 	q->next_used = st->next_used;
 	q->signalled_used = st->signalled_used;
 	q->signalled_valid = st->signalled_valid;
+	/* Entries added after the last decision still owe one. */
+	q->used_added = !st->signalled_valid || st->signalled_used != st->next_used;
 	return 0;
 }
 

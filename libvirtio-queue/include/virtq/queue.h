@@ -65,6 +65,7 @@ struct virtq_queue {
 	uint16_t next_used;	/* next used ring slot (shadow of used->idx) */
 	uint16_t signalled_used; /* used->idx at the last interrupt decision */
 	bool signalled_valid;	/* signalled_used is meaningful */
+	bool used_added;	/* add_used since the last interrupt decision */
 	uint32_t inflight_count; /* heads popped and not yet returned */
 	/* One bit per head: popped and not yet returned to the used ring. */
 	uint64_t inflight[VIRTQ_MAX_SIZE / 64];
