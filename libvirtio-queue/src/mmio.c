@@ -25,6 +25,14 @@ int virtq_mmio_init(struct virtq_mmio *dev, const struct virtq_mmio_config *cfg)
 	    cfg->queues == NULL || cfg->mem == NULL ||
 	    cfg->config_size > VIRTQ_MMIO_CONFIG_MAX)
 		return -EINVAL;
+	/* QueueNumMax must be a non-zero power of two for Linux to use the
+	 * queue: catch a queue the caller forgot to virtq_queue_init(). */
+	for (uint16_t i = 0; i < cfg->num_queues; i++) {
+		uint16_t max = cfg->queues[i].max_size;
+
+		if (max == 0 || (max & (max - 1)) || max > VIRTQ_MAX_SIZE)
+			return -EINVAL;
+	}
 	memset(dev, 0, sizeof(*dev));
 	dev->cfg = *cfg;
 	virtq__mmio_clear(dev);

@@ -23,8 +23,9 @@ int virtq_queue_needs_notification(struct virtq_queue *q)
 
 	if (err)
 		return err;
-	if (valid && old == now)
+	if (!q->used_added)
 		return 0;	/* nothing added since the last decision */
+	q->used_added = false;
 	/*
 	 * Full fence: our used->idx store must be visible before we read
 	 * used_event / avail->flags.  Otherwise the driver may read the old

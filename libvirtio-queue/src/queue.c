@@ -83,6 +83,7 @@ static void clear_runtime(struct virtq_queue *q)
 	q->next_used = 0;
 	q->signalled_used = 0;
 	q->signalled_valid = false;
+	q->used_added = false;
 	q->inflight_count = 0;
 	memset(q->inflight, 0, sizeof(q->inflight));
 }
@@ -242,5 +243,6 @@ int virtq_queue_add_used(struct virtq_queue *q, uint16_t head, uint32_t len)
 	if (vmmem_store_release_u16(q->mem, virtq__used_idx(q), q->next_used))
 		return virtq__break(q, -EFAULT);
 	inflight_set(q, head, false);
+	q->used_added = true;
 	return 0;
 }

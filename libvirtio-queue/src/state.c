@@ -56,13 +56,18 @@ static int restore_checked(struct virtq_queue *q, struct vmmem_map *mem,
 	err = virtq_queue_set_ready(q, mem);
 	if (err)
 		return err;
-	/* Every index value is reachable, so the indices need no check; a
-	 * driver that disagrees with them breaks the queue on its next pop. */
+	/* A quiesced queue has returned every head it popped, so both
+	 * indices are equal; any common value is reachable, and a driver
+	 * that disagrees with it breaks the queue on its next pop. */
+	if (st->next_avail != st->next_used)
+		return -EINVAL;
 	q->broken = st->broken;
 	q->next_avail = st->next_avail;
 	q->next_used = st->next_used;
 	q->signalled_used = st->signalled_used;
 	q->signalled_valid = st->signalled_valid;
+	/* Entries added after the last decision still owe one. */
+	q->used_added = !st->signalled_valid || st->signalled_used != st->next_used;
 	return 0;
 }
 

@@ -124,6 +124,22 @@ Test(regs, init_refuses_bad_configuration)
 	cr_expect_eq(virtq_mmio_init(&dev, &cfg), -EINVAL);
 }
 
+Test(regs, init_refuses_uninitialised_queue)
+{
+	struct virtq_queue q = { .max_size = 0 };
+	struct virtq_mmio dev;
+	struct virtq_mmio_config cfg = {
+		.ops = &echo_ops, .ctx = &m.dev, .queues = &q, .num_queues = 1,
+		.mem = m.mem,
+	};
+
+	cr_expect_eq(virtq_mmio_init(&dev, &cfg), -EINVAL);
+	q.max_size = 12;
+	cr_expect_eq(virtq_mmio_init(&dev, &cfg), -EINVAL);
+	q.max_size = 8;
+	cr_expect_eq(virtq_mmio_init(&dev, &cfg), 0);
+}
+
 static uint64_t offered(void)
 {
 	uint64_t lo, hi;

@@ -219,3 +219,13 @@ Test(event_idx, enable_on_corrupt_avail_index_breaks_queue, .init = event_mode, 
 	cr_expect(e.q.broken);
 	cr_expect_eq(virtq_queue_needs_notification(&e.q), -EBADMSG);
 }
+
+Test(flags, no_interrupt_before_anything_was_used, .init = flags_mode, .fini = fini)
+{
+	cr_expect_eq(virtq_queue_needs_notification(&e.q), 0);
+}
+
+Test(event_idx, no_interrupt_before_anything_was_used, .init = event_mode, .fini = fini)
+{
+	cr_expect_eq(virtq_queue_needs_notification(&e.q), 0);
+}

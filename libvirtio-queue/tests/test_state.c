@@ -123,3 +123,21 @@ Test(state, restore_keeps_broken_queue_broken, .init = ready, .fini = fini)
 	cr_assert_eq(virtq_queue_restore(&e.q, e.mem, &st), 0);
 	cr_expect_not(virtq_queue_is_live(&e.q));
 }
+
+Test(state, restore_refuses_indices_implying_heads_in_flight, .init = ready, .fini = fini)
+{
+	struct virtq_queue_state st = saved();
+
+	st.next_avail = (uint16_t)(st.next_used + 3);
+	cr_expect_eq(virtq_queue_restore(&e.q, e.mem, &st), -EINVAL);
+	cr_expect_not(e.q.ready);
+}
+
+Test(state, restore_accepts_indices_near_the_wrap, .init = ready, .fini = fini)
+{
+	struct virtq_queue_state st = saved();
+
+	st.next_avail = st.next_used = 0xffff;
+	cr_assert_eq(virtq_queue_restore(&e.q, e.mem, &st), 0);
+	cr_expect_eq(e.q.next_avail, 0xffff);
+}

@@ -73,8 +73,9 @@ struct virtq_mmio {
 /*
  * Initialises the transport in the reset state.  -EINVAL when ops is NULL
  * or of another version, num_queues is 0 or above VIRTQ_MMIO_MAX_QUEUES,
- * queues or mem is NULL, or config_size would reach past the 4 KiB page.
- * Each queue keeps its max_size; it is reset.
+ * queues or mem is NULL, a queue was not initialised with a valid
+ * max_size, or config_size would reach past the 4 KiB page.  Each queue
+ * keeps its max_size; it is reset.
  */
 VIRTQ_WUR int virtq_mmio_init(struct virtq_mmio *dev,
 			      const struct virtq_mmio_config *cfg);

@@ -65,6 +65,7 @@ struct virtq_queue {
 	uint16_t next_used;	/* next used ring slot (shadow of used->idx) */
 	uint16_t signalled_used; /* used->idx at the last interrupt decision */
 	bool signalled_valid;	/* signalled_used is meaningful */
+	bool used_added;	/* add_used since the last interrupt decision */
 	uint32_t inflight_count; /* heads popped and not yet returned */
 	/* One bit per head: popped and not yet returned to the used ring. */
 	uint64_t inflight[VIRTQ_MAX_SIZE / 64];
@@ -196,8 +197,9 @@ VIRTQ_WUR int virtq_queue_save(const struct virtq_queue *q,
 
 /*
  * Restores a saved state, re-validating everything as set_ready does
- * (max_size must equal q's, flags 0/1, and a ready queue's rings backed by
- * mem).  -EINVAL / -EFAULT on a bad state, leaving q reset.
+ * (max_size must equal q's, flags 0/1, a ready queue's rings valid and
+ * backed by mem, and its two indices equal since nothing was in flight).
+ * -EINVAL / -EFAULT on a bad state, leaving q reset.
  */
 VIRTQ_WUR int virtq_queue_restore(struct virtq_queue *q, struct vmmem_map *mem,
 				  const struct virtq_queue_state *st);
