@@ -12,7 +12,9 @@ trap 'rm -rf "$dest"' EXIT
 meson install -C "$build" --destdir "$dest" --no-rebuild --quiet >/dev/null
 pcdir=$(dirname "$(find "$dest" -name "$1.pc" | head -n1)")
 [ -d "$pcdir" ] || { echo "no $1.pc installed"; exit 1; }
-export PKG_CONFIG_LIBDIR=$pcdir PKG_CONFIG_SYSROOT_DIR=$dest
+# Our .pc files come first; system ones (libelf, liburing) stay reachable for
+# Requires.private.  The sysroot maps our /usr/local paths into DESTDIR.
+export PKG_CONFIG_PATH=$pcdir PKG_CONFIG_SYSROOT_DIR=$dest
 
 for lib in "$@"; do
   flags=$(pkg-config --cflags --libs "$lib")

@@ -34,6 +34,7 @@ FORBIDDEN_SYSTEM = {
     'libvirtio-blk': ('linux/kvm.h', 'sys/epoll.h'),
     'libvmmem': ('linux/kvm.h', 'sys/epoll.h'),
     'libloader': ('linux/kvm.h', 'sys/epoll.h'),
+    'libevmgr': ('linux/kvm.h',),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*<([^>]+)>')
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Counts test results from meson testlog.json files.
 
-A Criterion executable runs with --tap, so each of its TAP lines is one
+A Criterion executable runs with --tap (meson's log does not record the
+protocol, so TAP is recognised by its plan line), and each TAP line is one
 test; other meson tests (scripts, fuzz runs) count as one each.  An
 executable that dies before reporting a failure counts as one failure, so a
 crash is never hidden.  Prints 'N passed, N failed[, N skipped]'.
@@ -12,6 +13,7 @@ import re
 import sys
 
 TAP_LINE = re.compile(r'^(not ok|ok)\b(.*)$')
+TAP_PLAN = re.compile(r'^(TAP version \d+|1\.\.\d+)', re.M)
 
 
 def count_tap(stdout):
@@ -26,11 +28,21 @@ def count_tap(stdout):
             skipped += 1
         else:
             passed += 1
+    # Tests announced by the plan but never reported died with the process.
+    plan = re.search(r'^1\.\.(\d+)', stdout, re.M)
+    if plan:
+        failed += max(0, int(plan.group(1)) - (passed + failed + skipped))
     return passed, failed, skipped
 
 
-def main(paths):
-    passed = failed = skipped = 0
+def main(args):
+    # '--failed-builds N': builds that failed count as failures too, so a
+    # broken build can never end in a green closing line.
+    failed = 0
+    if args[:1] == ['--failed-builds']:
+        failed, args = int(args[1]), args[2:]
+    paths = args
+    passed = skipped = 0
     for path in paths:
         with open(path, encoding='utf-8', errors='replace') as f:
             for line in f:
@@ -38,8 +50,9 @@ def main(paths):
                     continue
                 entry = json.loads(line)
                 result = entry.get('result', 'ERROR')
-                if entry.get('protocol') == 'tap':
-                    p, fl, s = count_tap(entry.get('stdout') or '')
+                stdout = entry.get('stdout') or ''
+                if TAP_PLAN.search(stdout):
+                    p, fl, s = count_tap(stdout)
                     if result not in ('OK', 'SKIP', 'EXPECTEDFAIL') and fl == 0:
                         fl = 1
                     passed, failed, skipped = passed + p, failed + fl, skipped + s

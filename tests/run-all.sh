@@ -19,33 +19,34 @@ setup() { # builddir, meson options...
   fi
 }
 
+compile() { # builddir: build quietly, show the log tail on failure
+  ninja -C "$1" >"$1/ninja.log" 2>&1 || { tail -n 60 "$1/ninja.log" >&2; return 1; }
+}
+
 status=0
+failed_builds=0
 logs=()
 
 echo "== build (gcc): every suite but guest-qemu"
-if setup build -Dtests=enabled && ninja -C build >/dev/null; then
+if setup build -Dtests=enabled && compile build; then
   meson test -C build --no-rebuild --print-errorlogs --num-processes 2 \
     --no-suite guest-qemu --no-suite fuzz || status=1
   logs+=(build/meson-logs/testlog.json)
 else
-  echo "run-all: build failed" >&2; status=1
+  echo "run-all: build failed" >&2; status=1; failed_builds=$((failed_builds + 1))
 fi
 
 echo "== build-san (clang, ASan+UBSan): unit and fuzz suites"
 if CC=clang setup build-san -Dtests=enabled -Dfuzz=enabled \
-     -Db_sanitize=address,undefined -Db_lundef=false && ninja -C build-san >/dev/null; then
+     -Db_sanitize=address,undefined -Db_lundef=false && compile build-san; then
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ASAN_OPTIONS=detect_leaks=1 \
     meson test -C build-san --no-rebuild --print-errorlogs --num-processes 2 \
       --suite unit --suite fuzz || status=1
   logs+=(build-san/meson-logs/testlog.json)
 else
-  echo "run-all: sanitizer build failed" >&2; status=1
+  echo "run-all: sanitizer build failed" >&2; status=1; failed_builds=$((failed_builds + 1))
 fi
 
-if [ ${#logs[@]} -gt 0 ]; then
-  python3 tests/count-results.py "${logs[@]}" || status=1
-else
-  echo "0 passed, 1 failed"
-fi
+python3 tests/count-results.py --failed-builds "$failed_builds" "${logs[@]}" || status=1
 exit $status

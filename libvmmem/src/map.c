@@ -78,10 +78,11 @@ static int insert_position(const struct vmmem_map *map, uint64_t gpa, uint64_t s
 	if (i > 0) {
 		const struct vmmem__region *prev = &map->regions[i - 1];
 
-		if (prev->gpa + prev->size > gpa)
+		/* Differences, not sums: a region may end exactly at 2^64. */
+		if (prev->size > gpa - prev->gpa)
 			return -EINVAL;
 	}
-	if (i < map->count && gpa + size > map->regions[i].gpa)
+	if (i < map->count && size > map->regions[i].gpa - gpa)
 		return -EINVAL;
 	return (int)i;
 }

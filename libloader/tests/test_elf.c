@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+// ELF vmlinux loading: placement by p_paddr, zero fill, entry, PVH note,
+// and one test per rejection of a hostile image.
+#include <criterion/criterion.h>
+#include <errno.h>
+
+#include <loader/elf.h>
+
+#include "fixtures.h"
+
+static struct vmmem_map *map;
+static uint8_t *img;
+static struct loader_kernel k;
+
+static void setup(void)
+{
+	map = fx_map(0x4000000, 0);
+	img = fx_elf();
+}
+
+static void teardown(void)
+{
+	free(img);
+	vmmem_map_free(map);
+}
+
+TestSuite(elf, .init = setup, .fini = teardown);
+
+static int load(size_t size)
+{
+	return loader_elf_load(map, img, size, &k);
+}
+
+Test(elf, segments_land_at_their_physical_addresses)
+{
+	uint8_t got[FX_SEG0_FILESZ];
+
+	cr_assert_eq(load(FX_ELF_SIZE), 0);
+	cr_assert_eq(vmmem_read(map, FX_SEG0_PADDR, got, sizeof(got)), 0);
+	cr_assert_arr_eq(got, img + FX_SEG0_OFF, sizeof(got));
+	cr_assert_eq(vmmem_read(map, FX_SEG1_PADDR, got, FX_SEG1_FILESZ), 0);
+	cr_assert_arr_eq(got, img + FX_SEG1_OFF, FX_SEG1_FILESZ);
+	cr_assert_eq(k.format, LOADER_FORMAT_ELF);
+	cr_assert_eq(k.load_addr, FX_SEG0_PADDR);
+	cr_assert_eq(k.load_end, FX_SEG1_PADDR + FX_SEG1_FILESZ);
+}
+
+Test(elf, memsz_beyond_filesz_is_zeroed)
+{
+	uint8_t b = 0;
+
+	cr_assert_eq(vmmem_fill(map, FX_SEG0_PADDR, 0xee, FX_SEG0_MEMSZ + 1), 0);
+	cr_assert_eq(load(FX_ELF_SIZE), 0);
+	for (uint64_t a = FX_SEG0_PADDR + FX_SEG0_FILESZ; a < FX_SEG0_PADDR + FX_SEG0_MEMSZ; a += 0x1f) {
+		cr_assert_eq(vmmem_load_u8(map, a, &b), 0);
+		cr_assert_eq(b, 0, "byte at %#llx", (unsigned long long)a);
+	}
+	cr_assert_eq(vmmem_load_u8(map, FX_SEG0_PADDR + FX_SEG0_MEMSZ - 1, &b), 0);
+	cr_assert_eq(b, 0);
+	cr_assert_eq(vmmem_load_u8(map, FX_SEG0_PADDR + FX_SEG0_MEMSZ, &b), 0);
+	cr_assert_eq(b, 0xee, "nothing past memsz is touched");
+}
+
+Test(elf, physical_entry_is_returned)
+{
+	cr_assert_eq(load(FX_ELF_SIZE), 0);
+	cr_assert_eq(k.entry, FX_ENTRY);
+	cr_assert(k.has_entry64);
+}
+
+Test(elf, virtual_entry_is_translated_through_its_segment)
+{
+	fx_ehdr(img)->e_entry = FX_SEG1_VADDR + 0x20;
+	cr_assert_eq(load(FX_ELF_SIZE), 0);
+	cr_assert_eq(k.entry, FX_SEG1_PADDR + 0x20);
+}
+
+Test(elf, pvh_entry_comes_from_the_xen_note)
+{
+	cr_assert_eq(load(FX_ELF_SIZE), 0);
+	cr_assert(k.has_pvh);
+	cr_assert_eq(k.pvh_entry, FX_PVH_ENTRY);
+}
+
+Test(elf, four_byte_pvh_note_is_accepted)
+{
+	uint32_t v = FX_PVH_ENTRY + 4;
+	size_t n = fx_note(img + FX_ELF_NOTES, 18, &v, 4);
+
+	fx_phdr(img, 2)->p_filesz = n;
+	cr_assert_eq(load(FX_ELF_SIZE), 0);
+	cr_assert_eq(k.pvh_entry, FX_PVH_ENTRY + 4);
+}
+
+Test(elf, image_without_pvh_note_has_no_pvh_entry)
+{
+	fx_phdr(img, 2)->p_type = PT_NULL;
+	cr_assert_eq(load(FX_ELF_SIZE), 0);
+	cr_assert_not(k.has_pvh);
+}
+
+Test(elf, parse_does_not_touch_guest_memory)
+{
+	uint8_t b = 1;
+
+	cr_assert_eq(loader_elf_parse(map, img, FX_ELF_SIZE, &k), 0);
+	cr_assert_eq(vmmem_load_u8(map, FX_SEG0_PADDR, &b), 0);
+	cr_assert_eq(b, 0);
+}
+
+Test(elf, rejects_non_elf)
+{
+	img[0] = 'X';
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_truncated_header)
+{
+	cr_assert_eq(load(sizeof(Elf64_Ehdr) - 1), -ENOEXEC);
+}
+
+Test(elf, rejects_elf32)
+{
+	img[EI_CLASS] = ELFCLASS32;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOTSUP);
+}
+
+Test(elf, rejects_big_endian)
+{
+	img[EI_DATA] = ELFDATA2MSB;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOTSUP);
+}
+
+Test(elf, rejects_bad_ident_version)
+{
+	img[EI_VERSION] = 7;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_foreign_machine)
+{
+	fx_ehdr(img)->e_machine = EM_AARCH64;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOTSUP);
+}
+
+Test(elf, rejects_relocatable_object)
+{
+	fx_ehdr(img)->e_type = ET_REL;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_position_independent_executable)
+{
+	fx_ehdr(img)->e_type = ET_DYN;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOTSUP);
+}
+
+Test(elf, rejects_program_headers_past_end_of_file)
+{
+	fx_ehdr(img)->e_phoff = FX_ELF_SIZE - sizeof(Elf64_Phdr);
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_huge_program_header_offset)
+{
+	fx_ehdr(img)->e_phoff = UINT64_MAX - 8;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_wrong_phentsize)
+{
+	fx_ehdr(img)->e_phentsize = sizeof(Elf64_Phdr) - 1;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_zero_program_headers)
+{
+	fx_ehdr(img)->e_phnum = 0;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_too_many_program_headers)
+{
+	fx_ehdr(img)->e_phnum = LOADER_ELF_MAX_PHDRS + 1;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_image_without_load_segments)
+{
+	fx_phdr(img, 0)->p_type = PT_NULL;
+	fx_phdr(img, 1)->p_type = PT_NULL;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_segment_data_past_end_of_file)
+{
+	fx_phdr(img, 1)->p_offset = FX_ELF_SIZE - FX_SEG1_FILESZ + 1;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_truncated_file)
+{
+	cr_assert_eq(load(FX_ELF_SIZE - 1), -ENOEXEC);
+}
+
+Test(elf, rejects_segment_offset_overflow)
+{
+	fx_phdr(img, 1)->p_offset = UINT64_MAX - 0x10;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_filesz_above_memsz)
+{
+	fx_phdr(img, 1)->p_memsz = FX_SEG1_FILESZ - 1;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_physical_range_that_wraps)
+{
+	fx_phdr(img, 0)->p_paddr = UINT64_MAX - 0x100;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_huge_memsz_as_unbacked)
+{
+	fx_phdr(img, 0)->p_memsz = 0x100000000000ull;
+	cr_assert_eq(load(FX_ELF_SIZE), -EFAULT);
+}
+
+Test(elf, rejects_segment_outside_the_map)
+{
+	fx_phdr(img, 1)->p_paddr = 0x4000000 - FX_SEG1_FILESZ + 1;
+	cr_assert_eq(load(FX_ELF_SIZE), -EFAULT);
+}
+
+Test(elf, rejects_overlapping_segments)
+{
+	fx_phdr(img, 1)->p_paddr = FX_SEG0_PADDR + FX_SEG0_MEMSZ - 1;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_entry_outside_every_segment)
+{
+	fx_ehdr(img)->e_entry = 0x3000000;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_pvh_note_of_odd_size)
+{
+	uint16_t v = 0x1234;
+	size_t n = fx_note(img + FX_ELF_NOTES, 18, &v, 2);
+
+	fx_phdr(img, 2)->p_filesz = n;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_pvh_entry_outside_the_image)
+{
+	uint64_t v = 0x3000000;
+	size_t n = fx_note(img + FX_ELF_NOTES, 18, &v, 8);
+
+	fx_phdr(img, 2)->p_filesz = n;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_note_segment_past_end_of_file)
+{
+	fx_phdr(img, 2)->p_offset = FX_ELF_SIZE - 8;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, failed_load_writes_nothing)
+{
+	uint8_t b = 1;
+
+	fx_phdr(img, 1)->p_paddr = 0x4000000 - 8; /* second segment unbacked */
+	cr_assert_eq(load(FX_ELF_SIZE), -EFAULT);
+	cr_assert_eq(vmmem_load_u8(map, FX_SEG0_PADDR, &b), 0);
+	cr_assert_eq(b, 0, "first segment was not written");
+}
+
+Test(elf, null_arguments_are_rejected)
+{
+	cr_assert_eq(loader_elf_load(NULL, img, FX_ELF_SIZE, &k), -EINVAL);
+	cr_assert_eq(loader_elf_load(map, NULL, FX_ELF_SIZE, &k), -EINVAL);
+	cr_assert_eq(loader_elf_parse(map, img, FX_ELF_SIZE, NULL), -EINVAL);
+}

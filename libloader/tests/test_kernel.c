@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+// Format detection and the format-independent load entry points.
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <loader/kernel.h>
+
+#include "fixtures.h"
+
+Test(kernel, detects_elf)
+{
+	uint8_t *img = fx_elf();
+
+	cr_assert_eq(loader_kernel_detect(img, FX_ELF_SIZE), LOADER_FORMAT_ELF);
+	free(img);
+}
+
+Test(kernel, detects_bzimage)
+{
+	uint8_t *img = fx_bzimage();
+
+	cr_assert_eq(loader_kernel_detect(img, FX_BZ_SIZE), LOADER_FORMAT_BZIMAGE);
+	free(img);
+}
+
+Test(kernel, short_or_foreign_data_is_unknown)
+{
+	uint8_t junk[0x300] = { 0x7f, 'E', 'L' };
+
+	cr_assert_eq(loader_kernel_detect(junk, 3), LOADER_FORMAT_UNKNOWN);
+	cr_assert_eq(loader_kernel_detect(junk, sizeof(junk)), LOADER_FORMAT_UNKNOWN);
+	cr_assert_eq(loader_kernel_detect(NULL, 100), LOADER_FORMAT_UNKNOWN);
+}
+
+Test(kernel, load_dispatches_on_format)
+{
+	struct vmmem_map *map = fx_map(0x4000000, 0);
+	uint8_t *elf = fx_elf(), *bz = fx_bzimage();
+	struct loader_kernel k;
+
+	cr_assert_eq(loader_kernel_load(map, elf, FX_ELF_SIZE, NULL, &k), 0);
+	cr_assert_eq(k.format, LOADER_FORMAT_ELF);
+	cr_assert_eq(loader_kernel_load(map, bz, FX_BZ_SIZE, NULL, &k), 0);
+	cr_assert_eq(k.format, LOADER_FORMAT_BZIMAGE);
+	free(elf);
+	free(bz);
+	vmmem_map_free(map);
+}
+
+Test(kernel, load_rejects_unknown_format)
+{
+	struct vmmem_map *map = fx_map(0x100000, 0);
+	uint8_t junk[64] = { 0 };
+	struct loader_kernel k;
+
+	cr_assert_eq(loader_kernel_load(map, junk, sizeof(junk), NULL, &k), -ENOEXEC);
+	vmmem_map_free(map);
+}
+
+Test(kernel, load_file_reads_the_image)
+{
+	struct vmmem_map *map = fx_map(0x4000000, 0);
+	uint8_t *img = fx_elf();
+	char path[] = "/tmp/loader-kernel-XXXXXX";
+	int fd = mkstemp(path);
+	struct loader_kernel k;
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, img, FX_ELF_SIZE), FX_ELF_SIZE);
+	close(fd);
+	cr_assert_eq(loader_kernel_load_file(map, path, NULL, &k), 0);
+	cr_assert_eq(k.entry, FX_ENTRY);
+	unlink(path);
+	free(img);
+	vmmem_map_free(map);
+}
+
+Test(kernel, load_file_reports_missing_and_empty_files)
+{
+	struct vmmem_map *map = fx_map(0x100000, 0);
+	struct loader_kernel k;
+
+	cr_assert_eq(loader_kernel_load_file(map, "/nonexistent/vmlinux", NULL, &k), -ENOENT);
+	cr_assert_eq(loader_kernel_load_file(map, "/dev/null", NULL, &k), -EINVAL);
+	cr_assert_eq(loader_kernel_load_file(map, "/tmp", NULL, &k), -EINVAL);
+	vmmem_map_free(map);
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+// The host side of the 16550A: power-on state, RX pushes with back-pressure
+// and overrun, TX FIFO draining to the output callback, and the metrics.
+// Bytes are never lost silently: every drop is counted and reported.
+#include <errno.h>
+#include <string.h>
+
+#include "serial_internal.h"
+
+/* Power-on values: PC16550D table 9 (the divisor is undefined there; 9600 baud). */
+static void power_on(struct superio_serial *s)
+{
+	superio__fifo_clear(&s->rx);
+	superio__fifo_clear(&s->tx);
+	s->ier = 0;
+	s->fcr = 0;
+	s->lcr = 0;
+	s->mcr = 0;
+	s->lsr = 0;
+	s->scr = 0;
+	s->dll = 12;
+	s->dlm = 0;
+	s->msr_delta = 0;
+	s->thre_pending = 0;
+	s->tokens = s->cfg.budget_burst;
+	s->budget_ns = s->cfg.budget_bytes_per_sec ? s->cfg.clock.fn(s->cfg.clock.ctx) : 0;
+	superio__serial_update_irq(s);
+}
+
+int superio_serial_init(struct superio_serial *s, const struct superio_serial_config *cfg)
+{
+	if (!s || !cfg)
+		return -EINVAL;
+	if (cfg->ops && cfg->ops->version != SUPERIO_SERIAL_OPS_VERSION)
+		return -EINVAL;
+	if (cfg->budget_bytes_per_sec && !cfg->clock.fn)
+		return -EINVAL;
+	memset(s, 0, sizeof(*s));
+	s->cfg = *cfg;
+	if (s->cfg.budget_bytes_per_sec && !s->cfg.budget_burst)
+		s->cfg.budget_burst = s->cfg.budget_bytes_per_sec;
+	s->modem_in = SUPERIO_SERIAL_MODEM_CTS | SUPERIO_SERIAL_MODEM_DSR |
+		      SUPERIO_SERIAL_MODEM_DCD;
+	power_on(s);
+	return 0;
+}
+
+void superio_serial_reset(struct superio_serial *s)
+{
+	power_on(s);
+}
+
+void superio__serial_event(struct superio_serial *s, enum superio_serial_event ev,
+			   uint64_t arg)
+{
+	if (s->cfg.ops && s->cfg.ops->event)
+		s->cfg.ops->event(s->cfg.ops_ctx, ev, arg);
+}
+
+size_t superio_serial_rx_space(const struct superio_serial *s)
+{
+	if (s->mcr & MCR_LOOP)
+		return 0;
+	return superio__serial_fifo_cap(s) - s->rx.len;
+}
+
+size_t superio_serial_rx_push(struct superio_serial *s, const uint8_t *buf, size_t len)
+{
+	size_t n, space;
+
+	if (!buf || len == 0 || (s->mcr & MCR_LOOP))
+		return 0;
+	space = superio_serial_rx_space(s);
+	n = len < space ? len : space;
+	for (size_t i = 0; i < n; i++)
+		superio__fifo_push(&s->rx, buf[i]);
+	s->metrics.rx_bytes += n;
+	if (n < len) {
+		s->lsr |= LSR_OE;
+		s->metrics.rx_overruns += len - n;
+		superio__serial_event(s, SUPERIO_SERIAL_EV_RX_OVERRUN, len - n);
+	}
+	superio__serial_update_irq(s);
+	return n;
+}
+
+static bool transient(ssize_t r)
+{
+	return r == -EAGAIN || r == -EWOULDBLOCK || r == -EINTR;
+}
+
+/* In loopback the transmitter feeds the receiver; the line output idles. */
+static void loop_back(struct superio_serial *s)
+{
+	while (s->tx.len) {
+		uint8_t byte = superio__fifo_pop(&s->tx);
+
+		if (s->rx.len < superio__serial_fifo_cap(s)) {
+			superio__fifo_push(&s->rx, byte);
+			s->metrics.loopback_bytes++;
+		} else {
+			s->lsr |= LSR_OE;
+			s->metrics.rx_overruns++;
+			superio__serial_event(s, SUPERIO_SERIAL_EV_RX_OVERRUN, 1);
+		}
+	}
+}
+
+/* Offers the FIFO's contiguous runs until the output pushes back. */
+static void drain(struct superio_serial *s)
+{
+	const struct superio_serial_ops *ops = s->cfg.ops;
+
+	if (s->mcr & MCR_LOOP)
+		loop_back(s);
+	while (s->tx.len) {
+		size_t run = SUPERIO_SERIAL_FIFO_SIZE - s->tx.head;
+		ssize_t r;
+
+		if (run > s->tx.len)
+			run = s->tx.len;
+		r = (ops && ops->write) ? ops->write(s->cfg.ops_ctx, &s->tx.buf[s->tx.head], run)
+				       : (ssize_t)run;
+		if (r < 0 && !transient(r)) {
+			/* A dead output must not wedge the guest (vm-superio#23). */
+			s->metrics.tx_error_drops += s->tx.len;
+			superio__serial_event(s, SUPERIO_SERIAL_EV_TX_ERROR_DROP, s->tx.len);
+			superio__fifo_clear(&s->tx);
+			break;
+		}
+		if (r <= 0)
+			break;
+		if ((size_t)r > run)
+			r = (ssize_t)run; /* a callback claiming more than offered */
+		s->tx.head = (uint8_t)((s->tx.head + (size_t)r) % SUPERIO_SERIAL_FIFO_SIZE);
+		s->tx.len = (uint8_t)(s->tx.len - (size_t)r);
+		s->metrics.tx_bytes += (uint64_t)r;
+		if ((size_t)r < run)
+			break;
+	}
+	if (s->tx.len == 0)
+		s->tx.head = 0;
+}
+
+/* THR becoming empty is what raises THRE: only on the non-empty -> empty edge. */
+static void drain_and_flag(struct superio_serial *s)
+{
+	bool had = s->tx.len != 0;
+
+	drain(s);
+	if (had && s->tx.len == 0)
+		s->thre_pending = 1;
+}
+
+void superio__serial_tx_byte(struct superio_serial *s, uint8_t byte)
+{
+	s->thre_pending = 0;
+	if (s->cfg.budget_bytes_per_sec && !(s->mcr & MCR_LOOP) &&
+	    !superio__serial_budget_take(s)) {
+		s->metrics.tx_budget_drops++;
+		superio__serial_event(s, SUPERIO_SERIAL_EV_TX_BUDGET_DROP, 1);
+		s->thre_pending = s->tx.len == 0;
+		return;
+	}
+	if (s->tx.len >= superio__serial_fifo_cap(s)) {
+		/* Hardware overwrites; we keep what is queued and count the loss. */
+		s->metrics.tx_full_drops++;
+		superio__serial_event(s, SUPERIO_SERIAL_EV_TX_FULL_DROP, 1);
+	} else {
+		superio__fifo_push(&s->tx, byte);
+	}
+	drain_and_flag(s);
+}
+
+void superio_serial_tx_drain(struct superio_serial *s)
+{
+	drain_and_flag(s);
+	superio__serial_update_irq(s);
+}
+
+size_t superio_serial_tx_pending(const struct superio_serial *s)
+{
+	return s->tx.len;
+}
+
+void superio_serial_set_modem_inputs(struct superio_serial *s, uint8_t lines)
+{
+	uint8_t old = superio__serial_lines(s);
+
+	s->modem_in = (uint8_t)(lines & MSR_LINES);
+	superio__serial_line_deltas(s, old);
+	superio__serial_update_irq(s);
+}
+
+uint16_t superio_serial_divisor(const struct superio_serial *s)
+{
+	return (uint16_t)(s->dll | (s->dlm << 8));
+}
+
+void superio_serial_get_metrics(const struct superio_serial *s,
+				struct superio_serial_metrics *out)
+{
+	*out = s->metrics;
+}

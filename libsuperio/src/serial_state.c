@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// Save/restore of the 16550A's guest-visible state to a plain struct.
+// Restore trusts nothing: a state a hardware UART could not be in is
+// refused whole, so a corrupt or hostile snapshot cannot break invariants
+// the rest of the model relies on (FIFO bounds, reserved bits).
+#include <errno.h>
+
+#include "serial_internal.h"
+
+void superio_serial_save(const struct superio_serial *s, struct superio_serial_state *out)
+{
+	*out = (struct superio_serial_state){
+		.version = SUPERIO_SERIAL_STATE_VERSION,
+		.ier = s->ier, .fcr = s->fcr, .lcr = s->lcr, .mcr = s->mcr,
+		.scr = s->scr, .dll = s->dll, .dlm = s->dlm, .lsr = s->lsr,
+		.msr_delta = s->msr_delta, .modem_in = s->modem_in,
+		.thre_pending = s->thre_pending,
+		.rx_len = s->rx.len, .tx_len = s->tx.len,
+	};
+	for (unsigned int i = 0; i < s->rx.len; i++)
+		out->rx[i] = superio__fifo_peek(&s->rx, i);
+	for (unsigned int i = 0; i < s->tx.len; i++)
+		out->tx[i] = superio__fifo_peek(&s->tx, i);
+}
+
+static bool state_valid(const struct superio_serial_state *st)
+{
+	unsigned int cap = (st->fcr & FCR_ENABLE) ? SUPERIO_SERIAL_FIFO_SIZE : 1u;
+
+	if (st->version != SUPERIO_SERIAL_STATE_VERSION)
+		return false;
+	if ((st->ier & ~IER_MASK) || (st->fcr & ~FCR_STORED) || (st->mcr & ~MCR_MASK))
+		return false;
+	if ((st->fcr & ~FCR_ENABLE) && !(st->fcr & FCR_ENABLE))
+		return false; /* trigger bits cannot be programmed with FIFOs off */
+	if ((st->lsr & ~LSR_ERRORS) || (st->msr_delta & ~MSR_DELTAS) ||
+	    (st->modem_in & ~MSR_LINES))
+		return false;
+	if (st->thre_pending > 1 || (st->thre_pending && st->tx_len))
+		return false;
+	return st->rx_len <= cap && st->tx_len <= cap;
+}
+
+int superio_serial_restore(struct superio_serial *s, const struct superio_serial_state *st)
+{
+	if (!s || !st || !state_valid(st))
+		return -EINVAL;
+	s->ier = st->ier;
+	s->fcr = st->fcr;
+	s->lcr = st->lcr;
+	s->mcr = st->mcr;
+	s->scr = st->scr;
+	s->dll = st->dll;
+	s->dlm = st->dlm;
+	s->lsr = st->lsr;
+	s->msr_delta = st->msr_delta;
+	s->modem_in = st->modem_in;
+	s->thre_pending = st->thre_pending;
+	superio__fifo_clear(&s->rx);
+	superio__fifo_clear(&s->tx);
+	for (unsigned int i = 0; i < st->rx_len; i++)
+		superio__fifo_push(&s->rx, st->rx[i]);
+	for (unsigned int i = 0; i < st->tx_len; i++)
+		superio__fifo_push(&s->tx, st->tx[i]);
+	/* Re-drive the line from scratch so a pending interrupt reaches the new irqchip. */
+	s->line = 0;
+	superio__serial_update_irq(s);
+	return 0;
+}
