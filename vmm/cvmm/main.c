@@ -39,6 +39,21 @@ int main(int argc, char **argv)
 		return VMM_EXIT_SETUP;
 	}
 	vmm_run(vm, &res);
+	if (cfg.log_level >= VMM_LOG_INFO) {
+		struct vmm_metrics m;
+
+		vmm_get_metrics(vm, &m);
+		fprintf(stderr, "cvmm: info: exits io=%llu mmio=%llu other=%llu; assists int3=%llu "
+			"int_n=%llu fwait=%llu mxcsr=%llu fninit=%llu; serial tx=%llu rx=%llu "
+			"dropped=%llu; blk notifies=%llu; boot marks=%llu\n",
+			(unsigned long long)m.exits_io, (unsigned long long)m.exits_mmio,
+			(unsigned long long)m.exits_other, (unsigned long long)m.assists_int3,
+			(unsigned long long)m.assists_int_n, (unsigned long long)m.assists_fwait,
+			(unsigned long long)m.assists_mxcsr, (unsigned long long)m.assists_fninit,
+			(unsigned long long)m.serial_tx_bytes, (unsigned long long)m.serial_rx_bytes,
+			(unsigned long long)m.serial_dropped, (unsigned long long)m.blk_notifies,
+			(unsigned long long)m.boot_marks);
+	}
 	vmm_free(vm);
 	fflush(stdout);
 	fprintf(stderr, "cvmm: guest stopped: %s%s%s (exit code %d)\n",
