@@ -57,10 +57,11 @@ static void resume_input(struct evmgr_loop *loop, void *arg)
 	struct vmm_serial_dev *s = &vm->serial;
 
 	(void)loop;
-	if (s->in_enabled && s->in_paused && !atomic_load(&vm->stopping)) {
-		if (evmgr_watcher_add(vm->loop, &s->in) == 0)
-			s->in_paused = false;
-	}
+	pthread_mutex_lock(&s->bus.lock);
+	if (s->in_enabled && s->in_paused && !atomic_load(&vm->stopping) &&
+	    evmgr_watcher_add(vm->loop, &s->in) == 0)
+		s->in_paused = false;
+	pthread_mutex_unlock(&s->bus.lock);
 }
 
 /* vCPU thread, device lock held: the guest emptied the RX FIFO. */
@@ -113,12 +114,13 @@ static void on_stdin(struct evmgr_loop *loop, struct evmgr_watcher *w, uint32_t 
 	(void)revents;
 	pthread_mutex_lock(&s->bus.lock);
 	space = superio_serial_rx_space(&s->uart);
-	pthread_mutex_unlock(&s->bus.lock);
-	if (space == 0) {
+	if (space == 0) {	/* under the lock: rx_drained reads in_paused */
 		evmgr_watcher_remove(loop, w);
 		s->in_paused = true;
-		return;
 	}
+	pthread_mutex_unlock(&s->bus.lock);
+	if (space == 0)
+		return;
 	n = read(w->fd, buf, space < sizeof(buf) ? space : sizeof(buf));
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
