@@ -25,6 +25,7 @@ import importlib.machinery
 import importlib.util
 import os
 import re
+import resource
 import select
 import shutil
 import statistics
@@ -96,6 +97,7 @@ def run_once(a, vmm, elf, append, tmp, kit, sample_mem=False):
     ffd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
     cmd = cvmm_cmd(a, elf, disk, ro, append) if vmm == "cvmm" else \
         qemu_cmd(a, elf, disk, ro, append, fifo)
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
@@ -105,7 +107,8 @@ def run_once(a, vmm, elf, append, tmp, kit, sample_mem=False):
     mem_sampled = False
     fds = {p.stdout.fileno(): "out", p.stderr.fileno(): "err", ffd: "p80"}
     deadline = t0 + a.timeout
-    while fds and time.monotonic() < deadline:
+    while (p.stdout.fileno() in fds or p.stderr.fileno() in fds) and \
+            time.monotonic() < deadline:
         r, _, _ = select.select(list(fds), [], [], 0.2)
         now = time.monotonic()
         if sample_mem and not mem_sampled and "first" in res and now - t0 > res["first"] + 0.5 \
@@ -122,9 +125,8 @@ def run_once(a, vmm, elf, append, tmp, kit, sample_mem=False):
             except BlockingIOError:
                 continue
             kind = fds[fd]
-            if not chunk:
-                if kind != "p80":
-                    del fds[fd]
+            if not chunk:  # EOF; the FIFO gives it once QEMU has exited
+                del fds[fd]
                 continue
             if kind == "out":
                 out += chunk
@@ -134,13 +136,12 @@ def run_once(a, vmm, elf, append, tmp, kit, sample_mem=False):
                     res["first"] = now - t0
             elif kind == "p80" and "first" not in res and b"\x01" in chunk:
                 res["first"] = now - t0
-        if p.poll() is not None and not r:
-            break
     if p.poll() is None:
         p.kill()
-    _, status, ru = os.wait4(p.pid, 0)
+    p.wait()
     os.close(ffd)
-    res["cpu_s"] = ru.ru_utime + ru.ru_stime
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    res["cpu_s"] = (ru.ru_utime + ru.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
     res["wall_s"] = time.monotonic() - t0
     m = re.search(rb"boot-timer: 0x01 at (\d+\.\d+) s", err)
     if m:
