@@ -15,7 +15,10 @@
  * shutdown path of cvmm: poweroff (ACPI S5 through the FADT's sleep
  * control port), triple-fault, panic (Linux's panic line, then spinning),
  * hang-cli (interrupts off, halted: nothing can wake it) and hang-sti
- * (halted with interrupts on: only a signal to cvmm ends it).
+ * (halted with interrupts on: only a signal to cvmm ends it); and
+ * "assists" runs each instruction kvm-pvm's emulator rejects at CPL0 and
+ * cvmm completes (int3, int $0x41, fwait, ldmxcsr, stmxcsr, fninit), checks
+ * the results, then resets.
  */
 #include "virtio.h"
 
@@ -90,6 +93,27 @@ static bool end_is(const char *mode)
 	return v && len == strlen(mode) && memcmp(v, mode, len) == 0;
 }
 
+/* Each instruction once; on hardware KVM they simply run natively. */
+static void run_assisted_instructions(void)
+{
+	uint32_t mxcsr_in = 0x1f80 | 0x8000, mxcsr_out = 0;	/* FTZ set */
+
+	gk_fault_vec = ~0ull;
+	__asm__ volatile("leaq 1f(%%rip), %%rax; movq %%rax, %0; int3; 1:"
+			 : "=m"(gk_fault_resume) : : "rax", "memory");
+	gk_check("demo.int3", gk_fault_vec == 3, "breakpoint delivered as vector %lu",
+		 gk_fault_vec);
+	__asm__ volatile("int $0x41" : : : "memory");	/* no handler: EOI only */
+	gk_check("demo.int-n", true, "int $0x41 returned");
+	__asm__ volatile("fwait");
+	__asm__ volatile("ldmxcsr %1; stmxcsr %0" : "=m"(mxcsr_out) : "m"(mxcsr_in));
+	gk_check("demo.mxcsr", mxcsr_out == mxcsr_in, "stmxcsr after ldmxcsr 0x%x: 0x%x",
+		 mxcsr_in, mxcsr_out);
+	mxcsr_in = 0x1f80;
+	__asm__ volatile("ldmxcsr %0; fninit" : : "m"(mxcsr_in));
+	gk_check("demo.fninit", true, "fninit returned");
+}
+
 /* The stops other than the default reset; returns only for the default. */
 static void demo_end(void)
 {
@@ -112,6 +136,9 @@ static void demo_end(void)
 		gk_printf("demo: halting with interrupts off\n");
 		for (;;)
 			__asm__ volatile("cli; hlt");
+	} else if (end_is("assists")) {
+		run_assisted_instructions();
+		return;
 	} else if (end_is("hang-sti")) {
 		gk_printf("demo: halting with interrupts on\n");
 		for (;;)

@@ -170,15 +170,43 @@ static int inject_gp(struct kvmw_vcpu *vcpu)
 	return kvmw_vcpu_set_events(vcpu, &ev);
 }
 
+/*
+ * The FPU state goes through KVM_GET/SET_XSAVE: on this project's kvm-pvm
+ * hosts KVM_GET_FPU reports MXCSR as 0 and KVM_SET_FPU does not change it,
+ * while the XSAVE image holds the live value.  Offsets are those of the
+ * legacy region (SDM vol. 1, 10.5.1): FCW 0, FSW 2, abridged FTW 4, FOP 6,
+ * FIP 8, FDP 16, MXCSR 24; XSTATE_BV at 512.
+ */
+#define XS_FCW 0u
+#define XS_FSW 2u
+#define XS_FTW 4u
+#define XS_FOP 6u
+#define XS_FIP 8u
+#define XS_FDP 16u
+#define XS_MXCSR 24u
+#define XS_XSTATE_BV 512u
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put(uint8_t *p, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
 int vmm__assist_run(struct kvmw_vcpu *vcpu, struct vmmem_map *mem,
 		    const uint8_t *insn, size_t len, enum vmm_assist_kind *kind)
 {
+	static __thread uint64_t xsave_buf[KVMW_XSAVE_MAX_SIZE / 8];
+	uint8_t *xs = (uint8_t *)xsave_buf;
 	struct vmm_assist_insn in;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
-	struct kvm_fpu fpu;
 	uint8_t buf[4];
-	int r;
+	int n, r;
 
 	*kind = vmm__assist_decode(insn, len, &in);
 	if (in.kind == VMM_ASSIST_NONE)
@@ -186,41 +214,39 @@ int vmm__assist_run(struct kvmw_vcpu *vcpu, struct vmmem_map *mem,
 	r = kvmw_vcpu_get_regs(vcpu, &regs);
 	if (r == 0)
 		r = kvmw_vcpu_get_sregs(vcpu, &sregs);
-	if (r == 0)
-		r = kvmw_vcpu_get_fpu(vcpu, &fpu);
 	if (r)
 		return r;
+	n = kvmw_vcpu_get_xsave(vcpu, xsave_buf, sizeof(xsave_buf));
+	if (n < 0)
+		return n;
 	if (in.kind == VMM_ASSIST_FNINIT) {
 		/* The x87 state FNINIT defines (SDM vol. 1, 8.7 "FINIT/FNINIT"). */
-		fpu.fcw = 0x37f;
-		fpu.fsw = 0;
-		fpu.ftwx = 0;		/* abridged tag word: all empty */
-		fpu.last_opcode = 0;
-		fpu.last_ip = 0;
-		fpu.last_dp = 0;
+		put(xs + XS_FCW, 0x37f, 2);
+		put(xs + XS_FSW, 0, 2);
+		put(xs + XS_FTW, 0, 1);	/* abridged tag word: all empty */
+		put(xs + XS_FOP, 0, 2);
+		put(xs + XS_FIP, 0, 8);
+		put(xs + XS_FDP, 0, 8);
+		xs[XS_XSTATE_BV] |= 1;	/* the x87 component is now explicit */
 	} else {
 		uint64_t ea = vmm__assist_ea(&in, &regs, &sregs);
 
 		if (in.kind == VMM_ASSIST_STMXCSR) {
-			for (unsigned i = 0; i < 4; i++)
-				buf[i] = (uint8_t)(fpu.mxcsr >> (8 * i));
+			memcpy(buf, xs + XS_MXCSR, 4);
 			r = operand_io(mem, &sregs, ea, buf, true);
 		} else {
 			r = operand_io(mem, &sregs, ea, buf, false);
-			if (r == 0) {
-				uint32_t v = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 |
-					     (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 24;
-
-				/* Reserved bits set: the CPU raises #GP(0). */
-				if (v & 0xffff0000u)
-					return inject_gp(vcpu);
-				fpu.mxcsr = v;
-			}
+			/* Reserved bits set: the CPU raises #GP(0). */
+			if (r == 0 && (get32(buf) & 0xffff0000u))
+				return inject_gp(vcpu);
+			if (r == 0)
+				memcpy(xs + XS_MXCSR, buf, 4);
 		}
 		if (r)
 			return r;
 	}
-	if (in.kind != VMM_ASSIST_STMXCSR && (r = kvmw_vcpu_set_fpu(vcpu, &fpu)) != 0)
+	if (in.kind != VMM_ASSIST_STMXCSR &&
+	    (r = kvmw_vcpu_set_xsave(vcpu, xsave_buf, (size_t)n)) != 0)
 		return r;
 	regs.rip += in.len;
 	return kvmw_vcpu_set_regs(vcpu, &regs);

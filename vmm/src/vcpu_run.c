@@ -63,6 +63,8 @@ static int fpu_assist(struct vmm *vm, struct vmm_vcpu *vcpu, const struct kvmw_e
 		}
 	}
 	r = vmm__assist_run(vcpu->kvcpu, vm->mem, insn, len, &kind);
+	vmm__log(vm, VMM_LOG_DEBUG, "vCPU %u: assist %d at RIP 0x%llx: %s", vcpu->index, kind,
+		 (unsigned long long)regs->rip, r ? strerror(-r) : "done");
 	if (r)
 		return r;
 	atomic_fetch_add(kind == VMM_ASSIST_FNINIT ? &vm->m_assist_fninit : &vm->m_assist_mxcsr, 1);
