@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The virtio-blk device model (virtio 1.2 §5.2) on the virtio-mmio
+ * transport of libvirtio-queue: one request queue, the configuration space
+ * of §5.2.4 (capacity, size_max, seg_max, blk_size, topology, discard and
+ * write-zeroes limits) and the features VERSION_1, RING_EVENT_IDX,
+ * INDIRECT_DESC, FLUSH, RO, SIZE_MAX, SEG_MAX, BLK_SIZE, TOPOLOGY, DISCARD
+ * and WRITE_ZEROES (the last two only on a writable disk).
+ *
+ * A queue notification drains the available ring: each chain is collected,
+ * parsed, executed (synchronously, or through a struct vblk_async) and
+ * returned to the used ring with its status byte, malformed chains
+ * included.  A driver that breaks the queue contract (a head submitted
+ * twice while in flight, an index jump, rings moved after DRIVER_OK) puts
+ * the device into DEVICE_NEEDS_RESET; after the driver resets it, the
+ * device serves requests again.  Interrupts go through the injected
+ * struct virtq_irq, only when the driver asked for one (EVENT_IDX or
+ * NO_INTERRUPT).
+ *
+ * Threading: as for struct virtq_mmio, every call on one device must be
+ * serialised by the caller (one mutex per device): MMIO accesses from vCPU
+ * threads, notifications and completions from the event loop.
+ */
+#ifndef VBLK_DEVICE_H
+#define VBLK_DEVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/virtio_blk.h>
+#include <virtq/mmio.h>
+#include <virtq/queue.h>
+#include <vblk/async.h>
+#include <vblk/backend.h>
+#include <vblk/request.h>
+
+/* QueueNumMax when the configuration leaves it 0. */
+#define VBLK_DEFAULT_QUEUE_SIZE 256u
+/* Limits advertised for DISCARD / WRITE_ZEROES. */
+#define VBLK_MAX_DWZ_SECTORS (1u << 22)
+/* Largest single data buffer advertised in size_max. */
+#define VBLK_SIZE_MAX (1u << 20)
+
+struct vblk_device_config {
+	const struct vblk_backend *backend;	/* copied */
+	struct vmmem_map *mem;			/* guest memory */
+	struct virtq_irq irq;			/* the interrupt line */
+	/* Optional engine for asynchronous I/O, created by the caller over
+	 * the same backend; NULL executes every request synchronously. */
+	struct vblk_async *async;
+	/* Serial number returned by GET_ID, zero-padded, not necessarily
+	 * NUL-terminated (§5.2.6). */
+	uint8_t id[VIRTIO_BLK_ID_BYTES];
+	uint16_t queue_size;	/* QueueNumMax: power of two; 0 = default */
+	bool read_only;		/* in addition to a read-only backend */
+	uint32_t vendor_id;	/* VendorID register */
+};
+
+/* Counters for logs and tests. */
+struct vblk_device_stats {
+	uint64_t requests;	/* chains returned to the used ring */
+	uint64_t errors;	/* ... with a status other than OK */
+	uint64_t malformed;	/* ... that the queue or the parser refused */
+	uint64_t interrupts;	/* used-buffer interrupts raised */
+	uint64_t needs_reset;	/* times the device asked for a reset */
+};
+
+/* Caller-allocated; fields are private. */
+struct vblk_device {
+	struct virtq_mmio mmio;
+	struct virtq_queue queue;
+	struct vblk_backend backend;
+	struct vblk_async *async;
+	struct vmmem_map *mem;
+	struct vblk_limits offered;	/* limits before negotiation */
+	struct vblk_limits lim;		/* limits of the negotiated features */
+	struct virtio_blk_config config; /* little endian, as the guest reads it */
+	uint64_t features;
+	uint8_t id[VIRTIO_BLK_ID_BYTES];
+	bool stalled;			/* the async engine was full */
+	bool unsignalled;		/* used entries added since the last
+					 * interrupt decision */
+	struct vblk_device_stats stats;
+	/* Scratch for the request being handled (too big for the stack of an
+	 * event loop callback chain). */
+	struct vblk_chain chain;
+	struct vblk_request req;
+};
+
+/*
+ * Initialises the device in the reset state.  -EINVAL for a missing
+ * backend or memory, a backend smaller than one sector, or a queue size
+ * that is not a power of two up to VIRTQ_MAX_SIZE.
+ */
+VBLK_WUR int vblk_device_init(struct vblk_device *d,
+			      const struct vblk_device_config *cfg);
+
+/* Device reset, as if the driver wrote 0 to Status: waits for requests
+ * in flight in the async engine, then resets the transport and queue. */
+void vblk_device_reset(struct vblk_device *d);
+
+/* The transport, for a VMM that drives it through <virtq/mmio.h>. */
+struct virtq_mmio *vblk_device_mmio(struct vblk_device *d);
+
+/* Guest MMIO accesses at offset in the device's window (see
+ * virtq_mmio_read/write for the error convention). */
+VBLK_WUR int vblk_device_mmio_read(struct vblk_device *d, uint64_t offset,
+				   unsigned int size, uint64_t *value);
+VBLK_WUR int vblk_device_mmio_write(struct vblk_device *d, uint64_t offset,
+				    unsigned int size, uint64_t value);
+
+/* QueueNotify delivered outside the register file (an ioeventfd): drains
+ * the queue.  -EPERM when the device is not running. */
+VBLK_WUR int vblk_device_notify(struct vblk_device *d);
+
+/*
+ * The eventfd of the async engine (-1 without one): when it is readable,
+ * call vblk_device_complete().
+ */
+int vblk_device_completion_fd(const struct vblk_device *d);
+
+/*
+ * Returns finished asynchronous requests to the used ring, raises the
+ * interrupt when the driver wants one, and resumes draining when the
+ * engine had been full.  With wait, blocks for at least one completion if
+ * any request is in flight.  Returns the number completed or -errno.
+ */
+VBLK_WUR int vblk_device_complete(struct vblk_device *d, bool wait);
+
+/* Capacity in 512-byte sectors, and the negotiated features. */
+uint64_t vblk_device_capacity(const struct vblk_device *d);
+uint64_t vblk_device_features(const struct vblk_device *d);
+const struct vblk_device_stats *vblk_device_stats(const struct vblk_device *d);
+
+/*
+ * Save/restore: the transport and queue state (the configuration space
+ * is derived from the backend and is not saved).  Save needs a quiescent
+ * device (-EBUSY while requests are in flight: call vblk_device_complete
+ * with wait first).  Restore re-validates everything as
+ * virtq_mmio_restore() does.
+ */
+struct vblk_device_state {
+	struct virtq_mmio_state mmio;
+};
+VBLK_WUR int vblk_device_save(const struct vblk_device *d,
+			      struct vblk_device_state *st);
+VBLK_WUR int vblk_device_restore(struct vblk_device *d,
+				 const struct vblk_device_state *st);
+
+#endif

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hostile drivers against the block device, one test per case of issue 6's
+ * quality bar.  Each expects no crash, no hang and no out-of-bounds access
+ * (the sanitizer build checks the last), then either an error status with
+ * the head returned, or DEVICE_NEEDS_RESET; after a reset the device must
+ * serve a good request again.
+ */
+#include <errno.h>
+
+#include "devharness.h"
+
+static struct t_dev t;
+
+static void setup(void)
+{
+	t_dev_open(&t, false, false, 0);
+}
+
+static void teardown(void)
+{
+	t_dev_close(&t);
+}
+
+TestSuite(hostile, .init = setup, .fini = teardown);
+
+/* Raw descriptors live at the top of the table, away from the helper's. */
+#define RAW0 (T_QSIZE - 4u)
+
+static void raw_desc(uint16_t idx, uint64_t addr, uint32_t len, uint16_t flags,
+		     uint16_t next)
+{
+	struct virtq_desc d = { .addr = addr, .len = len, .flags = flags, .next = next };
+
+	cr_assert_eq(virtq_driver_write_desc(t.drv, idx, &d), 0);
+}
+
+static void raw_kick(uint16_t head)
+{
+	cr_assert_eq(virtq_driver_push_head(t.drv, head), 0);
+	t_kick(&t);
+}
+
+/* The head came back in the used ring, and its status (when it has one at
+ * T_STATUS) is not OK. */
+static void assert_returned_with_error(uint16_t head, bool status_at_slot0)
+{
+	uint32_t id, len;
+
+	cr_assert_eq(t_used_idx(&t), 1, "head not returned");
+	t_used_elem(&t, 0, &id, &len);
+	cr_assert_eq(id, head);
+	if (status_at_slot0)
+		cr_assert_neq(t_status(&t, 0), VIRTIO_BLK_S_OK);
+	cr_assert_not(t_needs_reset(&t));
+}
+
+/* After any hostile case: reset, bring up with fresh rings, good read. */
+static void assert_recovers(void)
+{
+	uint8_t buf[512];
+
+	t_bring_up(&t, 0);
+	cr_assert_not(t_needs_reset(&t));
+	cr_assert_eq(t_request(&t, 1, VIRTIO_BLK_T_IN, 4, 512), VIRTIO_BLK_S_OK);
+	cr_assert_eq(vmmem_read(t.mem, T_DATA + 4096, buf, sizeof(buf)), 0);
+	for (uint32_t i = 0; i < sizeof(buf); i++)
+		cr_assert_eq(buf[i], t_pattern(4 * 512 + i));
+}
+
+/* Header, then `mid` as the data descriptor, then the status. */
+static uint16_t raw_read_chain(uint64_t addr, uint32_t len, uint16_t flags)
+{
+	t_hdr(t.mem, T_HDR, VIRTIO_BLK_T_IN, 0);
+	cr_assert_eq(vmmem_store_u8(t.mem, T_STATUS, 0xee), 0);
+	raw_desc(RAW0, T_HDR, 16, VIRTQ_DESC_F_NEXT, RAW0 + 1);
+	raw_desc(RAW0 + 1, addr, len, flags | VIRTQ_DESC_F_NEXT, RAW0 + 2);
+	raw_desc(RAW0 + 2, T_STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	return RAW0;
+}
+
+Test(hostile, descriptor_loop)
+{
+	t_hdr(t.mem, T_HDR, VIRTIO_BLK_T_IN, 0);
+	raw_desc(RAW0, T_HDR, 16, VIRTQ_DESC_F_NEXT, RAW0 + 1);
+	raw_desc(RAW0 + 1, T_DATA, 512, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, RAW0);
+	raw_kick(RAW0);
+	assert_returned_with_error(RAW0, false);
+	assert_recovers();
+}
+
+Test(hostile, next_beyond_queue_size)
+{
+	t_hdr(t.mem, T_HDR, VIRTIO_BLK_T_IN, 0);
+	raw_desc(RAW0, T_HDR, 16, VIRTQ_DESC_F_NEXT, T_QSIZE + 3);
+	raw_kick(RAW0);
+	assert_returned_with_error(RAW0, false);
+	assert_recovers();
+}
+
+Test(hostile, zero_length_descriptor)
+{
+	raw_kick(raw_read_chain(T_DATA, 0, VIRTQ_DESC_F_WRITE));
+	assert_returned_with_error(RAW0, false);
+	assert_recovers();
+}
+
+Test(hostile, four_gib_descriptor)
+{
+	raw_kick(raw_read_chain(T_DATA, UINT32_MAX, VIRTQ_DESC_F_WRITE));
+	assert_returned_with_error(RAW0, false);
+	assert_recovers();
+}
+
+Test(hostile, address_outside_ram)
+{
+	raw_kick(raw_read_chain(64ull << 30, 512, VIRTQ_DESC_F_WRITE));
+	assert_returned_with_error(RAW0, false);
+	assert_recovers();
+}
+
+Test(hostile, address_in_mmio_hole)
+{
+	raw_kick(raw_read_chain(0xd0000000ull, 512, VIRTQ_DESC_F_WRITE));
+	assert_returned_with_error(RAW0, false);
+	assert_recovers();
+}
+
+Test(hostile, address_wrapping_2_64)
+{
+	raw_kick(raw_read_chain(UINT64_MAX - 255, 512, VIRTQ_DESC_F_WRITE));
+	assert_returned_with_error(RAW0, false);
+	assert_recovers();
+}
+
+Test(hostile, nested_indirect_tables)
+{
+	struct virtq_desc inner[2] = {
+		{ .addr = T_TABLE + 0x100, .len = 32, .flags = VIRTQ_DESC_F_INDIRECT },
+	};
+
+	cr_assert_eq(vmmem_write(t.mem, T_TABLE, inner, sizeof(inner)), 0);
+	raw_desc(RAW0, T_TABLE, 32, VIRTQ_DESC_F_INDIRECT, 0);
+	raw_kick(RAW0);
+	assert_returned_with_error(RAW0, false);
+	assert_recovers();
+}
+
+Test(hostile, avail_index_jumps_past_queue_size)
+{
+	(void)t_add(&t, 0, VIRTIO_BLK_T_IN, 0, 512, false);
+	cr_assert_geq(virtq_driver_publish(t.drv), 0);
+	cr_assert_eq(virtq_driver_set_avail_idx(t.drv, T_QSIZE + 5), 0);
+	cr_assert_eq(vblk_device_mmio_write(&t.dev, VIRTIO_MMIO_QUEUE_NOTIFY, 4, 0), 0);
+	cr_assert(t_needs_reset(&t));
+	cr_assert_eq(t_used_idx(&t), 0);
+	cr_assert_eq(vblk_device_notify(&t.dev), -EPERM);
+	assert_recovers();
+}
+
+Test(hostile, head_beyond_queue_size)
+{
+	raw_kick(T_QSIZE + 1);
+	cr_assert(t_needs_reset(&t));
+	cr_assert_eq(t_used_idx(&t), 0);
+	assert_recovers();
+}
+
+Test(hostile, same_head_twice_in_flight)
+{
+	/* Only an asynchronous device has a head still in flight when the
+	 * next avail entry is read. */
+	t_dev_close(&t);
+	t_dev_open(&t, false, true, 0);
+	uint16_t head = t_add(&t, 0, VIRTIO_BLK_T_IN, 0, 4096, false);
+	cr_assert_eq(virtq_driver_push_head(t.drv, head), 0);
+	t_kick(&t);
+	cr_assert(t_needs_reset(&t));
+	/* The first copy is still completed once, the second never. */
+	while (vblk_async_inflight(t.async))
+		cr_assert_geq(vblk_device_complete(&t.dev, true), 0);
+	cr_assert_leq(vblk_device_stats(&t.dev)->requests, 1);
+	assert_recovers();
+}
+
+Test(hostile, ring_address_changed_after_driver_ok)
+{
+	cr_assert_eq(vblk_device_mmio_write(&t.dev, VIRTIO_MMIO_QUEUE_DESC_LOW, 4,
+					    0x40000), -EPERM);
+	cr_assert(t_needs_reset(&t));
+	cr_assert_eq(vblk_device_notify(&t.dev), -EPERM);
+	assert_recovers();
+}
+
+Test(hostile, write_into_device_readable_buffer)
+{
+	uint8_t before[512], after[512];
+
+	cr_assert_eq(vmmem_fill(t.mem, T_DATA, 0x99, 512), 0);
+	cr_assert_eq(vmmem_read(t.mem, T_DATA, before, 512), 0);
+	raw_kick(raw_read_chain(T_DATA, 512, 0));
+	assert_returned_with_error(RAW0, true);
+	cr_assert_eq(t_status(&t, 0), VIRTIO_BLK_S_IOERR);
+	cr_assert_eq(vmmem_read(t.mem, T_DATA, after, 512), 0);
+	cr_assert_arr_eq(before, after, 512);
+	assert_recovers();
+}
+
+Test(hostile, status_descriptor_of_length_zero)
+{
+	uint32_t id, len;
+
+	t_hdr(t.mem, T_HDR, VIRTIO_BLK_T_IN, 0);
+	raw_desc(RAW0, T_HDR, 16, VIRTQ_DESC_F_NEXT, RAW0 + 1);
+	raw_desc(RAW0 + 1, T_DATA, 512, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, RAW0 + 2);
+	raw_desc(RAW0 + 2, T_STATUS, 0, VIRTQ_DESC_F_WRITE, 0);
+	raw_kick(RAW0);
+	assert_returned_with_error(RAW0, false);
+	/* No data was read; the IOERR went to the last writable byte. */
+	t_used_elem(&t, 0, &id, &len);
+	cr_assert_eq(len, 1);
+	uint8_t last;
+	cr_assert_eq(vmmem_load_u8(t.mem, T_DATA + 511, &last), 0);
+	cr_assert_eq(last, VIRTIO_BLK_S_IOERR);
+	assert_recovers();
+}
+
+Test(hostile, chain_without_any_writable_byte)
+{
+	uint32_t id, len;
+
+	t_hdr(t.mem, T_HDR, VIRTIO_BLK_T_OUT, 0);
+	raw_desc(RAW0, T_HDR, 16 + 512, 0, 0);
+	raw_kick(RAW0);
+	assert_returned_with_error(RAW0, false);
+	t_used_elem(&t, 0, &id, &len);
+	cr_assert_eq(len, 0);
+	assert_recovers();
+}
+
+Test(hostile, sector_past_capacity)
+{
+	cr_assert_eq(t_request(&t, 0, VIRTIO_BLK_T_IN, T_DISK_SECTORS, 512),
+		     VIRTIO_BLK_S_IOERR);
+	cr_assert_eq(t_request(&t, 0, VIRTIO_BLK_T_OUT, UINT64_MAX, 512),
+		     VIRTIO_BLK_S_IOERR);
+	cr_assert_not(t_needs_reset(&t));
+	assert_recovers();
+}
