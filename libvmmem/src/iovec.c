@@ -28,6 +28,20 @@ static int count_entries(const struct vmmem_map *map, uint64_t gpa, uint64_t len
 	return n;
 }
 
+/* Whether the first piece of [gpa, ...) continues the last entry in host
+ * memory, so that it needs no new slot. */
+static bool merges_with_last(const struct vmmem_map *map, const struct vmmem_iovec *v,
+			     uint64_t gpa)
+{
+	const struct vmmem__region *r = vmmem__find(map, gpa);
+	const struct iovec *last;
+
+	if (!v->count || !r)
+		return false;
+	last = &v->iov[v->count - 1];
+	return (uint8_t *)last->iov_base + last->iov_len == r->hva + (gpa - r->gpa);
+}
+
 static void push(struct vmmem_iovec *v, uint8_t *base, size_t len)
 {
 	struct iovec *last = v->count ? &v->iov[v->count - 1] : NULL;
@@ -54,6 +68,8 @@ int vmmem_iovec_append(struct vmmem_map *map, struct vmmem_iovec *v, uint64_t gp
 	need = count_entries(map, gpa, len);
 	if (need < 0)
 		return need;
+	if (merges_with_last(map, v, gpa))
+		need--;
 	/* Checked up front so that a failed append leaves v unchanged. */
 	if ((size_t)need > v->cap - v->count)
 		return -ENOSPC;

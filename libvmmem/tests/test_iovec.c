@@ -90,3 +90,15 @@ Test(iovec, preadv_lands_in_guest_memory)
 	cr_assert_arr_eq(back, data, sizeof(data));
 	close(fd);
 }
+
+Test(iovec, full_list_still_accepts_a_range_that_merges)
+{
+	/* Regression: the capacity check counted a slot for a piece that
+	 * merges into the last entry and needs none. */
+	for (uint64_t i = 0; i < 4; i++)
+		cr_assert_eq(vmmem_iovec_append(map, &v, T_R2 + i * 0x20, 0x10, VMMEM_READ), 0);
+	cr_assert_eq(vmmem_iovec_append(map, &v, T_R2 + 0x70, 0x10, VMMEM_READ), 0);
+	cr_assert_eq(v.count, 4);
+	cr_assert_eq(iov[3].iov_len, 0x20);
+	cr_assert_eq(v.bytes, 0x50);
+}
