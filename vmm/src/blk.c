@@ -170,9 +170,9 @@ int vmm__blk_new(struct vmm *vm, uint32_t index, struct vmm_blk **out)
 	struct vmm_blk *b = calloc(1, sizeof(*b));
 	int r;
 
+	*out = b;
 	if (!b)
 		return vmm__fail(vm, "block[%u]: out of memory", index);
-	*out = b;
 	b->vm = vm;
 	b->index = index;
 	b->base = LOADER_VIRTIO_MMIO_START + (uint64_t)index * LOADER_VIRTIO_MMIO_STRIDE;

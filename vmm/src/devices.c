@@ -304,9 +304,13 @@ int vmm__devices_setup(struct vmm *vm)
 	if (add(vm, vm->pio, &vm->serial.bus, LOADER_COM1_PORT, SUPERIO_SERIAL_NR_REGS))
 		return -1;
 	for (uint32_t i = 0; i < vm->cfg.nblocks; i++) {
-		if (vmm__blk_new(vm, i, &vm->blks[i]))
+		/* Counted even when it failed half-way, so teardown frees it. */
+		int failed = vmm__blk_new(vm, i, &vm->blks[i]);
+
+		if (vm->blks[i])
+			vm->nblks++;
+		if (failed)
 			return -1;
-		vm->nblks++;
 	}
 	return 0;
 }
