@@ -125,6 +125,19 @@ static int kernel_cmdline(struct parse_ctx *pc, const char *v)
 	return set_str(pc, "cmdline", v, pc->cfg->cmdline, sizeof(pc->cfg->cmdline));
 }
 
+static int kernel_boot(struct parse_ctx *pc, const char *v)
+{
+	if (strcmp(v, "auto") == 0)
+		pc->cfg->boot = VMM_BOOT_AUTO;
+	else if (strcmp(v, "pvh") == 0)
+		pc->cfg->boot = VMM_BOOT_PVH;
+	else if (strcmp(v, "64bit") == 0)
+		pc->cfg->boot = VMM_BOOT_64BIT;
+	else
+		return fail(pc, -EINVAL, "boot=%s: expected auto, pvh or 64bit", v);
+	return 0;
+}
+
 static int initramfs_path(struct parse_ctx *pc, const char *v)
 {
 	return set_str(pc, "path", v, pc->cfg->initramfs_path,
@@ -268,6 +281,7 @@ static const struct key_def vcpu_keys[] = {
 static const struct key_def kernel_keys[] = {
 	{ "path", kernel_path, "bzImage or ELF vmlinux (64-bit entry or PVH note)" },
 	{ "cmdline", kernel_cmdline, "kernel command line (quote it)" },
+	{ "boot", kernel_boot, "auto|pvh|64bit: ELF entry (default auto: PVH if the note exists)" },
 	{ NULL, NULL, NULL },
 };
 static const struct key_def initramfs_keys[] = {

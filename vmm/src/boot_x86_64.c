@@ -88,9 +88,13 @@ static int load_kernel(struct vmm *vm)
 				 vm->cfg.kernel_path, (unsigned long long)vm->cfg.mem_mib);
 	if (r)
 		return vmm__fail(vm, "kernel.path=%s: %s", vm->cfg.kernel_path, strerror(-r));
-	/* ELF kernels with a PVH note are entered through it (DESIGN §5);
-	 * others need a 64-bit entry. */
-	vm->pvh = vm->kernel.format == LOADER_FORMAT_ELF && vm->kernel.has_pvh;
+	/* ELF kernels with a PVH note are entered through it (DESIGN §5)
+	 * unless kernel.boot says otherwise; others need a 64-bit entry. */
+	vm->pvh = vm->kernel.format == LOADER_FORMAT_ELF && vm->kernel.has_pvh &&
+		  vm->cfg.boot != VMM_BOOT_64BIT;
+	if (vm->cfg.boot == VMM_BOOT_PVH && !vm->pvh)
+		return vmm__fail(vm, "kernel.boot=pvh: %s has no PVH entry note",
+				 vm->cfg.kernel_path);
 	if (!vm->pvh && !vm->kernel.has_entry64)
 		return vmm__fail(vm, "kernel.path=%s: no 64-bit or PVH entry point",
 				 vm->cfg.kernel_path);

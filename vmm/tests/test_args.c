@@ -55,6 +55,17 @@ Test(args, design_example_parses)
 	cr_assert(cfg.blocks[0].read_only);
 }
 
+Test(args, kernel_boot_entry)
+{
+	cr_assert_eq(cfg.boot, VMM_BOOT_AUTO);
+	cr_assert_eq(PARSE("--kernel", "path=k,boot=64bit"), VMM_ARGS_RUN);
+	cr_assert_eq(cfg.boot, VMM_BOOT_64BIT);
+	cr_assert_eq(PARSE("--kernel", "boot=pvh"), VMM_ARGS_RUN);
+	cr_assert_eq(cfg.boot, VMM_BOOT_PVH);
+	cr_assert_eq(PARSE("--kernel", "boot=real"), -EINVAL);
+	cr_assert_str_eq(err, "--kernel boot=real: expected auto, pvh or 64bit");
+}
+
 Test(args, block_is_repeatable)
 {
 	cr_assert_eq(PARSE("--kernel", "path=k", "--block", "path=a",
@@ -101,7 +112,7 @@ Test(args, bad_size_names_key_and_value)
 Test(args, unknown_key_names_key_and_value)
 {
 	cr_assert_eq(PARSE("--kernel", "path=k,colour=blue"), -EINVAL);
-	cr_assert_str_eq(err, "--kernel colour=blue: unknown key 'colour' (known: path, cmdline)");
+	cr_assert_str_eq(err, "--kernel colour=blue: unknown key 'colour' (known: path, cmdline, boot)");
 }
 
 Test(args, unknown_option)

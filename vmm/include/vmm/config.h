@@ -41,6 +41,13 @@ enum vmm_log_level {
 	VMM_LOG_DEBUG,
 };
 
+/* How an ELF kernel is entered (a bzImage always takes the 64-bit entry). */
+enum vmm_boot_entry {
+	VMM_BOOT_AUTO,		/* PVH when the ELF has the note, else 64-bit */
+	VMM_BOOT_PVH,		/* 32-bit PVH entry with hvm_start_info */
+	VMM_BOOT_64BIT,		/* 64-bit entry with boot params */
+};
+
 enum vmm_serial_out {
 	VMM_SERIAL_OUT_STDOUT,	/* the guest console goes to stdout */
 	VMM_SERIAL_OUT_FILE,	/* appended to serial.out_path */
@@ -73,6 +80,7 @@ struct vmm_config {
 	uint32_t vcpus;
 	char kernel_path[VMM_PATH_MAX];
 	char cmdline[VMM_CMDLINE_MAX];
+	enum vmm_boot_entry boot;
 	char initramfs_path[VMM_PATH_MAX];	/* "" = none */
 	struct vmm_block_config blocks[VMM_MAX_BLOCKS];
 	uint32_t nblocks;
