@@ -21,8 +21,6 @@ CPU time" includes the guest's own instructions for both VMMs alike.
 Prints name=... ops=... ns_per_op=... lines (medians) and cvmm/QEMU ratios.
 """
 import argparse
-import importlib.machinery
-import importlib.util
 import os
 import re
 import resource
@@ -39,12 +37,10 @@ GUEST_MIB = 256
 
 
 def kit_host():
-    path = os.path.join(HERE, "..", "guest", "run-qemu")
-    loader = importlib.machinery.SourceFileLoader("gk_run_qemu", path)
-    spec = importlib.util.spec_from_loader("gk_run_qemu", loader)
-    mod = importlib.util.module_from_spec(spec)
-    loader.exec_module(mod)
-    return mod
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, os.path.join(HERE, "..", "guest"))
+    import gkhost
+    return gkhost
 
 
 def cvmm_cmd(a, elf, disk, ro, append):
