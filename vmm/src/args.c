@@ -395,8 +395,17 @@ static int apply_option(struct parse_ctx *pc, const struct opt_def *o,
 	return 0;
 }
 
-int vmm_args_parse(int argc, char *const argv[], struct vmm_config *cfg,
-		   char *err, size_t errlen)
+/* The message echoes what the user typed; keep it one printable line. */
+static int one_line(char *err, size_t errlen, int r)
+{
+	for (size_t i = 0; i < errlen && err[i]; i++)
+		if ((unsigned char)err[i] < 0x20 || err[i] == 0x7f)
+			err[i] = '?';
+	return r;
+}
+
+static int parse(int argc, char *const argv[], struct vmm_config *cfg, char *err,
+		 size_t errlen)
 {
 	struct parse_ctx pc = { .cfg = cfg, .err = err, .errlen = errlen };
 
@@ -421,6 +430,14 @@ int vmm_args_parse(int argc, char *const argv[], struct vmm_config *cfg,
 			return -EINVAL;
 	}
 	return VMM_ARGS_RUN;
+}
+
+int vmm_args_parse(int argc, char *const argv[], struct vmm_config *cfg,
+		   char *err, size_t errlen)
+{
+	int r = parse(argc, argv, cfg, err, errlen);
+
+	return r < 0 && errlen ? one_line(err, errlen, r) : r;
 }
 
 void vmm_args_usage(FILE *out, const char *prog)

@@ -61,6 +61,10 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);
+		/* Paths are echoed: keep the message one printable line. */
+		for (size_t i = 0; err[i]; i++)
+			if ((unsigned char)err[i] < 0x20 || err[i] == 0x7f)
+				err[i] = '?';
 	}
 	return code;
 }

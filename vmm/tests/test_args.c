@@ -121,6 +121,15 @@ Test(args, unknown_option)
 	cr_assert_str_eq(err, "--frobnicate: unknown option (see --help)");
 }
 
+Test(args, control_characters_in_errors_become_question_marks)
+{
+	/* Regression (fuzz-vmm-args): the echoed argument held a newline. */
+	cr_assert_eq(PARSE("--memory\nsize=1"), -EINVAL);
+	cr_assert_str_eq(err, "--memory?size=1: unknown option (see --help)");
+	cr_assert_eq(PARSE("--kernel", "path=a\tb,x=1"), -EINVAL);
+	cr_assert(strchr(err, '\t') == NULL);
+}
+
 Test(args, option_without_argument)
 {
 	cr_assert_eq(PARSE("--kernel"), -EINVAL);

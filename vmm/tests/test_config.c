@@ -77,6 +77,13 @@ Test(config, nonexistent_kernel)
 	cr_assert_str_eq(err, "kernel.path=/nonexistent/vmlinuz: No such file or directory");
 }
 
+Test(config, control_characters_in_paths_are_not_echoed)
+{
+	strcpy(cfg.kernel_path, "/nonexistent/a\nb");
+	cr_assert_eq(vmm_config_validate(&cfg, err, sizeof(err)), -ENOENT);
+	cr_assert_str_eq(err, "kernel.path=/nonexistent/a?b: No such file or directory");
+}
+
 Test(config, directory_as_kernel)
 {
 	strcpy(cfg.kernel_path, "/tmp");
