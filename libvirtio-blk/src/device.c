@@ -129,6 +129,20 @@ static int put_used(struct vblk_device *d, uint16_t head, uint32_t used,
 	return 1;
 }
 
+/*
+ * Returns a completed head.  A chain whose status byte could not be
+ * written (a malformed chain, or one without any writable byte) comes back
+ * with length 0, and the driver would then read a stale status as the
+ * result.  The device therefore also enters DEVICE_NEEDS_RESET
+ * (virtio 1.2 §2.1.2): -EBADMSG stops the drain and the caller flags it.
+ */
+static int finish(struct vblk_device *d, uint16_t head, uint32_t used, uint8_t status)
+{
+	int r = put_used(d, head, used, status);
+
+	return r == 1 && used == 0 ? -EBADMSG : r;
+}
+
 static void collect(struct vblk_device *d, struct virtq_chain *chain)
 {
 	struct virtq_desc desc;
@@ -153,6 +167,12 @@ static int handle_next(struct vblk_device *d)
 	if (r != 1)
 		return r;
 	collect(d, &chain);
+	if (d->chain.bad) {
+		/* The walk stopped early, so where the driver expects its
+		 * status byte is unknown: write nothing and ask for a reset. */
+		d->stats.malformed++;
+		return finish(d, chain.head, 0, VIRTIO_BLK_S_IOERR);
+	}
 	if (vblk_parse(d->mem, &d->lim, &d->chain, &d->req))
 		d->stats.malformed++;
 	if (d->async) {
@@ -164,7 +184,7 @@ static int handle_next(struct vblk_device *d)
 		return r ? r : 0;
 	}
 	status = vblk_execute(d->mem, &d->backend, d->id, &d->req);
-	return put_used(d, chain.head, vblk_complete(d->mem, &d->req, status), status);
+	return finish(d, chain.head, vblk_complete(d->mem, &d->req, status), status);
 }
 
 /* Asks the queue whether to interrupt, but only after adding used entries:
@@ -326,7 +346,11 @@ static void on_done(void *ctx, uint64_t cookie, uint8_t status, uint32_t used_le
 
 	/* A queue broken meanwhile refuses the entry; the reset that must
 	 * follow discards it anyway. */
-	if (put_used(d, (uint16_t)cookie, used_len, status) < 0)
+	int r = finish(d, (uint16_t)cookie, used_len, status);
+
+	if (r == -EBADMSG)
+		needs_reset(d);
+	else if (r < 0)
 		d->stats.errors++;
 }
 
