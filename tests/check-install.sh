@@ -18,8 +18,9 @@ export PKG_CONFIG_PATH=$pcdir PKG_CONFIG_SYSROOT_DIR=$dest
 
 for lib in "$@"; do
   flags=$(pkg-config --cflags --libs "$lib")
+  dir=$lib; [ -d "$src/$dir" ] || dir=${lib#lib}   # libvmm lives in vmm/
   # shellcheck disable=SC2086
-  cc -std=gnu11 -Wall -Werror -o "$dest/consumer-$lib" "$src/$lib/tests/consumer.c" $flags
+  cc -std=gnu11 -Wall -Werror -o "$dest/consumer-$lib" "$src/$dir/tests/consumer.c" $flags
   "$dest/consumer-$lib"
   echo "$lib: consumer built and ran with: pkg-config --cflags --libs $lib"
 done

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // cvmm: boots one guest from a oneshot key=value command line (DESIGN §5)
-// and exits with a code that says how the guest stopped (cvmm.md).
+// and exits with a code that says how the guest stopped (docs/cvmm.md).
 #include <stdio.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The stop-reason → exit-code table documented in cvmm.md.
+// The stop-reason → exit-code table documented in docs/cvmm.md.
 #include <vmm/exit.h>
 
 int vmm_exit_code(enum vmm_stop_reason reason, int signo)
