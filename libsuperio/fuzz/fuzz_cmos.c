@@ -6,24 +6,9 @@
 #include <superio/cmos.h>
 
 #include "fuzz_input.h"
+#include "fuzz_rig.h"
 
 #define MAX_RESTORABLE 253402300799ll
-
-static bool line_level;
-static uint64_t now_ns;
-
-static void line_fn(void *ctx, bool level)
-{
-	(void)ctx;
-	FUZZ_CHECK(level != line_level);
-	line_level = level;
-}
-
-static uint64_t clock_fn(void *ctx)
-{
-	(void)ctx;
-	return now_ns;
-}
 
 static void check(const struct superio_cmos *c)
 {

@@ -6,22 +6,7 @@
 #include <superio/pl031.h>
 
 #include "fuzz_input.h"
-
-static bool line_level;
-static uint64_t now_ns;
-
-static void line_fn(void *ctx, bool level)
-{
-	(void)ctx;
-	FUZZ_CHECK(level != line_level);
-	line_level = level;
-}
-
-static uint64_t clock_fn(void *ctx)
-{
-	(void)ctx;
-	return now_ns;
-}
+#include "fuzz_rig.h"
 
 static void check(const struct superio_pl031 *r)
 {

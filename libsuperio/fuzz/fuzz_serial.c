@@ -9,23 +9,9 @@
 #include <superio/serial.h>
 
 #include "fuzz_input.h"
+#include "fuzz_rig.h"
 
-static bool line_level;
-static uint64_t now_ns;
 static int out_mode; /* 0 take all, 1 take one, 2 -EAGAIN, 3 -EIO */
-
-static void line_fn(void *ctx, bool level)
-{
-	(void)ctx;
-	FUZZ_CHECK(level != line_level); /* the model only reports changes */
-	line_level = level;
-}
-
-static uint64_t clock_fn(void *ctx)
-{
-	(void)ctx;
-	return now_ns;
-}
 
 static ssize_t out_fn(void *ctx, const uint8_t *buf, size_t len)
 {
