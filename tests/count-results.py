@@ -6,7 +6,10 @@ A Criterion executable runs with --tap (meson's log does not record the
 protocol, so TAP is recognised by its plan line), and each TAP line is one
 test; other meson tests (scripts, fuzz runs) count as one each.  An
 executable that dies before reporting a failure counts as one failure, so a
-crash is never hidden.  Prints 'N passed, N failed[, N skipped]'.
+crash is never hidden.  Before the closing line 'N passed, N failed[, N
+skipped]' it names every skipped test with its suites and the reason it
+printed, and repeats the nested harness's summaries (L1 failures and
+retries), so that neither a skip nor a retry is ever silent.
 """
 import json
 import re
@@ -16,7 +19,14 @@ TAP_LINE = re.compile(r'^(not ok|ok)\b(.*)$')
 TAP_PLAN = re.compile(r'^(TAP version \d+|1\.\.\d+)', re.M)
 
 
-def count_tap(stdout):
+def skip_reason(stdout):
+    """The last line that says why a test skipped, else its last line."""
+    lines = [l.strip() for l in stdout.splitlines() if l.strip()]
+    why = [l for l in lines if re.search(r'skip', l, re.I)]
+    return (why or lines or ['no reason printed'])[-1]
+
+
+def count_tap(stdout, name, notes):
     passed = failed = skipped = 0
     for line in stdout.splitlines():
         m = TAP_LINE.match(line)
@@ -26,6 +36,7 @@ def count_tap(stdout):
             failed += 1
         elif re.search(r'#\s*SKIP', m.group(2), re.I):
             skipped += 1
+            notes.append(f'skipped: {name}: {m.group(2).strip()}')
         else:
             passed += 1
     # Tests announced by the plan but never reported died with the process.
@@ -43,6 +54,7 @@ def main(args):
         failed, args = int(args[1]), args[2:]
     paths = args
     passed = skipped = 0
+    notes = []
     for path in paths:
         with open(path, encoding='utf-8', errors='replace') as f:
             for line in f:
@@ -51,8 +63,11 @@ def main(args):
                 entry = json.loads(line)
                 result = entry.get('result', 'ERROR')
                 stdout = entry.get('stdout') or ''
+                name = entry.get('name', '?')
+                notes += [f'{name}: {l[2:]}' for l in stdout.splitlines()
+                          if l.startswith('# nested: ') or 'retried once after' in l]
                 if TAP_PLAN.search(stdout):
-                    p, fl, s = count_tap(stdout)
+                    p, fl, s = count_tap(stdout, name, notes)
                     if result not in ('OK', 'SKIP', 'EXPECTEDFAIL') and fl == 0:
                         fl = 1
                     passed, failed, skipped = passed + p, failed + fl, skipped + s
@@ -60,8 +75,11 @@ def main(args):
                     passed += 1
                 elif result == 'SKIP':
                     skipped += 1
+                    notes.append(f'skipped: {name}: {skip_reason(stdout)}')
                 else:
                     failed += 1
+    for note in notes:
+        print(note)
     line = f'{passed} passed, {failed} failed'
     if skipped:
         line += f', {skipped} skipped'

@@ -27,11 +27,35 @@ status=0
 failed_builds=0
 logs=()
 
+# Which suites run where depends on the host's KVM (docs/testing.md, "Host
+# matrix"): directly on vmx/svm; on kvm-pvm directly, plus the linux suite
+# nested because no Linux userspace runs there; with no usable /dev/kvm,
+# every suite that needs KVM runs nested, under QEMU TCG.
+IFS=$'\t' read -r host host_why < <(bash tests/host-kind.sh)
+direct=(--no-suite guest-qemu --no-suite fuzz --no-suite nested)
+nested=()
+case $host in
+  direct) echo "== host: $host_why: every suite runs directly" ;;
+  kvm-pvm)
+    echo "== host: $host_why: the linux suite also runs nested under QEMU TCG"
+    nested=(nested-linux) ;;
+  *)
+    echo "== host: $host_why: the kvm, guest and linux suites run nested under QEMU TCG (an emulated SVM CPU gives an L1 Linux its own /dev/kvm)"
+    direct+=(--no-suite kvm --no-suite guest --no-suite linux)
+    nested=(nested-kvm nested-guest nested-linux) ;;
+esac
+
 echo "== build (gcc): every suite but guest-qemu"
 if setup build -Dtests=enabled && compile build; then
   meson test -C build --no-rebuild --print-errorlogs --num-processes 2 \
-    --no-suite guest-qemu --no-suite fuzz || status=1
+    "${direct[@]}" || status=1
   logs+=(build/meson-logs/testlog.json)
+  if [ ${#nested[@]} -gt 0 ]; then
+    echo "== nested: ${nested[*]}"
+    meson test -C build --no-rebuild --print-errorlogs --logbase nestedlog \
+      "${nested[@]}" || status=1
+    logs+=(build/meson-logs/nestedlog.json)
+  fi
 else
   echo "run-all: build failed" >&2; status=1; failed_builds=$((failed_builds + 1))
 fi

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The nested harness's agent inside L1 (docs/testing.md, "Nested runs").
+
+Runs the jobs the host wrote to JOBDIR/jobs.json, one after the other, in
+the host's root file system as L1 sees it (with L1's own /dev/kvm).  For
+each job it writes, into JOBDIR/results/:
+  <id>.started    before the job starts (the host learns which job an L1
+                  crash interrupted),
+  <id>.log        the job's stdout and stderr,
+  <id>.json       {"rc", "seconds", "timed_out"} once it ended, renamed into
+                  place so the host never reads half of it.
+A job that outlives its timeout first gets SIGUSR1 sent to every cvmm in L1
+(cvmm prints each vCPU's state on it), then SIGTERM and SIGKILL to its
+process group, so the log says where the guest was.  Jobs that already have
+a result are skipped: the host restarts L1 with the same folder to retry.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+DUMP_GRACE_S = 3
+TERM_GRACE_S = 5
+
+
+def signal_cvmm(sig):
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                if f.read().strip() == "cvmm":
+                    os.kill(int(pid), sig)
+        except OSError:
+            pass
+
+
+def stop(proc):
+    """Dump cvmm's state into the log, then end the job's process group."""
+    signal_cvmm(signal.SIGUSR1)
+    time.sleep(DUMP_GRACE_S)
+    for sig, grace in ((signal.SIGTERM, TERM_GRACE_S), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        if grace is None:
+            break
+        try:
+            proc.wait(grace)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+    proc.wait()
+
+
+def run(job, results):
+    jid = job["id"]
+    open(os.path.join(results, f"{jid}.started"), "w").close()
+    env = dict(os.environ)
+    env.update(job.get("env", {}))
+    start = time.monotonic()
+    timed_out = False
+    with open(os.path.join(results, f"{jid}.log"), "wb") as log:
+        proc = subprocess.Popen(job["cmd"], cwd=job.get("workdir") or "/", env=env,
+                                stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            rc = proc.wait(job["timeout"])
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            log.write(f"\ncvmm-nested: timeout after {job['timeout']} s; "
+                      "cvmm state follows (SIGUSR1)\n".encode())
+            log.flush()
+            stop(proc)
+            rc = proc.returncode
+    result = {"rc": rc, "seconds": round(time.monotonic() - start, 2), "timed_out": timed_out}
+    tmp = os.path.join(results, f".{jid}.json")
+    with open(tmp, "w") as f:
+        json.dump(result, f)
+    os.rename(tmp, os.path.join(results, f"{jid}.json"))
+
+
+def main(jobdir):
+    with open(os.path.join(jobdir, "jobs.json")) as f:
+        jobs = json.load(f)
+    results = os.path.join(jobdir, "results")
+    os.makedirs(results, exist_ok=True)
+    for job in jobs:
+        if not os.path.exists(os.path.join(results, f"{job['id']}.json")):
+            run(job, results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
