@@ -10,6 +10,7 @@ packages=(
   clang libclang-rt-14-dev      # libFuzzer and the sanitizer runtimes
   acpica-tools                  # iasl validates our ACPI tables
   python3                       # test-log accounting
+  e2fsprogs cpio kmod           # disk images and initramfs for the linux suite
   binutils                      # nm for the symbol-prefix check
 )
 packages+=("$@")

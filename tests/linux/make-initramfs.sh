@@ -6,6 +6,9 @@
 # virtio_mmio and virtio_blk modules of the kernel under test (with
 # `depmod -b`), and an /init that prints a marker, loads the modules, reads
 # the first sector of /dev/vda back and reboots through the i8042 (reboot=k).
+# With cvmm.persist=write:TOKEN on the kernel command line, /init instead
+# mounts /dev/vda (ext4), writes TOKEN to persist.txt and syncs;
+# with cvmm.persist=read it prints the file back (tests/linux/run-persist).
 #
 # Usage: make-initramfs.sh MODULES_DIR OUTPUT
 #   MODULES_DIR is the kernel's lib/modules/<version> (fetch-debian-kernel.sh
@@ -37,7 +40,8 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,dev,proc,sys,lib/modules/"$ver"}
 cp "$cache/root/bin/busybox" "$stage/bin/busybox"
-for tool in sh mount modprobe insmod dd hexdump head echo cat sleep reboot poweroff; do
+for tool in sh mount umount sync mkdir sed modprobe insmod dd hexdump head echo cat sleep \
+	reboot poweroff; do
 	ln -s busybox "$stage/bin/$tool"
 done
 for m in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko \
@@ -57,7 +61,19 @@ mount -t devtmpfs devtmpfs /dev
 echo "CVMM-INITRAMFS-MARKER: /init runs"
 modprobe virtio_mmio && modprobe virtio_blk
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 1; done
-echo "CVMM-DISK-READBACK: $(dd if=/dev/vda bs=32 count=1 2>/dev/null)"
+persist=$(sed -n 's/.*cvmm\.persist=\([^ ]*\).*/\1/p' /proc/cmdline)
+mkdir -p /mnt
+case $persist in
+write:*)
+	# No unmount: sync alone must make the file durable across the reboot.
+	mount -t ext4 /dev/vda /mnt && echo "${persist#write:}" >/mnt/persist.txt && sync &&
+		echo "CVMM-PERSIST-WRITTEN: ${persist#write:}" ;;
+read)
+	mount -t ext4 -o ro /dev/vda /mnt && echo "CVMM-PERSIST-READ: $(cat /mnt/persist.txt)" &&
+		umount /mnt ;;
+*)
+	echo "CVMM-DISK-READBACK: $(dd if=/dev/vda bs=32 count=1 2>/dev/null)" ;;
+esac
 reboot -f
 INIT
 chmod +x "$stage/init"
