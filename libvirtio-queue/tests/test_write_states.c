@@ -18,13 +18,6 @@ static void teardown(void) { m_fini(&m); }
 TestSuite(queue_stop, .init = setup, .fini = teardown);
 TestSuite(write_states, .init = setup, .fini = teardown);
 
-#define ACK VIRTIO_CONFIG_S_ACKNOWLEDGE
-#define DRV VIRTIO_CONFIG_S_DRIVER
-#define FOK VIRTIO_CONFIG_S_FEATURES_OK
-#define DOK VIRTIO_CONFIG_S_DRIVER_OK
-#define FAILED VIRTIO_CONFIG_S_FAILED
-#define NRESET VIRTIO_CONFIG_S_NEEDS_RESET
-
 /* Linux's vm_del_vq: select, write 0, read back (WARN_ON if not 0). */
 static void del_vq(uint32_t index)
 {
