@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <loader/bzimage.h>
+#include <loader/layout.h>
 #include <vmmem/vmmem.h>
 
 #define RAM (64u << 20)
@@ -38,13 +39,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct loader_kernel k;
 	int err = loader_bzimage_load(ram(), data, size, NULL, &k);
 
+	if (err == -EADDRINUSE) {
+		if (!k.overlap.area || k.overlap.segment != LOADER_KERNEL_SEGMENT_BZIMAGE ||
+		    k.overlap.start >= LOADER_BOOT_AREA_END || k.overlap.end <= k.overlap.start)
+			__builtin_trap();
+		return 0;
+	}
 	if (err) {
 		if (err != -ENOEXEC && err != -ENOTSUP && err != -EFAULT && err != -EINVAL)
 			__builtin_trap();
 		return 0;
 	}
 	check_info(&k.bz, size);
-	if (k.load_end > RAM || k.load_end - k.load_addr != k.bz.init_size ||
+	if (k.load_addr < LOADER_BOOT_AREA_END || k.load_end > RAM || k.load_end - k.load_addr != k.bz.init_size ||
 	    k.entry32 != k.load_addr || (k.has_entry64 && k.entry != k.load_addr + 0x200))
 		__builtin_trap();
 	if (k.bz.relocatable && k.load_addr % k.bz.kernel_alignment)

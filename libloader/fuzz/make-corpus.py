@@ -46,6 +46,26 @@ def elf_seed(path, name):
         data[at:at + len(b)] = b
     open(f'{out}/elf/{name}', 'wb').write(bytes(data))
 
+def boot_area_seeds(out):
+    """Issue 13: images that overlap the boot area below 1 MiB, which the
+    loaders must refuse with -EADDRINUSE: the first PT_LOAD moved onto the
+    zero page (0x7000), and a non-relocatable bzImage preferring 0x1000."""
+    for flavour in ('cloud', 'generic'):
+        elf = bytearray(open(f'{out}/elf/{flavour}', 'rb').read())
+        phoff, = struct.unpack_from('<Q', elf, 0x20)
+        phnum, = struct.unpack_from('<H', elf, 0x38)
+        for i in range(phnum):
+            p = phoff + i * 56
+            if struct.unpack_from('<I', elf, p)[0] == 1:   # PT_LOAD
+                struct.pack_into('<Q', elf, p + 24, 0x7000)  # p_paddr
+                break
+        open(f'{out}/elf/{flavour}-zero-page', 'wb').write(bytes(elf))
+        bz = bytearray(open(f'{out}/bzimage/{flavour}-small', 'rb').read())
+        bz[0x234] = 0                                  # relocatable_kernel
+        struct.pack_into('<Q', bz, 0x258, 0x1000)      # pref_address
+        open(f'{out}/bzimage/{flavour}-small-pref-0x1000', 'wb').write(bytes(bz))
+
+
 for d in ('bzimage', 'elf', 'cmdline'):
     os.makedirs(f'{out}/{d}', exist_ok=True)
 for flavour in ('cloud', 'generic'):
@@ -58,3 +78,4 @@ lines = {
 }
 for n, b in lines.items():
     open(f'{out}/cmdline/{n}', 'wb').write(b)
+boot_area_seeds(out)

@@ -184,29 +184,51 @@ static int search_region(void *ctx, const struct vmmem_region_info *r)
 	return 0;
 }
 
+/* The kernel owns init_size bytes from its load address; none of them may
+ * fall in the boot area, where the zero page, command line and page tables
+ * go (<loader/layout.h>).  Fills *o when they would. */
+static int boot_area_clear(const struct loader_bzimage_info *bz, uint64_t addr,
+			   struct loader_kernel_overlap *o)
+{
+	const struct loader_area *a = loader_layout_boot_overlap(addr, bz->init_size);
+
+	if (!a)
+		return 0;
+	*o = (struct loader_kernel_overlap){
+		.segment = LOADER_KERNEL_SEGMENT_BZIMAGE, .start = addr,
+		.end = addr + bz->init_size < addr ? UINT64_MAX : addr + bz->init_size,
+		.area = a,
+	};
+	return -EADDRINUSE;
+}
+
 /* The caller's address must be where the kernel can run (boot.rst: a
  * non-relocatable kernel only at pref_address). */
 static int caller_address(const struct vmmem_map *map,
 			  const struct loader_bzimage_info *bz, uint64_t pref,
-			  uint64_t wanted)
+			  uint64_t wanted, struct loader_kernel_overlap *o)
 {
 	if (!bz->relocatable ? wanted != pref
 			     : (wanted & (required_alignment(bz, true) - 1)) != 0)
 		return -EINVAL;
+	if (boot_area_clear(bz, wanted, o))
+		return -EADDRINUSE;
 	return fits(map, wanted, bz->init_size) ? 0 : -EFAULT;
 }
 
-/* pref_address when it is backed and aligned, else the first aligned
- * backed range: a relocatable kernel runs only at a kernel_alignment
- * boundary. */
+/* pref_address when it is backed, aligned and clear of the boot area,
+ * else the first aligned backed range from LOADER_KERNEL_START: a
+ * relocatable kernel runs only at a kernel_alignment boundary. */
 static int relocatable_address(const struct vmmem_map *map,
 			       const struct loader_bzimage_info *bz, uint64_t pref,
 			       uint64_t *addr)
 {
 	struct search s = { .need = bz->init_size,
 			    .align = required_alignment(bz, false) };
+	struct loader_kernel_overlap unused;
 
-	if (fits(map, pref, s.need) && !(pref & (s.align - 1))) {
+	if (fits(map, pref, s.need) && !(pref & (s.align - 1)) &&
+	    !boot_area_clear(bz, pref, &unused)) {
 		*addr = pref;
 		return 0;
 	}
@@ -218,17 +240,22 @@ static int relocatable_address(const struct vmmem_map *map,
 
 static int choose_address(const struct vmmem_map *map,
 			  const struct loader_bzimage_info *bz,
-			  uint64_t wanted, uint64_t *addr)
+			  uint64_t wanted, uint64_t *addr,
+			  struct loader_kernel_overlap *o)
 {
 	uint64_t pref = bz->pref_address ? bz->pref_address : LOADER_HIMEM_START;
 
 	if (wanted) {
 		*addr = wanted;
-		return caller_address(map, bz, pref, wanted);
+		return caller_address(map, bz, pref, wanted, o);
 	}
 	if (bz->relocatable)
 		return relocatable_address(map, bz, pref, addr);
+	/* A kernel that cannot move and would land on the boot structures
+	 * (pref_address 0x1000, say) cannot be booted here. */
 	*addr = pref;
+	if (boot_area_clear(bz, pref, o))
+		return -EADDRINUSE;
 	return fits(map, pref, bz->init_size) ? 0 : -EFAULT;
 }
 
@@ -244,7 +271,11 @@ int loader_bzimage_load(struct vmmem_map *map, const void *image, size_t size,
 		return -EINVAL;
 	err = loader_bzimage_parse(image, size, &k.bz);
 	if (!err)
-		err = choose_address(map, &k.bz, opts ? opts->load_addr : 0, &addr);
+		err = choose_address(map, &k.bz, opts ? opts->load_addr : 0, &addr,
+				     &k.overlap);
+	if (err == -EADDRINUSE)
+		*out = (struct loader_kernel){ .format = LOADER_FORMAT_BZIMAGE,
+					       .overlap = k.overlap };
 	if (!err)
 		err = vmmem_write(map, addr, (const uint8_t *)image + k.bz.setup_size,
 				  k.bz.kernel_size);

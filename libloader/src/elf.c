@@ -5,8 +5,9 @@
 // XEN_ELFNOTE_PHYS32_ENTRY (xen/include/public/elfnote.h), 4 or 8 bytes
 // depending on whether the kernel emitted .long or _ASM_PTR.
 // The image is hostile: the whole program header table is validated, every
-// segment checked against the file, the map and every other segment, and
-// only then is anything written.
+// segment checked against the file, the boot area below 1 MiB
+// (<loader/layout.h>), the map and every other segment, and only then is
+// anything written.
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -15,6 +16,7 @@
 #include <vmmem/access.h>
 
 #include <loader/elf.h>
+#include <loader/layout.h>
 
 #include "util.h"
 
@@ -31,6 +33,7 @@ struct elf_image {
 	Elf *elf;
 	struct elf_seg seg[LOADER_ELF_MAX_PHDRS];
 	size_t nseg;
+	struct loader_kernel_overlap overlap;	/* set with -EADDRINUSE */
 };
 
 static int check_ident(const uint8_t *p, size_t size)
@@ -61,13 +64,30 @@ static int check_ehdr(const GElf_Ehdr *eh, size_t size, size_t *phnum)
 	return 0;
 }
 
-static int check_segment(const struct elf_image *img, const GElf_Phdr *ph,
+/* A segment in the boot area would be overwritten by the zero page, the
+ * page tables or the tables written after it (or overwrite them). */
+static int check_boot_area(struct elf_image *img, size_t index, const GElf_Phdr *ph)
+{
+	const struct loader_area *a = loader_layout_boot_overlap(ph->p_paddr, ph->p_memsz);
+
+	if (!a)
+		return 0;
+	img->overlap = (struct loader_kernel_overlap){
+		.segment = (int)index, .start = ph->p_paddr,
+		.end = ph->p_paddr + ph->p_memsz, .area = a,
+	};
+	return -EADDRINUSE;
+}
+
+static int check_segment(struct elf_image *img, size_t index, const GElf_Phdr *ph,
 			 size_t size, const struct vmmem_map *map)
 {
 	if (ph->p_filesz > ph->p_memsz ||
 	    !loader__in_bounds(ph->p_offset, ph->p_filesz, size) ||
 	    ph->p_paddr + ph->p_memsz < ph->p_paddr)
 		return -ENOEXEC;
+	if (check_boot_area(img, index, ph))
+		return -EADDRINUSE;
 	for (size_t i = 0; i < img->nseg; i++)
 		if (loader__overlaps(img->seg[i].paddr, img->seg[i].memsz,
 				     ph->p_paddr, ph->p_memsz))
@@ -88,7 +108,7 @@ static int collect_segments(struct elf_image *img, size_t phnum, size_t size,
 			return -ENOEXEC;
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
-		err = check_segment(img, &ph, size, map);
+		err = check_segment(img, i, &ph, size, map);
 		if (err)
 			return err;
 		img->seg[img->nseg++] = (struct elf_seg){
@@ -230,6 +250,16 @@ static int parse(struct elf_image *img, const struct vmmem_map *map,
 	return err;
 }
 
+/* Hands the overlap details of an -EADDRINUSE refusal to the caller. */
+static void refused(const struct elf_image *img, int err, struct loader_kernel *out)
+{
+	if (err != -EADDRINUSE)
+		return;
+	memset(out, 0, sizeof(*out));
+	out->format = LOADER_FORMAT_ELF;
+	out->overlap = img->overlap;
+}
+
 int loader_elf_parse(const struct vmmem_map *map, const void *image,
 		     size_t size, struct loader_kernel *out)
 {
@@ -243,6 +273,8 @@ int loader_elf_parse(const struct vmmem_map *map, const void *image,
 	elf_end(img.elf);
 	if (!err)
 		*out = k;
+	else
+		refused(&img, err, out);
 	return err;
 }
 
@@ -277,5 +309,7 @@ int loader_elf_load(struct vmmem_map *map, const void *image, size_t size,
 		err = write_segments(map, &img, image);
 	if (!err)
 		*out = k;
+	else
+		refused(&img, err, out);
 	return err;
 }

@@ -3,6 +3,8 @@
 // starts with "\177ELF" (gABI e_ident); a bzImage carries 0xAA55 at 0x1fe
 // and "HdrS" at 0x202 (boot.rst).  Anything else is not a kernel.
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <loader/bzimage.h>
@@ -52,4 +54,44 @@ int loader_kernel_load_file(struct vmmem_map *map, const char *path,
 	err = f.data ? loader_kernel_load(map, f.data, f.size, opts, out) : -ENOEXEC;
 	loader__file_unmap(&f);
 	return err;
+}
+
+static const char *plain_meaning(int err)
+{
+	switch (err) {
+	case 0:			return "loaded";
+	case -ENOEXEC:		return "not a kernel image, or a malformed one";
+	case -ENOTSUP:		return "a kernel image this loader does not support";
+	case -EFAULT:		return "the kernel does not fit guest memory";
+	case -EINVAL:		return "invalid argument or load address";
+	case -EADDRINUSE:	return "the kernel overlaps the boot area below 1 MiB";
+	default:		return NULL;
+	}
+}
+
+static int describe_overlap(const struct loader_kernel_overlap *o,
+			    const struct loader_area *a, char *buf, size_t len)
+{
+	char seg[48];
+
+	if (o->segment == LOADER_KERNEL_SEGMENT_BZIMAGE)
+		snprintf(seg, sizeof(seg), "bzImage protected-mode kernel");
+	else
+		snprintf(seg, sizeof(seg), "ELF program header %d", o->segment);
+	return snprintf(buf, len,
+			"%s at [%#" PRIx64 ", %#" PRIx64 ") overlaps the %s [%#" PRIx64
+			", %#" PRIx64 ") reserved for boot structures",
+			seg, o->start, o->end, a->name, a->start, a->start + a->size);
+}
+
+int loader_kernel_strerror(int err, const struct loader_kernel *k, char *buf,
+			   size_t len)
+{
+	const char *what = plain_meaning(err);
+
+	if (err == -EADDRINUSE && k != NULL && k->overlap.area != NULL)
+		return describe_overlap(&k->overlap, k->overlap.area, buf, len);
+	if (what)
+		return snprintf(buf, len, "%s", what);
+	return snprintf(buf, len, "%s", strerror(-err));
 }

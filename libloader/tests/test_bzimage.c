@@ -4,6 +4,7 @@
 // init_size, relocatable_kernel), entries, and one test per rejection.
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <string.h>
 
 #include <loader/bzimage.h>
 #include <loader/layout.h>
@@ -285,6 +286,61 @@ Test(bzimage, failed_load_writes_nothing)
 	cr_assert_eq(load(), -EFAULT);
 	cr_assert_eq(vmmem_load_u8(map, 0x4000000 - 0x1000, &b), 0);
 	cr_assert_eq(b, 0);
+}
+
+/* Issue 13: a non-relocatable kernel with pref_address 0x1000 was loaded
+ * over 0x1000-0x11000, on the zero page and the page tables. */
+Test(bzimage, rejects_non_relocatable_kernel_on_the_boot_area)
+{
+	uint8_t b = 1;
+
+	img[0x234] = 0;
+	fx_put(img, 0x258, 0x1000, 8);
+	cr_assert_eq(load(), -EADDRINUSE);
+	cr_assert_eq(k.format, LOADER_FORMAT_BZIMAGE);
+	cr_assert_eq(k.overlap.segment, LOADER_KERNEL_SEGMENT_BZIMAGE);
+	cr_assert_eq(k.overlap.start, 0x1000);
+	cr_assert_eq(k.overlap.end, 0x1000 + FX_BZ_INIT_SIZE);
+	cr_assert_str_eq(k.overlap.area->name, "PVH start info");
+	cr_assert_eq(vmmem_load_u8(map, 0x1000, &b), 0);
+	cr_assert_eq(b, 0, "nothing written");
+}
+
+Test(bzimage, rejects_kernel_straddling_1mib)
+{
+	img[0x234] = 0;
+	fx_put(img, 0x258, LOADER_HIMEM_START - 0x1000, 8);
+	cr_assert_eq(load(), -EADDRINUSE);
+	cr_assert_str_eq(k.overlap.area->name, "MP table");
+}
+
+Test(bzimage, relocatable_kernel_with_pref_in_the_boot_area_moves)
+{
+	fx_put(img, 0x230, 0x1000, 4);	/* kernel_alignment 4 KiB */
+	img[0x235] = 12;
+	fx_put(img, 0x258, LOADER_ZERO_PAGE_START, 8);
+	cr_assert_eq(load(), 0);
+	cr_assert_eq(k.load_addr, LOADER_KERNEL_START);
+}
+
+Test(bzimage, caller_address_in_the_boot_area_is_refused)
+{
+	fx_put(img, 0x230, 0x1000, 4);
+	img[0x235] = 12;
+	cr_assert_eq(load_at(LOADER_CMDLINE_START), -EADDRINUSE);
+	cr_assert_str_eq(k.overlap.area->name, "command line");
+}
+
+Test(bzimage, overlap_error_names_the_kernel_and_address)
+{
+	char msg[256];
+
+	img[0x234] = 0;
+	fx_put(img, 0x258, 0x1000, 8);
+	cr_assert_eq(load(), -EADDRINUSE);
+	cr_assert_gt(loader_kernel_strerror(-EADDRINUSE, &k, msg, sizeof(msg)), 0);
+	cr_assert(strstr(msg, "bzImage protected-mode kernel at [0x1000, 0x11000)") != NULL,
+		  "%s", msg);
 }
 
 /* Regression (found by fuzz-loader-bzimage): a relocatable kernel whose

@@ -3,8 +3,10 @@
 // and one test per rejection of a hostile image.
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <string.h>
 
 #include <loader/elf.h>
+#include <loader/layout.h>
 
 #include "fixtures.h"
 
@@ -237,6 +239,65 @@ Test(elf, rejects_overlapping_segments)
 {
 	fx_phdr(img, 1)->p_paddr = FX_SEG0_PADDR + FX_SEG0_MEMSZ - 1;
 	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+/* Issue 13: a PT_LOAD on the zero page loaded with rc 0, and the boot
+ * params written later silently overwrote it. */
+Test(elf, rejects_segment_on_the_zero_page)
+{
+	uint8_t b = 1;
+
+	fx_phdr(img, 1)->p_paddr = LOADER_ZERO_PAGE_START;
+	cr_assert_eq(load(FX_ELF_SIZE), -EADDRINUSE);
+	cr_assert_eq(k.format, LOADER_FORMAT_ELF);
+	cr_assert_eq(k.overlap.segment, 1, "program header index");
+	cr_assert_eq(k.overlap.start, LOADER_ZERO_PAGE_START);
+	cr_assert_eq(k.overlap.end, LOADER_ZERO_PAGE_START + FX_SEG1_FILESZ);
+	cr_assert_not_null(k.overlap.area);
+	cr_assert_str_eq(k.overlap.area->name, "zero page");
+	cr_assert_eq(vmmem_load_u8(map, LOADER_ZERO_PAGE_START, &b), 0);
+	cr_assert_eq(b, 0, "nothing written");
+}
+
+Test(elf, parse_rejects_segment_in_the_boot_area_too)
+{
+	fx_phdr(img, 0)->p_paddr = LOADER_PAGE_TABLES_START;
+	cr_assert_eq(loader_elf_parse(NULL, img, FX_ELF_SIZE, &k), -EADDRINUSE);
+	cr_assert_eq(k.overlap.segment, 0);
+	cr_assert_str_eq(k.overlap.area->name, "page tables");
+}
+
+Test(elf, rejects_segment_in_a_gap_of_the_boot_area)
+{
+	fx_phdr(img, 1)->p_paddr = 0x40000;	/* between cmdline and EBDA */
+	cr_assert_eq(load(FX_ELF_SIZE), -EADDRINUSE);
+	cr_assert_eq(k.overlap.area->start, LOADER_BOOT_AREA_START);
+	cr_assert_eq(k.overlap.area->size, LOADER_BOOT_AREA_END - LOADER_BOOT_AREA_START);
+}
+
+Test(elf, rejects_segment_reaching_into_the_boot_area_from_below_1mib)
+{
+	fx_phdr(img, 0)->p_paddr = LOADER_HIMEM_START - 0x10;
+	cr_assert_eq(load(FX_ELF_SIZE), -EADDRINUSE);
+	cr_assert_str_eq(k.overlap.area->name, "MP table");
+}
+
+Test(elf, segment_starting_at_1mib_is_accepted)
+{
+	cr_assert_eq(fx_phdr(img, 0)->p_paddr, LOADER_HIMEM_START);
+	cr_assert_eq(load(FX_ELF_SIZE), 0);
+	cr_assert_null(k.overlap.area);
+}
+
+Test(elf, overlap_error_names_segment_and_address)
+{
+	char msg[256];
+
+	fx_phdr(img, 1)->p_paddr = LOADER_ZERO_PAGE_START;
+	cr_assert_eq(load(FX_ELF_SIZE), -EADDRINUSE);
+	cr_assert_gt(loader_kernel_strerror(-EADDRINUSE, &k, msg, sizeof(msg)), 0);
+	cr_assert(strstr(msg, "ELF program header 1 at [0x7000,") != NULL, "%s", msg);
+	cr_assert(strstr(msg, "zero page [0x7000, 0x8000)") != NULL, "%s", msg);
 }
 
 Test(elf, rejects_entry_outside_every_segment)

@@ -224,13 +224,20 @@ static int parse_type(const struct vmmem_map *mem, const struct vblk_limits *lim
 	case VIRTIO_BLK_T_FLUSH:
 		if (!lim->flush)
 			return -ENOTSUP;
-		/* §5.2.6.1: a flush names no sector. */
-		if (s->rbytes != VBLK_HDR_SIZE || s->wbytes != 1u || req->sector)
-			return -EBADMSG;
-		return 0;
+		/* §5.2.6.1: the driver MUST set sector 0, and only SHOULD NOT
+		 * attach data: data is tolerated and ignored (as QEMU,
+		 * Firecracker and Cloud Hypervisor do); only the status byte
+		 * is written. */
+		return req->sector ? -EBADMSG : 0;
 	case VIRTIO_BLK_T_GET_ID:
+		/* The ID is at most VIRTIO_BLK_ID_BYTES (NUL-padded when
+		 * shorter).  A larger buffer gets those 20 bytes (Linux sizes
+		 * it exactly, other drivers round up); a smaller one cannot
+		 * hold an unterminated 20-byte ID and is refused, as
+		 * Firecracker and Cloud Hypervisor do.  Nothing readable
+		 * follows the header. */
 		if (s->rbytes != VBLK_HDR_SIZE ||
-		    s->wbytes != VIRTIO_BLK_ID_BYTES + 1u)
+		    s->wbytes < VIRTIO_BLK_ID_BYTES + 1u)
 			return -EBADMSG;
 		return collect(lim, c, s->nread, c->n, 0, VIRTIO_BLK_ID_BYTES, req);
 	case VIRTIO_BLK_T_DISCARD:

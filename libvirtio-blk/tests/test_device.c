@@ -162,6 +162,29 @@ Test(device, get_id_returns_the_serial)
 	cr_assert_str_eq(got, "cvmm-test");
 }
 
+Test(device, get_id_larger_buffer_is_nul_padded_with_used_len_21)
+{
+	uint8_t got[512];
+	uint16_t head, h;
+	uint32_t len;
+
+	memset(got, 0xaa, sizeof(got));
+	cr_assert_eq(vmmem_write(t.mem, T_DATA, got, sizeof(got)), 0);
+	head = t_add(&t, 0, VIRTIO_BLK_T_GET_ID, 0, sizeof(got), false);
+	t_kick(&t);
+	t_used(&t, &h, &len);
+	cr_assert_eq(h, head);
+	cr_assert_eq(len, 21, "20 ID bytes and the status byte");
+	cr_assert_eq(t_status(&t, 0), VIRTIO_BLK_S_OK);
+	cr_assert_eq(vmmem_read(t.mem, T_DATA, got, sizeof(got)), 0);
+	cr_assert_str_eq((char *)got, "cvmm-test");
+	for (size_t i = 9; i < 20; i++)
+		cr_assert_eq(got[i], 0, "NUL padding at %zu", i);
+	for (size_t i = 20; i < sizeof(got); i++)
+		cr_assert_eq(got[i], 0xaa, "byte %zu beyond the ID is untouched", i);
+	cr_assert_not(t_needs_reset(&t));
+}
+
 Test(device, discard_and_write_zeroes)
 {
 	uint8_t z[512];

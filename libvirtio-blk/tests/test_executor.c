@@ -125,6 +125,30 @@ Test(executor, get_id_writes_20_bytes)
 	cr_assert_arr_eq(got, id, 20);
 }
 
+Test(executor, get_id_larger_buffer_writes_20_bytes_used_len_21)
+{
+	uint8_t got[64];
+
+	memset(got, 0xaa, sizeof(got));
+	cr_assert_eq(vmmem_write(mem, T_DATA, got, sizeof(got)), 0);
+	t_hdr(mem, T_HDR, VIRTIO_BLK_T_GET_ID, 0);
+	t_chain3(&chain, T_DATA, 64, true);
+	cr_assert_eq(run(), 21, "20 ID bytes and the status byte");
+	cr_assert_eq(status(), VIRTIO_BLK_S_OK);
+	cr_assert_eq(vmmem_read(mem, T_DATA, got, sizeof(got)), 0);
+	cr_assert_arr_eq(got, id, 20);
+	for (size_t i = 20; i < sizeof(got); i++)
+		cr_assert_eq(got[i], 0xaa, "byte %zu beyond the ID is untouched", i);
+}
+
+Test(executor, flush_with_data_completes_with_status_only)
+{
+	t_hdr(mem, T_HDR, VIRTIO_BLK_T_FLUSH, 0);
+	t_chain3(&chain, T_DATA, 512, true);
+	cr_assert_eq(run(), 1);
+	cr_assert_eq(status(), VIRTIO_BLK_S_OK);
+}
+
 static void assert_zero(uint64_t off, size_t len)
 {
 	uint8_t buf[8192];

@@ -5,7 +5,11 @@
  * A queue may only be configured between FEATURES_OK and DRIVER_OK; any
  * attempt to change one after DRIVER_OK is refused and makes the device
  * need a reset, since the device already trusts the addresses it validated
- * (the Firecracker CVE-2026-5747 pattern).
+ * (the Firecracker CVE-2026-5747 pattern).  The one write accepted in every
+ * state is QueueReady = 0, which stops the queue (§4.2.2.2): the queue is
+ * then quiesced (no notification reaches the device, pop and add_used
+ * refuse it) until the device is reset; without VIRTIO_F_RING_RESET it is
+ * not re-enabled after DRIVER_OK.
  */
 #include <errno.h>
 
@@ -116,14 +120,16 @@ int virtq__queue_write(struct virtq_mmio *dev, uint64_t off, uint32_t v)
 		return -EINVAL;	/* read-only or unknown register */
 	if (q == NULL)
 		return -EINVAL;
+	/* §4.2.2.2: the driver stops a queue by writing 0 to QueueReady and
+	 * reading it back, in any state: Linux's vm_del_vq does it on every
+	 * unbind, with DRIVER_OK still set, and WARNs if it reads 1.  So this
+	 * case runs before any status-based refusal below. */
+	if (off == VIRTIO_MMIO_QUEUE_READY && v == 0)
+		return ready_write(dev, q, v);
 	if (st & VIRTIO_CONFIG_S_DRIVER_OK) {
 		virtq_mmio_needs_reset(dev);
 		return -EPERM;
 	}
-	/* Linux deactivates its queues (QueueReady = 0) after resetting the
-	 * device on removal: harmless, so accepted in any state. */
-	if (off == VIRTIO_MMIO_QUEUE_READY && v == 0)
-		return ready_write(dev, q, v);
 	if (!(st & VIRTIO_CONFIG_S_FEATURES_OK) ||
 	    (st & (VIRTIO_CONFIG_S_FAILED | VIRTIO_CONFIG_S_NEEDS_RESET)))
 		return -EPERM;

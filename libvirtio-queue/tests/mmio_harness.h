@@ -13,6 +13,14 @@
 #include "harness.h"
 
 #define M_BIT(n) (UINT64_C(1) << (n))
+
+/* Status bits, short, for tables of status values. */
+#define ACK VIRTIO_CONFIG_S_ACKNOWLEDGE
+#define DRV VIRTIO_CONFIG_S_DRIVER
+#define FOK VIRTIO_CONFIG_S_FEATURES_OK
+#define DOK VIRTIO_CONFIG_S_DRIVER_OK
+#define FAILED VIRTIO_CONFIG_S_FAILED
+#define NRESET VIRTIO_CONFIG_S_NEEDS_RESET
 #define M_OFFER (M_BIT(ECHO_F_UPPER) | M_BIT(VIRTIO_F_INDIRECT_DESC) | M_BIT(VIRTIO_F_EVENT_IDX))
 
 struct m_env {

@@ -12,13 +12,6 @@ static void teardown(void) { m_fini(&m); }
 TestSuite(status, .init = setup, .fini = teardown);
 TestSuite(queue_regs, .init = setup, .fini = teardown);
 
-#define ACK VIRTIO_CONFIG_S_ACKNOWLEDGE
-#define DRV VIRTIO_CONFIG_S_DRIVER
-#define FOK VIRTIO_CONFIG_S_FEATURES_OK
-#define DOK VIRTIO_CONFIG_S_DRIVER_OK
-#define FAILED VIRTIO_CONFIG_S_FAILED
-#define NRESET VIRTIO_CONFIG_S_NEEDS_RESET
-
 Test(status, reads_back_each_step)
 {
 	cr_assert_eq(m_wr(&m, VIRTIO_MMIO_STATUS, ACK), 0);

@@ -30,8 +30,10 @@ LOADER_WUR int loader_bzimage_parse(const void *image, size_t size,
  * pref_address, or the lowest kernel_alignment-aligned address at or above
  * LOADER_KERNEL_START with init_size bytes backed when the kernel is
  * relocatable) and copies the protected-mode kernel there.  opts may be
- * NULL.  -EINVAL for a load address the kernel cannot run at; -EFAULT when
- * no backed range fits.
+ * NULL.  -EINVAL for a load address the kernel cannot run at; -EADDRINUSE
+ * when the chosen or only possible address would put any of the init_size
+ * bytes in the boot area below 1 MiB (out->overlap says where; a
+ * relocatable kernel is moved instead); -EFAULT when no backed range fits.
  */
 LOADER_WUR int loader_bzimage_load(struct vmmem_map *map, const void *image,
 				   size_t size,

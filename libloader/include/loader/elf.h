@@ -21,7 +21,10 @@
  * program headers, segment bounds and overlap, entry and PVH note.  Fills
  * out (load_addr/load_end span all PT_LOAD segments).  map may be NULL;
  * when given, every segment must be backed by it (-EFAULT otherwise).
- * -ENOEXEC for a malformed image, -ENOTSUP for a foreign class or machine.
+ * -ENOEXEC for a malformed image, -ENOTSUP for a foreign class or machine,
+ * -EADDRINUSE for a PT_LOAD segment overlapping the boot area below 1 MiB
+ * (<loader/layout.h>): out->overlap then names the program header index,
+ * its physical range and the area, and the rest of *out is zero.
  */
 LOADER_WUR int loader_elf_parse(const struct vmmem_map *map, const void *image,
 				size_t size, struct loader_kernel *out);

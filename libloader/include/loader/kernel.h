@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <vmmem/map.h>
+#include <loader/layout.h>
 
 #define LOADER_WUR __attribute__((warn_unused_result))
 
@@ -48,6 +49,22 @@ struct loader_bzimage_info {
 	uint32_t header_len;		/* valid bytes in header[] */
 };
 
+/* LOADER_KERNEL_SEGMENT_BZIMAGE in struct loader_kernel_overlap: the
+ * protected-mode kernel of a bzImage rather than an ELF program header. */
+#define LOADER_KERNEL_SEGMENT_BZIMAGE (-1)
+
+/*
+ * Why a load was refused with -EADDRINUSE: which part of the image would
+ * have landed in the boot area (<loader/layout.h>), and on what.
+ */
+struct loader_kernel_overlap {
+	int segment;		/* ELF program header index, or
+				 * LOADER_KERNEL_SEGMENT_BZIMAGE */
+	uint64_t start;		/* guest range of that segment */
+	uint64_t end;		/* one past its last byte (saturated at 2^64-1) */
+	const struct loader_area *area;	/* the boot-area part it overlaps */
+};
+
 /* Where a loaded kernel went and how to enter it. */
 struct loader_kernel {
 	enum loader_kernel_format format;
@@ -61,6 +78,9 @@ struct loader_kernel {
 	uint32_t cmdline_max;	/* longest command line, without the NUL */
 	uint32_t initrd_addr_max; /* highest byte an initrd may occupy */
 	struct loader_bzimage_info bz; /* bzImage only */
+	/* Filled (with format, the rest of the struct zero) only when a
+	 * load or parse returned -EADDRINUSE. */
+	struct loader_kernel_overlap overlap;
 };
 
 /* Load options; zero-initialise for defaults. */
@@ -77,7 +97,9 @@ enum loader_kernel_format loader_kernel_detect(const void *image, size_t size);
 /*
  * Loads an ELF or bzImage (auto-detected) into map.  opts may be NULL.
  * -ENOEXEC: not a kernel or malformed; -ENOTSUP: valid but unsupported
- * (old boot protocol, wrong architecture); -EFAULT: does not fit the map.
+ * (old boot protocol, wrong architecture); -EFAULT: does not fit the map;
+ * -EADDRINUSE: a segment (or the bzImage's protected-mode kernel) would
+ * overlap the boot area below 1 MiB, and out->overlap says which.
  * Nothing is written to the map unless every check passed.
  */
 LOADER_WUR int loader_kernel_load(struct vmmem_map *map, const void *image,
@@ -90,5 +112,15 @@ LOADER_WUR int loader_kernel_load(struct vmmem_map *map, const void *image,
 LOADER_WUR int loader_kernel_load_file(struct vmmem_map *map, const char *path,
 				       const struct loader_kernel_opts *opts,
 				       struct loader_kernel *out);
+
+/*
+ * Writes a one-line explanation of a load result into buf (always NUL-
+ * terminated when len > 0), e.g. "ELF program header 1 at [0x7000,
+ * 0x8000) overlaps the zero page [0x7000, 0x8000)" for -EADDRINUSE, or the
+ * meaning of the other errors above.  k may be NULL except for
+ * -EADDRINUSE, whose details it holds.  Returns what snprintf() returns.
+ */
+int loader_kernel_strerror(int err, const struct loader_kernel *k, char *buf,
+			   size_t len);
 
 #endif

@@ -7,9 +7,27 @@
  * scanned for the ACPI RSDP and the MP floating pointer, MP spec 1.4 §4 and
  * ACPI 6.4 §5.2.5.1); the rest follows Documentation/arch/x86/boot.rst.
  * tests/test_layout.c proves that no two areas overlap.
+ *
+ * Everything the loader and the boot vCPU setup place before the guest's
+ * first instruction lies in the boot area, [LOADER_BOOT_AREA_START,
+ * LOADER_BOOT_AREA_END): the real-mode and BIOS region below 1 MiB.  A
+ * kernel image that overlapped it would be overwritten by the zero page,
+ * the page tables or the tables (or overwrite them), so both kernel loaders
+ * refuse such an image with -EADDRINUSE and say which segment and which
+ * area collided (<loader/kernel.h>).  Linux kernels are linked at 1 MiB or
+ * above (boot.rst: the protected-mode kernel is loaded at 0x100000 or
+ * higher), and Firecracker refuses ELF segments below it the same way.
  */
 #ifndef LOADER_LAYOUT_H
 #define LOADER_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Real-mode interrupt vector table and BIOS data area: not written by the
+ * loader, but Linux reads the BDA (the EBDA pointer at 0x40e). */
+#define LOADER_BIOS_DATA_START		0x0ull
+#define LOADER_BIOS_DATA_SIZE		0x500ull
 
 /* GDT for the boot vCPU: two null descriptors, code at selector 0x10 and
  * data at 0x18 (the __BOOT_CS/__BOOT_DS boot.rst asks for), then a TSS. */
@@ -57,6 +75,9 @@
 #define LOADER_BIOS_SIZE		0x20000ull
 /* First byte above the legacy area: "high memory" for the boot protocol. */
 #define LOADER_HIMEM_START		0x100000ull
+/* The boot area: every structure above, and the gaps between them. */
+#define LOADER_BOOT_AREA_START		0x0ull
+#define LOADER_BOOT_AREA_END		LOADER_HIMEM_START
 /* Where a kernel goes when its header does not say (boot.rst: 16 MiB is
  * the x86_64 default CONFIG_PHYSICAL_START). */
 #define LOADER_KERNEL_START		0x1000000ull
@@ -89,5 +110,29 @@
 #define LOADER_VIRTIO_FIRST_GSI		16u
 /* Pins of the IOAPIC KVM's in-kernel irqchip emulates. */
 #define LOADER_IOAPIC_PINS		24u
+
+/* One named area of guest memory. */
+struct loader_area {
+	const char *name;	/* e.g. "zero page", for error messages */
+	uint64_t start;
+	uint64_t size;
+};
+
+/*
+ * The named areas of the boot area, lowest first (BIOS data, GDT, IDT, PVH
+ * start info, zero page, boot stack, page tables, command line, EBDA, VGA
+ * window, ACPI tables, MP table); *count receives their number.  The gaps
+ * between them are part of the boot area too.
+ */
+const struct loader_area *loader_layout_boot_areas(size_t *count);
+
+/*
+ * Which part of the boot area the guest range [start, start + len) overlaps:
+ * the first named area it touches, or an area named "low memory below
+ * 1 MiB" covering the whole boot area when it touches only a gap; NULL
+ * when it does not overlap the boot area (or len is 0).  A range that
+ * wraps 2^64 is treated as reaching to the top of the address space.
+ */
+const struct loader_area *loader_layout_boot_overlap(uint64_t start, uint64_t len);
 
 #endif

@@ -7,8 +7,10 @@
  *
  * Framing follows VIRTIO_F_VERSION_1 (any layout): the device-readable bytes
  * are the 16-byte header followed by write data or discard segments; the
- * device-writable bytes are read data or the 20-byte ID followed by the
- * status byte, which is the last writable byte of the chain.
+ * device-writable bytes are read data or the ID buffer (at least 20 bytes,
+ * of which the device fills 20) followed by the status byte, which is the
+ * last writable byte of the chain.  A flush's data, which the driver
+ * SHOULD NOT attach, is ignored.
  */
 #ifndef VBLK_REQUEST_H
 #define VBLK_REQUEST_H

@@ -20,6 +20,8 @@
  *    DRIVER_OK is not; a write that would change a queue after DRIVER_OK is
  *    refused and sets DEVICE_NEEDS_RESET (the Firecracker CVE-2026-5747
  *    pattern);
+ *  - QueueReady = 0 stops the selected queue in every state (§4.2.2.2,
+ *    Linux's vm_del_vq); the stopped queue is quiesced until a reset;
  *  - QueueReady = 1 validates the queue (size, alignment, backing); a bad
  *    queue stays not ready and the device needs a reset.
  *
@@ -96,8 +98,9 @@ VIRTQ_WUR int virtq_mmio_read(struct virtq_mmio *dev, uint64_t offset,
 /*
  * A guest write.  -EINVAL for a wrong width, misalignment, a read-only or
  * unknown register; -EPERM for a write the current status forbids (it is
- * ignored, and after DRIVER_OK also sets DEVICE_NEEDS_RESET).  Errors are
- * for logging: the guest sees no effect.
+ * ignored, and after DRIVER_OK also sets DEVICE_NEEDS_RESET).  QueueReady
+ * = 0 is never forbidden.  Errors are for logging: the guest sees no
+ * effect.
  */
 VIRTQ_WUR int virtq_mmio_write(struct virtq_mmio *dev, uint64_t offset,
 			       unsigned int size, uint64_t value);
