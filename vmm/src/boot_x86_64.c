@@ -86,6 +86,12 @@ static int load_kernel(struct vmm *vm)
 	if (r == -EFAULT)
 		return vmm__fail(vm, "kernel.path=%s: does not fit in memory.size_mib=%llu",
 				 vm->cfg.kernel_path, (unsigned long long)vm->cfg.mem_mib);
+	if (r == -EADDRINUSE) {
+		char why[256];
+
+		(void)loader_kernel_strerror(r, &vm->kernel, why, sizeof(why));
+		return vmm__fail(vm, "kernel.path=%s: %s", vm->cfg.kernel_path, why);
+	}
 	if (r)
 		return vmm__fail(vm, "kernel.path=%s: %s", vm->cfg.kernel_path, strerror(-r));
 	/* ELF kernels with a PVH note are entered through it (DESIGN §5)
