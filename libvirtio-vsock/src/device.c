@@ -175,7 +175,11 @@ static int tx_one(struct vsock_device *d)
 	return r ? r : 1;
 }
 
-/* 1 delivered (or dropped a bad buffer), 0 nothing to send or no buffer. */
+/* What rx_one did, besides -errno. */
+enum { RX_EMPTY = 0, RX_DONE = 1, RX_IDLE = 2 };
+
+/* RX_DONE delivered a packet (or dropped a bad buffer), RX_EMPTY found no
+ * buffer, RX_IDLE had nothing to send. */
 static int rx_one(struct vsock_device *d)
 {
 	struct virtq_queue *q = &d->queues[VSOCK_QUEUE_RX];
@@ -187,7 +191,7 @@ static int rx_one(struct vsock_device *d)
 	int n, r;
 
 	if (!vsock__mux_rx_pending(&d->mux))
-		return 0;
+		return RX_IDLE;
 	r = virtq_queue_pop(q, &chain);
 	if (r != 1)
 		return r;
@@ -201,7 +205,7 @@ static int rx_one(struct vsock_device *d)
 			      bytes - VSOCK_HDR_SIZE, d->payload, VSOCK__MAX_SEGS);
 	if (!vsock__mux_rx_fill(&d->mux, &h, d->payload, np, bytes - VSOCK_HDR_SIZE)) {
 		r = virtq_queue_unpop(q, &chain);
-		return r ? r : 0;
+		return r ? r : RX_IDLE;
 	}
 	vsock_hdr_encode(&h, raw);
 	vsock__iov_scatter(d->iov, (size_t)n, raw, sizeof(raw));
@@ -254,17 +258,17 @@ static bool running(struct vsock_device *d)
 	return (st & VIRTIO_CONFIG_S_DRIVER_OK) && !(st & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
-/* The drain loop of <virtq/queue.h> over one queue. */
-static int drain(struct vsock_device *d, uint16_t qi, int (*one)(struct vsock_device *))
+/* The drain loop of <virtq/queue.h> over the tx queue. */
+static int drain_tx(struct vsock_device *d)
 {
-	struct virtq_queue *q = &d->queues[qi];
+	struct virtq_queue *q = &d->queues[VSOCK_QUEUE_TX];
 	int r;
 
 	if (!virtq_queue_is_live(q))
 		return 0;
 	do {
 		r = virtq_queue_disable_notification(q);
-		while (r >= 0 && (r = one(d)) == 1)
+		while (r >= 0 && (r = tx_one(d)) == 1)
 			;
 		if (r < 0)
 			return r;
@@ -272,13 +276,39 @@ static int drain(struct vsock_device *d, uint16_t qi, int (*one)(struct vsock_de
 	return r;
 }
 
+/*
+ * rx buffers are taken only while there is something to send, so the
+ * driver's notifications matter only once the ring ran dry: then they are
+ * re-enabled (avail_event brought up to date with EVENT_IDX) and the ring
+ * checked once more, closing the race with a driver adding buffers.
+ */
+static int drain_rx(struct vsock_device *d)
+{
+	struct virtq_queue *q = &d->queues[VSOCK_QUEUE_RX];
+	int r;
+
+	if (!virtq_queue_is_live(q))
+		return 0;
+	for (;;) {
+		r = rx_one(d);
+		if (r == RX_DONE)
+			continue;
+		if (r < 0)
+			return r;
+		if (r == RX_IDLE)
+			return 0;
+		r = virtq_queue_enable_notification(q);
+		if (r != 1)
+			return r;
+	}
+}
+
 /* Moves everything that can move, then interrupts once. */
 static void run(struct vsock_device *d, bool tx)
 {
 	if (!running(d))
 		return;
-	if ((tx && drain(d, VSOCK_QUEUE_TX, tx_one) < 0) ||
-	    drain(d, VSOCK_QUEUE_RX, rx_one) < 0) {
+	if ((tx && drain_tx(d) < 0) || drain_rx(d) < 0) {
 		needs_reset(d);
 		return;
 	}
