@@ -193,6 +193,8 @@ static int rx_one(struct vsock_device *d)
 	if (!vsock__mux_rx_pending(&d->mux))
 		return RX_IDLE;
 	r = virtq_queue_pop(q, &chain);
+	if (r == 0 || r == 1)
+		vsock__mux_set_rx_starved(&d->mux, r == 0);
 	if (r != 1)
 		return r;
 	n = collect(d, &chain, true, &bytes);

@@ -77,11 +77,12 @@ void vsock__mux_arm(struct vsock__mux *m, struct vsock_conn *c)
 		want = c->readable ? 0 : VSOCK_EV_IN;
 		break;
 	case VSOCK__ESTABLISHED:
-		/* IN is one-shot: once seen, the fd is read when the guest
-		 * has buffers and credit, and re-armed at EAGAIN, so a stalled
-		 * connection costs no wake-ups. */
-		if (!c->readable && !c->host_eof &&
-		    !(c->peer_shut & VIRTIO_VSOCK_SHUTDOWN_RCV))
+		/* IN stays armed while the data can move on (a short read
+		 * clears `readable`, so no EAGAIN round is needed).  A
+		 * connection whose data waits for guest credit or rx buffers
+		 * is not watched, so a stall costs no wake-ups. */
+		if (!c->host_eof && !(c->peer_shut & VIRTIO_VSOCK_SHUTDOWN_RCV) &&
+		    !(c->readable && (m->rx_starved || !vsock__conn_peer_credit(c))))
 			want |= VSOCK_EV_IN;
 		if (c->buf_len)
 			want |= VSOCK_EV_OUT;
@@ -93,6 +94,16 @@ void vsock__mux_arm(struct vsock__mux *m, struct vsock_conn *c)
 		c->watched = want;
 		watch(m, c->fd, want);
 	}
+}
+
+void vsock__mux_set_rx_starved(struct vsock__mux *m, bool starved)
+{
+	if (m->rx_starved == starved)
+		return;
+	m->rx_starved = starved;
+	for (uint32_t i = 0; i < m->max_conns; i++)
+		if (m->conns[i].state == VSOCK__ESTABLISHED && m->conns[i].readable)
+			vsock__mux_arm(m, &m->conns[i]);
 }
 
 void vsock__mux_close(struct vsock__mux *m, struct vsock_conn *c)
@@ -483,6 +494,7 @@ void vsock__mux_reset(struct vsock__mux *m)
 			vsock__mux_close(m, &m->conns[i]);
 	m->rst_head = m->rst_len = 0;
 	m->rr = 0;
+	m->rx_starved = false;
 }
 
 void vsock__mux_fini(struct vsock__mux *m)

@@ -41,6 +41,7 @@ struct vsock__mux {
 	uint32_t nconns;		/* entries not FREE */
 	uint32_t next_port;		/* next ephemeral local port to try */
 	uint32_t rr;			/* round-robin cursor for rx */
+	bool rx_starved;		/* the guest's rx ring ran dry */
 	struct vsock__rst *rst;		/* ring of rst_cap owed RSTs */
 	uint32_t rst_cap, rst_head, rst_len;
 	struct vsock_watch watch;
@@ -73,6 +74,10 @@ bool vsock__mux_rx_pending(struct vsock__mux *m);
  */
 int vsock__mux_rx_fill(struct vsock__mux *m, struct vsock_hdr *h,
 		       const struct iovec *iov, size_t niov, size_t cap);
+
+/* The device found the rx ring empty (true) or took a buffer (false):
+ * connections with data stop or resume being watched. */
+void vsock__mux_set_rx_starved(struct vsock__mux *m, bool starved);
 
 /* Internal to mux*.c. */
 void vsock__mux_close(struct vsock__mux *m, struct vsock_conn *c);

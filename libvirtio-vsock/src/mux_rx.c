@@ -44,6 +44,7 @@ bool vsock__mux_rx_pending(struct vsock__mux *m)
 		} else if (!c->stalled) {
 			c->stalled = true;
 			m->stats->credit_stalls++;
+			vsock__mux_arm(m, c);	/* stop watching it */
 		}
 	}
 	return pending;
@@ -85,6 +86,10 @@ static int data(struct vsock__mux *m, struct vsock_conn *c, struct vsock_hdr *h,
 	if (n > 0) {
 		vsock__conn_header(c, m->guest_cid, VIRTIO_VSOCK_OP_RW, 0, (uint32_t)n, h);
 		m->stats->bytes_to_guest += (uint64_t)n;
+		/* A short read emptied the socket: wait for the next IN. */
+		if ((size_t)n < want)
+			c->readable = false;
+		vsock__mux_arm(m, c);
 		return 1;
 	}
 	c->readable = false;

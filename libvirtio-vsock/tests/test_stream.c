@@ -434,3 +434,33 @@ Test(stream, credit_request_answered)
 	close(afd);
 	close(lfd);
 }
+
+Test(stream, host_data_without_rx_buffers_waits_unwatched)
+{
+	int lfd = t_listen_port(&t, 52), afd;
+	struct vsock_hdr h = t_hdr(VIRTIO_VSOCK_OP_REQUEST, 1000, 52, 0);
+	uint8_t buf[T_RX_PAYLOAD];
+	struct vsock_conn *c;
+
+	t_bring_up(&t);		/* fresh rings: exactly one rx buffer */
+	t_post_rx(&t, 1);
+	t_send(&t, &h, NULL, 0);
+	t_expect(&t, &h, buf, sizeof(buf));
+	cr_assert_eq(h.op, VIRTIO_VSOCK_OP_RESPONSE);
+	afd = accept_one(lfd);
+	c = conn_of(1000);
+	cr_assert(t_watched(&t, c->fd) & VSOCK_EV_IN);
+	cr_assert_eq(send(afd, "wait", 4, 0), 4);
+	for (int i = 0; i < 5; i++)
+		(void)t_pump(&t, 5);
+	/* Readable, but the guest has no buffer: not watched (no spin). */
+	cr_assert(c->readable);
+	cr_assert_eq(t_watched(&t, c->fd) & VSOCK_EV_IN, 0u);
+	t_post_rx(&t, 1);
+	t_expect(&t, &h, buf, sizeof(buf));
+	cr_assert_eq(h.op, VIRTIO_VSOCK_OP_RW);
+	cr_assert_eq(memcmp(buf, "wait", 4), 0);
+	cr_assert(t_watched(&t, c->fd) & VSOCK_EV_IN, "watched again");
+	close(afd);
+	close(lfd);
+}
