@@ -456,6 +456,27 @@ void vsock_device_transport_reset(struct vsock_device *d)
 	}
 }
 
+/* Every popped head is returned before the call that popped it ends, so
+ * the device is always quiescent here. */
+int vsock_device_save(const struct vsock_device *d, struct vsock_device_state *st)
+{
+	st->guest_cid = d->mux.guest_cid;
+	return virtq_mmio_save(&d->mmio, &st->mmio);
+}
+
+int vsock_device_restore(struct vsock_device *d, const struct vsock_device_state *st)
+{
+	int err;
+
+	if (st->guest_cid != d->mux.guest_cid)
+		return -EINVAL;
+	err = virtq_mmio_restore(&d->mmio, &st->mmio);
+	if (err)
+		return err;
+	vsock_device_transport_reset(d);
+	return 0;
+}
+
 uint64_t vsock_device_guest_cid(const struct vsock_device *d)
 {
 	return d->mux.guest_cid;

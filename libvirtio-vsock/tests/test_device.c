@@ -268,3 +268,49 @@ Test(device, new_validates_its_configuration)
 	c.uds_path = t.path;	/* in use by the fixture */
 	assert_new_fails(c, -EADDRINUSE);
 }
+
+Test(device, save_restore_keeps_queues_and_sends_transport_reset)
+{
+	struct vsock_device_state st;
+	struct vsock_device_config cfg = t_config(&t);
+	char path2[128];
+	int lfd = t_listen_port(&t, 52);
+
+	write_event_buf();
+	t_post_rx(&t, 4);
+	t_send_op(&t, VIRTIO_VSOCK_OP_REQUEST, 1000, 52, 0);
+	t_expect_op(&t, VIRTIO_VSOCK_OP_RESPONSE, 52, 1000);
+	cr_assert_eq(vsock_device_save(t.dev, &st), 0);
+	cr_assert_eq(st.guest_cid, (uint64_t)T_CID);
+
+	/* The same device restored onto itself loses its connections and
+	 * tells the guest through the event queue. */
+	cr_assert_eq(vsock_device_restore(t.dev, &st), 0);
+	cr_assert_eq(vsock_device_conn_count(t.dev), 0u);
+	assert_event_delivered();
+	/* rx and tx still work: the queues came back as they were. */
+	t_send_op(&t, VIRTIO_VSOCK_OP_REQUEST, 1001, 52, 0);
+	t_expect_op(&t, VIRTIO_VSOCK_OP_RESPONSE, 52, 1001);
+
+	/* Another CID is refused and leaves the device untouched. */
+	snprintf(path2, sizeof(path2), "%s/w.sock", t.dir);
+	cfg.uds_path = path2;
+	cfg.guest_cid = T_CID + 1;
+	{
+		struct vsock_device *other;
+
+		cr_assert_eq(vsock_device_new(&cfg, &other), 0);
+		cr_assert_eq(vsock_device_restore(other, &st), -EINVAL);
+		vsock_device_free(other);
+	}
+	close(lfd);
+}
+
+Test(device, restore_validates_the_state)
+{
+	struct vsock_device_state st;
+
+	cr_assert_eq(vsock_device_save(t.dev, &st), 0);
+	st.mmio.status = 0xff;	/* unreachable status */
+	cr_assert_eq(vsock_device_restore(t.dev, &st), -EINVAL);
+}

@@ -152,6 +152,22 @@ VSOCK_WUR int vsock_device_process_fd(struct vsock_device *d, int fd,
  */
 void vsock_device_transport_reset(struct vsock_device *d);
 
+/*
+ * Save/restore of the transport and queues.  Connections are not saved
+ * (host sockets cannot move): restore closes every connection and sends
+ * the transport-reset event, as §5.10.6.8 asks after a migration.  Restore
+ * needs a device created with the same guest_cid and queue size, and
+ * re-validates everything as virtq_mmio_restore() does (-EINVAL, -EFAULT).
+ */
+struct vsock_device_state {
+	struct virtq_mmio_state mmio;
+	uint64_t guest_cid;
+};
+VSOCK_WUR int vsock_device_save(const struct vsock_device *d,
+				struct vsock_device_state *st);
+VSOCK_WUR int vsock_device_restore(struct vsock_device *d,
+				   const struct vsock_device_state *st);
+
 uint64_t vsock_device_guest_cid(const struct vsock_device *d);
 /* Connections in use (any state), and the negotiated features. */
 uint32_t vsock_device_conn_count(const struct vsock_device *d);
