@@ -80,8 +80,12 @@ static int data(struct vsock__mux *m, struct vsock_conn *c, struct vsock_hdr *h,
 	c->stalled = false;
 	if (want > credit)
 		want = credit;
-	if (want == 0)	/* an rx buffer with no room past the header */
+	if (want == 0) {
+		/* An rx buffer with no room past the header: data waits for
+		 * a bigger one, unwatched, or a readable socket would spin. */
+		vsock__mux_set_rx_starved(m, true);
 		return 0;
+	}
 	n = readv(c->fd, part, (int)vsock__iov_slice(iov, niov, 0, want, part, 64));
 	if (n > 0) {
 		vsock__conn_header(c, m->guest_cid, VIRTIO_VSOCK_OP_RW, 0, (uint32_t)n, h);

@@ -313,3 +313,44 @@ Test(hostile, avail_index_jump_needs_reset_then_recovers)
 	t_post_rx(&t, 4);
 	assert_still_serves();
 }
+
+Test(hostile, rx_buffers_with_no_room_for_data_do_not_spin)
+{
+	int lfd = t_listen_port(&t, 52), afd, events = 0;
+	struct virtq_buf b = { T_RX_SLOT(0), VSOCK_HDR_SIZE, true };
+	uint16_t head, got;
+	uint32_t len;
+
+	t_bring_up(&t);
+	t_post_rx(&t, 1);
+	t_send_op(&t, VIRTIO_VSOCK_OP_REQUEST, 1000, 52, 0);
+	t_expect_op(&t, VIRTIO_VSOCK_OP_RESPONSE, 52, 1000);
+	afd = accept(lfd, NULL, NULL);
+	cr_assert_geq(afd, 0);
+	/* Only header-sized buffers from now on. */
+	cr_assert_eq(virtq_driver_add(t.drv[VSOCK_QUEUE_RX], &b, 1, &head), 0);
+	t_kick(&t, VSOCK_QUEUE_RX);
+	cr_assert_eq(send(afd, "data", 4, 0), 4);
+	for (int i = 0; i < 3; i++)
+		(void)t_pump(&t, 10);
+	for (int i = 0; i < 20; i++)
+		events += t_pump(&t, 0);
+	cr_assert_eq(events, 0, "the readable socket keeps waking the loop");
+	/* Control packets still fit. */
+	t_send_op(&t, VIRTIO_VSOCK_OP_CREDIT_REQUEST, 1000, 52, 0);
+	cr_assert_eq(virtq_driver_get_used(t.drv[VSOCK_QUEUE_RX], &got, &len), 1);
+	cr_assert_eq(got, head);
+	cr_assert_eq(len, VSOCK_HDR_SIZE);
+	/* A real buffer gets the data. */
+	t_post_rx(&t, 1);
+	{
+		struct vsock_hdr h;
+		uint8_t buf[T_RX_PAYLOAD];
+
+		t_expect(&t, &h, buf, sizeof(buf));
+		cr_assert_eq(h.op, VIRTIO_VSOCK_OP_RW);
+		cr_assert_eq(memcmp(buf, "data", 4), 0);
+	}
+	close(afd);
+	close(lfd);
+}
