@@ -50,24 +50,12 @@ static uint64_t op_features(void *ctx)
 	       BIT(VIRTIO_F_EVENT_IDX);
 }
 
+/* The transport keeps offset + len within config_size, which is exactly
+ * the configuration's size.  No config_write: guest_cid is read-only, and
+ * the transport ignores writes when the op is NULL. */
 static void op_config_read(void *ctx, uint32_t offset, void *buf, size_t len)
 {
-	const uint8_t *cfg = (const uint8_t *)&dev_of(ctx)->config;
-
-	if (offset <= sizeof(struct virtio_vsock_config) &&
-	    len <= sizeof(struct virtio_vsock_config) - offset)
-		memcpy(buf, cfg + offset, len);
-	else
-		memset(buf, 0, len);
-}
-
-/* guest_cid is read-only for the driver. */
-static void op_config_write(void *ctx, uint32_t offset, const void *buf, size_t len)
-{
-	(void)ctx;
-	(void)offset;
-	(void)buf;
-	(void)len;
+	memcpy(buf, (const uint8_t *)&dev_of(ctx)->config + offset, len);
 }
 
 static int op_activate(void *ctx, uint64_t features)
@@ -333,7 +321,6 @@ static const struct virtq_device_ops vsock_ops = {
 	.version = VIRTQ_DEVICE_OPS_VERSION,
 	.features = op_features,
 	.config_read = op_config_read,
-	.config_write = op_config_write,
 	.activate = op_activate,
 	.reset = op_reset,
 	.queue_notify = op_queue_notify,
