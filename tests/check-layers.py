@@ -15,6 +15,7 @@ HEADER_OWNER = {
     'vmmem': 'libvmmem', 'superio': 'libsuperio', 'evmgr': 'libevmgr',
     'kvmwrap': 'libkvmwrap', 'virtq': 'libvirtio-queue',
     'vblk': 'libvirtio-blk', 'loader': 'libloader', 'vmm': 'vmm',
+    'vsock': 'libvirtio-vsock',
 }
 # library directory -> project libraries it may include
 ALLOWED = {
@@ -24,6 +25,7 @@ ALLOWED = {
     'libkvmwrap': set(),
     'libvirtio-queue': {'libvmmem'},
     'libvirtio-blk': {'libvirtio-queue', 'libvmmem'},
+    'libvirtio-vsock': {'libvirtio-queue', 'libvmmem'},
     'libloader': {'libvmmem'},
     'vmm': set(HEADER_OWNER.values()) - {'vmm'},
 }
@@ -32,6 +34,7 @@ FORBIDDEN_SYSTEM = {
     'libsuperio': ('linux/kvm.h', 'sys/epoll.h'),
     'libvirtio-queue': ('linux/kvm.h', 'sys/epoll.h'),
     'libvirtio-blk': ('linux/kvm.h', 'sys/epoll.h'),
+    'libvirtio-vsock': ('linux/kvm.h', 'sys/epoll.h'),
     'libvmmem': ('linux/kvm.h', 'sys/epoll.h'),
     'libloader': ('linux/kvm.h', 'sys/epoll.h'),
     'libevmgr': ('linux/kvm.h',),
