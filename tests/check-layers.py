@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Checks the dependency layers of DESIGN.md §2 on the source tree.
+"""Checks the dependency layers of docs/architecture.md on the source tree.
 
 A library may include the public headers of the libraries below it only,
 and some libraries may not know about KVM, epoll or guest memory at all.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Emulation-failure reports for kvm-pvm (DESIGN.md §4).  KVM reports an
+// Emulation-failure reports for kvm-pvm (docs/kvm-pvm.md).  KVM reports an
 // emulation failure as KVM_EXIT_INTERNAL_ERROR, suberror
 // KVM_INTERNAL_ERROR_EMULATION, with the kvm_run.emulation_failure layout
 // (api.rst 5): data[0] is the flags word, then a 16-byte area over

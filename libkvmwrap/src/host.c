@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Host facts: CPU virtualization flags from /proc/cpuinfo and the KVM
-// backend from /sys/module (DESIGN.md §4: kvm-pvm hosts show no vmx/svm and
+// backend from /sys/module (docs/kvm-pvm.md: kvm-pvm hosts show no vmx/svm and
 // load kvm_pvm).  Parsing works on caller text so it is testable on fixtures.
 #include <errno.h>
 #include <fcntl.h>

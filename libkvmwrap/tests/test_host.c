@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Host facts from fixture files: cpuinfo parsing and the hardware vs
-// kvm-pvm classification (DESIGN.md §4), with /sys/module simulated by a
+// kvm-pvm classification (docs/kvm-pvm.md), with /sys/module simulated by a
 // scratch directory.
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The kvm-pvm limits of DESIGN.md §4 on this machine's /dev/kvm: the
+// The kvm-pvm limits of docs/kvm-pvm.md on this machine's /dev/kvm: the
 // instructions its emulator rejects at CPL0 come back as emulation
 // failures, the decoder names them with their hint, and the generic assist
 // (advance RIP, inject #BP or the soft interrupt, or skip fwait) lets the

@@ -3,7 +3,7 @@
  * Facts about the host a VMM needs before it trusts /dev/kvm: whether KVM is
  * backed by hardware virtualization (VMX/SVM) or by kvm-pvm, a software
  * nested hypervisor whose instruction emulator rejects some instructions at
- * guest CPL0 (DESIGN.md §4); and a decoder turning KVM_EXIT_INTERNAL_ERROR
+ * guest CPL0 (docs/kvm-pvm.md); and a decoder turning KVM_EXIT_INTERNAL_ERROR
  * emulation failures into a readable report with a hint for those limits.
  *
  * Sources: the "flags" line of /proc/cpuinfo (vmx, svm, hypervisor) and the
@@ -126,7 +126,7 @@ int kvmw_emul_failure_format(const struct kvmw_emul_failure *f, char *buf, size_
 struct kvmw_vcpu;
 
 /*
- * The generic assist of DESIGN.md §4 for a decoded failure on vcpu: for
+ * The generic assist of docs/kvm-pvm.md for a decoded failure on vcpu: for
  * int3 advance RIP past it and inject #BP; for INT n advance RIP and inject
  * a soft interrupt n; for fwait just skip it.  Needs no knowledge of the
  * guest.  -ENOTSUP for the other limits (avoid them from the guest side),
