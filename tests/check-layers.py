@@ -15,6 +15,7 @@ HEADER_OWNER = {
     'vmmem': 'libvmmem', 'superio': 'libsuperio', 'evmgr': 'libevmgr',
     'kvmwrap': 'libkvmwrap', 'virtq': 'libvirtio-queue',
     'vblk': 'libvirtio-blk', 'loader': 'libloader', 'vmm': 'vmm',
+    'rlim': 'libratelimit', 'vnet': 'libvirtio-net',
 }
 # library directory -> project libraries it may include
 ALLOWED = {
@@ -22,9 +23,11 @@ ALLOWED = {
     'libsuperio': set(),
     'libevmgr': set(),
     'libkvmwrap': set(),
+    'libratelimit': set(),
     'libvirtio-queue': {'libvmmem'},
     'libvirtio-blk': {'libvirtio-queue', 'libvmmem'},
     'libloader': {'libvmmem'},
+    'libvirtio-net': {'libvirtio-queue', 'libvmmem', 'libratelimit'},
     'vmm': set(HEADER_OWNER.values()) - {'vmm'},
 }
 # system headers that would break a library's independence
@@ -35,6 +38,8 @@ FORBIDDEN_SYSTEM = {
     'libvmmem': ('linux/kvm.h', 'sys/epoll.h'),
     'libloader': ('linux/kvm.h', 'sys/epoll.h'),
     'libevmgr': ('linux/kvm.h',),
+    'libratelimit': ('linux/kvm.h', 'sys/epoll.h'),
+    'libvirtio-net': ('linux/kvm.h', 'sys/epoll.h'),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*<([^>]+)>')
 
