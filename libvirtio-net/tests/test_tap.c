@@ -22,6 +22,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <virtq/driver.h>
+#include <vmmem/vmmem.h>
 #include <vnet/vnet.h>
 
 #define BIT(n) (1ull << (n))
@@ -172,5 +174,44 @@ Test(tap, frames_cross_in_both_directions)
 	cr_assert_eq(n, (ssize_t)(VNET_HDR_LEN + sizeof(frame)));
 	cr_expect_arr_eq(buf + VNET_HDR_LEN, frame, sizeof(frame));
 	close(s);
+	vnet_tap_free(t);
+}
+
+Test(tap, device_activation_sets_the_negotiated_offloads)
+{
+	static struct vnet_device dev;
+	struct vmmem_region_desc r = { .gpa = 0, .size = 1u << 20,
+				       .backing = VMMEM_BACKING_ANON };
+	struct vnet_device_config cfg = { .queue_size = 16 };
+	struct vmmem_map *mem;
+	struct virtq_driver *rx, *tx;
+	struct vnet_tap *t;
+	struct vnet_backend be;
+	uint64_t features;
+	struct virtq_mmio *m;
+
+	if (!usable())
+		return;
+	cr_assert_eq(vnet_tap_open("cvmmtest%d", &t), 0);
+	vnet_tap_backend(t, &be);
+	cr_assert_eq(vmmem_map_new(&mem), 0);
+	cr_assert_eq(vmmem_map_add_region(mem, &r), 0);
+	cfg.backend = &be;
+	cfg.mem = mem;
+	cr_assert_eq(vnet_device_init(&dev, &cfg), 0);
+	m = vnet_device_mmio(&dev);
+	/* the guest takes checksum and TSO4 in, not TSO6 */
+	cr_assert_eq(virtq_driver_mmio_negotiate(m, ~BIT(VIRTIO_NET_F_GUEST_TSO6) &
+						 ~BIT(VIRTIO_F_EVENT_IDX), &features), 0);
+	cr_assert_eq(virtq_driver_new(mem, 16, 0x1000, 0, &rx), 0);
+	cr_assert_eq(virtq_driver_new(mem, 16, 0x2000, 0, &tx), 0);
+	cr_assert_eq(virtq_driver_mmio_setup_queue(m, 0, rx), 0);
+	cr_assert_eq(virtq_driver_mmio_setup_queue(m, 1, tx), 0);
+	cr_assert_eq(virtq_driver_mmio_driver_ok(m), 0);
+	cr_expect_eq(vnet_tap_offload_flags(t), TUN_F_CSUM | TUN_F_TSO4);
+	vnet_device_reset(&dev);
+	virtq_driver_free(rx);
+	virtq_driver_free(tx);
+	vmmem_map_free(mem);
 	vnet_tap_free(t);
 }
