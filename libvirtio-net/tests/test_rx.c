@@ -81,6 +81,10 @@ Test(rx, frame_waits_for_buffers_and_resumes_on_kick)
 	t_inject(&t, &h, 2500, 1);
 	t_post_rx(&t, 1, 1024);		/* not enough */
 	cr_expect_eq(virtq_driver_get_used(t.rx, &head, &len), 0);
+	/* out of buffers, the device asks to be kicked at the next one */
+	cr_assert_eq(vmmem_load_u16(t.mem, virtq_driver_used_addr(t.rx) + 4 +
+				    8 * T_QSIZE, &head), 0);
+	cr_expect_eq(head, 1, "avail_event");
 	t_post_rx_from(&t, 1, 2, 1024);
 	cr_expect_eq(vnet_device_stats(&t.dev)->rx_frames, 1);
 	cr_expect_eq(rx_hdr(&t, T_RXBUF).num_buffers, 3);

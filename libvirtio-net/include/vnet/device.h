@@ -124,7 +124,8 @@ struct vnet_tx {
 	struct iovec iov[1 + 2 * VNET_TX_MAX_SEGS];
 };
 
-/* Caller-allocated (about 80 KiB); fields are private. */
+/* Caller-allocated (about 85 KiB, mostly the receive bounce buffer);
+ * fields are private. */
 struct vnet_device {
 	struct virtq_mmio mmio;
 	struct virtq_queue queues[VNET_NUM_QUEUES];
