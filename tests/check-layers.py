@@ -16,6 +16,7 @@ HEADER_OWNER = {
     'kvmwrap': 'libkvmwrap', 'virtq': 'libvirtio-queue',
     'vblk': 'libvirtio-blk', 'loader': 'libloader', 'vmm': 'vmm',
     'vsock': 'libvirtio-vsock',
+    'rlim': 'libratelimit', 'vnet': 'libvirtio-net',
 }
 # library directory -> project libraries it may include
 ALLOWED = {
@@ -23,10 +24,12 @@ ALLOWED = {
     'libsuperio': set(),
     'libevmgr': set(),
     'libkvmwrap': set(),
+    'libratelimit': set(),
     'libvirtio-queue': {'libvmmem'},
     'libvirtio-blk': {'libvirtio-queue', 'libvmmem'},
     'libvirtio-vsock': {'libvirtio-queue', 'libvmmem'},
     'libloader': {'libvmmem'},
+    'libvirtio-net': {'libvirtio-queue', 'libvmmem', 'libratelimit'},
     'vmm': set(HEADER_OWNER.values()) - {'vmm'},
 }
 # system headers that would break a library's independence
@@ -38,6 +41,8 @@ FORBIDDEN_SYSTEM = {
     'libvmmem': ('linux/kvm.h', 'sys/epoll.h'),
     'libloader': ('linux/kvm.h', 'sys/epoll.h'),
     'libevmgr': ('linux/kvm.h',),
+    'libratelimit': ('linux/kvm.h', 'sys/epoll.h'),
+    'libvirtio-net': ('linux/kvm.h', 'sys/epoll.h'),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*<([^>]+)>')
 
