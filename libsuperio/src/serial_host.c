@@ -66,6 +66,19 @@ size_t superio_serial_rx_space(const struct superio_serial *s)
 	return superio__serial_fifo_cap(s) - s->rx.len;
 }
 
+/* Appends n bytes that fit (n <= free room) as at most two copies around the wrap. */
+static void fifo_put(struct superio__fifo *f, const uint8_t *buf, size_t n)
+{
+	size_t tail = (f->head + f->len) % SUPERIO_SERIAL_FIFO_SIZE;
+	size_t first = SUPERIO_SERIAL_FIFO_SIZE - tail;
+
+	if (first > n)
+		first = n;
+	memcpy(&f->buf[tail], buf, first);
+	memcpy(f->buf, buf + first, n - first);
+	f->len = (uint8_t)(f->len + n);
+}
+
 size_t superio_serial_rx_push(struct superio_serial *s, const uint8_t *buf, size_t len)
 {
 	size_t n, space;
@@ -74,8 +87,7 @@ size_t superio_serial_rx_push(struct superio_serial *s, const uint8_t *buf, size
 		return 0;
 	space = superio_serial_rx_space(s);
 	n = len < space ? len : space;
-	for (size_t i = 0; i < n; i++)
-		superio__fifo_push(&s->rx, buf[i]);
+	fifo_put(&s->rx, buf, n);
 	s->metrics.rx_bytes += n;
 	if (n < len) {
 		s->lsr |= LSR_OE;
