@@ -192,14 +192,14 @@ static __attribute__((noinline)) int read_slow(struct superio_serial *s, uint64_
  * Fast paths, kept free of calls so that they need no stack frame: LSR with
  * no latched error (reading it changes nothing), RBR with more data behind
  * the byte (the RX source stays pending and DR stays set, so the line keeps
- * its level and the host is not told about an empty FIFO), and the
- * registers that are plain storage.  Everything else, and every rejection,
+ * its level and the host is not told about an empty FIFO), the registers
+ * that are plain storage, and IIR and MSR reads that change nothing.  Everything else, and every rejection,
  * goes through read_slow().
  */
 int superio_serial_read(struct superio_serial *s, uint64_t offset, unsigned int size,
 			uint32_t *value)
 {
-	if (!value || !s || size != 1)
+	if (__builtin_expect(size != 1, 0) || !s || !value)
 		return read_slow(s, offset, size, value);
 	/* Tested one by one rather than through a jump table: fewer instructions. */
 	if (offset == SUPERIO_SERIAL_LSR) {
@@ -226,6 +226,18 @@ int superio_serial_read(struct superio_serial *s, uint64_t offset, unsigned int 
 		return 0;
 	case SUPERIO_SERIAL_SCR:
 		*value = s->scr;
+		return 0;
+	case SUPERIO_SERIAL_IIR:
+		/* Changes state only when it acknowledges THRE. */
+		*value = superio__serial_iir(s);
+		if ((*value & 0x0fu) != IIR_THRI)
+			return 0;
+		return read_slow(s, offset, size, value);
+	case SUPERIO_SERIAL_MSR:
+		/* Changes state only when it clears deltas; loopback remaps the lines. */
+		if (s->msr_delta || (s->mcr & MCR_LOOP))
+			return read_slow(s, offset, size, value);
+		*value = s->modem_in;
 		return 0;
 	default:
 		return read_slow(s, offset, size, value);
