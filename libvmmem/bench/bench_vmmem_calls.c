@@ -53,41 +53,26 @@ void cg_vmmem_translate_local(struct vmmem_map *m, uint64_t n)
 	}
 }
 
-void cg_vmmem_load_u16(struct vmmem_map *m, uint64_t n)
-{
-	uint16_t v;
-
-	for (uint64_t i = 0; i < n; i++) {
-		if (vmmem_load_u16(m, addr(i), &v))
-			abort();
-		sunk += v;
+/* The scalar workloads, one load and one store per width. */
+#define SCALAR_WORKLOADS(bits)							\
+	void cg_vmmem_load_u##bits(struct vmmem_map *m, uint64_t n)		\
+	{									\
+		uint##bits##_t v;						\
+										\
+		for (uint64_t i = 0; i < n; i++) {				\
+			if (vmmem_load_u##bits(m, addr(i), &v))			\
+				abort();					\
+			sunk += v;						\
+		}								\
+	}									\
+	void cg_vmmem_store_u##bits(struct vmmem_map *m, uint64_t n)		\
+	{									\
+		for (uint64_t i = 0; i < n; i++)				\
+			if (vmmem_store_u##bits(m, addr(i), (uint##bits##_t)i))	\
+				abort();					\
 	}
-}
-
-void cg_vmmem_store_u16(struct vmmem_map *m, uint64_t n)
-{
-	for (uint64_t i = 0; i < n; i++)
-		if (vmmem_store_u16(m, addr(i), (uint16_t)i))
-			abort();
-}
-
-void cg_vmmem_load_u64(struct vmmem_map *m, uint64_t n)
-{
-	uint64_t v;
-
-	for (uint64_t i = 0; i < n; i++) {
-		if (vmmem_load_u64(m, addr(i), &v))
-			abort();
-		sunk += v;
-	}
-}
-
-void cg_vmmem_store_u64(struct vmmem_map *m, uint64_t n)
-{
-	for (uint64_t i = 0; i < n; i++)
-		if (vmmem_store_u64(m, addr(i), i))
-			abort();
-}
+SCALAR_WORKLOADS(16)
+SCALAR_WORKLOADS(64)
 
 static void add(struct vmmem_map *map, uint64_t gpa, uint64_t size)
 {

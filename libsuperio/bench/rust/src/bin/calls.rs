@@ -4,30 +4,13 @@
 // call (tests/bench/callgrind-compare.sh runs both).
 // Usage: calls                 wall time, all workloads
 //        calls cg NAME OPS     one run of cg_serial_NAME, for callgrind
-use std::io;
-use std::time::Instant;
+#[path = "../../../../../tests/bench/include/cvmm_bench.rs"]
+mod cvmm_bench;
+#[path = "../rig.rs"]
+mod rig;
 
-use vm_superio::{Serial, Trigger};
-
-pub struct NoIrq;
-impl Trigger for NoIrq {
-    type E = io::Error;
-    fn trigger(&self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-#[derive(Default)]
-pub struct Sink(u64);
-impl io::Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0 += buf[0] as u64 + buf.len() as u64;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
+use rig::{NoIrq, Sink};
+use vm_superio::Serial;
 
 pub type Uart = Serial<NoIrq, vm_superio::serial::NoEvents, Sink>;
 
@@ -121,23 +104,9 @@ fn main() {
         }
         std::process::exit(2);
     }
-    const OPS: u64 = 1_000_000;
-    const REPS: usize = 15;
     for (name, f, ier) in w.iter() {
         let mut s = setup(*ier);
-        f(&mut s, OPS, &mut sunk);
-        let mut per_op: Vec<f64> = (0..REPS)
-            .map(|_| {
-                let t = Instant::now();
-                f(&mut s, OPS, &mut sunk);
-                t.elapsed().as_nanos() as f64 / OPS as f64
-            })
-            .collect();
-        per_op.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        println!(
-            "name={} ops={} ns_per_op={:.2} reps={} min_ns_per_op={:.2}",
-            name, OPS, per_op[REPS / 2], REPS, per_op[0]
-        );
+        cvmm_bench::run(name, 1_000_000, |n| f(&mut s, n, &mut sunk));
     }
     std::process::exit((sunk == 0) as i32);
 }

@@ -4,9 +4,11 @@
 // (tests/bench/callgrind-compare.sh runs both).
 // Usage: calls                 wall time, all workloads
 //        calls cg NAME OPS     one run of cg_vmmem_NAME, for callgrind
+#[path = "../../../../../tests/bench/include/cvmm_bench.rs"]
+mod cvmm_bench;
+
 use std::hint::black_box;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
 use vm_memory::{Bytes, GuestAddress, GuestMemory, GuestMemoryMmap, VolatileSlice};
 
 const MIB: u64 = 1 << 20;
@@ -53,34 +55,27 @@ pub fn cg_vmmem_translate_local(m: &Mem, n: u64) {
         black_box(translate(m, addr(i)).unwrap().as_ptr());
     }
 }
-#[no_mangle]
-#[inline(never)]
-pub fn cg_vmmem_load_u16(m: &Mem, n: u64) {
-    for i in 0..n {
-        black_box(load_u16(m, addr(i)).unwrap());
-    }
+// The scalar workloads, one pair per width.
+macro_rules! scalar_workloads {
+    ($load:ident, $store:ident, $ld:ident, $st:ident, $t:ty) => {
+        #[no_mangle]
+        #[inline(never)]
+        pub fn $load(m: &Mem, n: u64) {
+            for i in 0..n {
+                black_box($ld(m, addr(i)).unwrap());
+            }
+        }
+        #[no_mangle]
+        #[inline(never)]
+        pub fn $store(m: &Mem, n: u64) {
+            for i in 0..n {
+                assert!($st(m, addr(i), i as $t));
+            }
+        }
+    };
 }
-#[no_mangle]
-#[inline(never)]
-pub fn cg_vmmem_store_u16(m: &Mem, n: u64) {
-    for i in 0..n {
-        assert!(store_u16(m, addr(i), i as u16));
-    }
-}
-#[no_mangle]
-#[inline(never)]
-pub fn cg_vmmem_load_u64(m: &Mem, n: u64) {
-    for i in 0..n {
-        black_box(load_u64(m, addr(i)).unwrap());
-    }
-}
-#[no_mangle]
-#[inline(never)]
-pub fn cg_vmmem_store_u64(m: &Mem, n: u64) {
-    for i in 0..n {
-        assert!(store_u64(m, addr(i), i));
-    }
-}
+scalar_workloads!(cg_vmmem_load_u16, cg_vmmem_store_u16, load_u16, store_u16, u16);
+scalar_workloads!(cg_vmmem_load_u64, cg_vmmem_store_u64, load_u64, store_u64, u64);
 
 type Workload = fn(&Mem, u64);
 
@@ -113,21 +108,7 @@ fn main() {
         }
         return;
     }
-    const OPS: u64 = 1_000_000;
-    const REPS: usize = 15;
     for (name, f) in w.iter() {
-        f(&mem, OPS);
-        let mut per_op: Vec<f64> = (0..REPS)
-            .map(|_| {
-                let t = Instant::now();
-                f(&mem, OPS);
-                t.elapsed().as_nanos() as f64 / OPS as f64
-            })
-            .collect();
-        per_op.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        println!(
-            "name=vmmem_{} ops={} ns_per_op={:.2} reps={} min_ns_per_op={:.2}",
-            name, OPS, per_op[REPS / 2], REPS, per_op[0]
-        );
+        cvmm_bench::run(&format!("vmmem_{}", name), 1_000_000, |n| f(&mem, n));
     }
 }
