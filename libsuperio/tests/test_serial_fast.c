@@ -244,3 +244,38 @@ Test(serial_fast, lsr_poll_changes_nothing)
 	cr_assert_eq(irq.rises, 1);
 	cr_assert_eq(uart_in(&uart, IIR), 0x02);
 }
+
+Test(serial_fast, restored_device_takes_the_fast_path_correctly)
+{
+	struct superio_serial_state st;
+
+	uart_out(&uart, IER, 0x02);
+	(void)uart_in(&uart, IIR); /* THRE acknowledged: line low */
+	superio_serial_save(&uart, &st);
+	init_with(0);
+	cr_assert_eq(superio_serial_restore(&uart, &st), 0);
+	cr_assert_not(irq.level);
+	uart_out(&uart, THR, 'r');
+	cr_assert(irq.level);
+	cr_assert_eq(uart_in(&uart, IIR), 0x02);
+	cr_assert_eq(out.len, 1);
+}
+
+Test(serial_fast, reset_keeps_direct_output)
+{
+	superio_serial_reset(&uart);
+	uart_out(&uart, THR, 'a');
+	cr_assert_eq(out.calls, 1);
+	cr_assert_eq(out.len, 1);
+	cr_assert_eq(metrics().tx_bytes, 1);
+}
+
+Test(serial_fast, loopback_thr_goes_to_rx_not_output)
+{
+	uart_out(&uart, MCR, 0x10);
+	uart_out(&uart, THR, 'l');
+	cr_assert_eq(out.calls, 0);
+	cr_assert_eq(uart_in(&uart, LSR) & 0x01, 0x01);
+	cr_assert_eq(uart_in(&uart, RBR), 'l');
+	cr_assert_eq(metrics().loopback_bytes, 1);
+}
