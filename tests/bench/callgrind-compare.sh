@@ -19,6 +19,8 @@
 #   name=<workload> c_ns_per_op=<n> rust_ns_per_op=<n> ratio=<median c/rust>
 #
 # Usage: tests/bench/callgrind-compare.sh [--wall [ROUNDS]] [BUILDDIR]
+# BUILDDIR (default build) must be configured with -Dtests=enabled, which
+# is what builds the benchmarks.  CG_OPS sets the operations per Ir run.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mode=ir rounds=5
