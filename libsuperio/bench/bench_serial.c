@@ -9,23 +9,7 @@
 
 #include <superio/serial.h>
 
-static uint64_t sunk;
-
-static ssize_t sink(void *ctx, const uint8_t *buf, size_t len)
-{
-	(void)ctx;
-	sunk += buf[0] + len;
-	return (ssize_t)len;
-}
-
-static const struct superio_serial_ops ops = { .version = SUPERIO_SERIAL_OPS_VERSION,
-					       .write = sink };
-
-static void irq(void *ctx, bool level)
-{
-	(void)ctx;
-	(void)level;
-}
+#include "bench_serial_rig.h"
 
 static void must(int rc)
 {

@@ -41,6 +41,8 @@ int superio_serial_init(struct superio_serial *s, const struct superio_serial_co
 		s->cfg.budget_burst = s->cfg.budget_bytes_per_sec;
 	s->modem_in = SUPERIO_SERIAL_MODEM_CTS | SUPERIO_SERIAL_MODEM_DSR |
 		      SUPERIO_SERIAL_MODEM_DCD;
+	/* Fixed with the configuration, so THR writes test one byte, not three pointers. */
+	s->tx_direct = s->cfg.ops && s->cfg.ops->write && !s->cfg.budget_bytes_per_sec;
 	power_on(s);
 	return 0;
 }
@@ -64,6 +66,19 @@ size_t superio_serial_rx_space(const struct superio_serial *s)
 	return superio__serial_fifo_cap(s) - s->rx.len;
 }
 
+/* Appends n bytes that fit (n <= free room) as at most two copies around the wrap. */
+static void fifo_put(struct superio__fifo *f, const uint8_t *buf, size_t n)
+{
+	size_t tail = (f->head + f->len) % SUPERIO_SERIAL_FIFO_SIZE;
+	size_t first = SUPERIO_SERIAL_FIFO_SIZE - tail;
+
+	if (first > n)
+		first = n;
+	memcpy(&f->buf[tail], buf, first);
+	memcpy(f->buf, buf + first, n - first);
+	f->len = (uint8_t)(f->len + n);
+}
+
 size_t superio_serial_rx_push(struct superio_serial *s, const uint8_t *buf, size_t len)
 {
 	size_t n, space;
@@ -72,8 +87,7 @@ size_t superio_serial_rx_push(struct superio_serial *s, const uint8_t *buf, size
 		return 0;
 	space = superio_serial_rx_space(s);
 	n = len < space ? len : space;
-	for (size_t i = 0; i < n; i++)
-		superio__fifo_push(&s->rx, buf[i]);
+	fifo_put(&s->rx, buf, n);
 	s->metrics.rx_bytes += n;
 	if (n < len) {
 		s->lsr |= LSR_OE;
@@ -152,7 +166,8 @@ static void drain_and_flag(struct superio_serial *s)
 		s->thre_pending = 1;
 }
 
-void superio__serial_tx_byte(struct superio_serial *s, uint8_t byte)
+/* The general THR path: budget, FIFO, then an offer of everything queued. */
+static __attribute__((noinline)) void tx_byte(struct superio_serial *s, uint8_t byte)
 {
 	s->thre_pending = 0;
 	if (s->cfg.budget_bytes_per_sec && !(s->mcr & MCR_LOOP) &&
@@ -170,6 +185,52 @@ void superio__serial_tx_byte(struct superio_serial *s, uint8_t byte)
 		superio__fifo_push(&s->tx, byte);
 	}
 	drain_and_flag(s);
+}
+
+/*
+ * The common case, a console byte into an empty FIFO with the budget off
+ * and no loopback, offers the byte straight to ops->write.  When it is
+ * taken, the FIFO went empty -> one byte -> empty, so THRE is pending again
+ * and no interrupt source was removed: the line can only rise, and only
+ * through THRI.  Anything else (back-pressure, an error) queues the byte
+ * and finishes like the general path.
+ */
+/* What a write op's refusal or error does to a byte offered from an empty FIFO. */
+static __attribute__((noinline)) void thr_refused(struct superio_serial *s, uint8_t byte,
+						  ssize_t r)
+{
+	s->tx.head = 0;
+	s->tx.buf[0] = byte;
+	s->tx.len = 1;
+	s->thre_pending = 0;
+	if (r < 0 && !transient(r)) {
+		s->metrics.tx_error_drops++;
+		superio__serial_event(s, SUPERIO_SERIAL_EV_TX_ERROR_DROP, 1);
+		superio__fifo_clear(&s->tx);
+		s->thre_pending = 1;
+	}
+	superio__serial_update_irq(s);
+}
+
+int superio__serial_thr_write(struct superio_serial *s, uint8_t byte)
+{
+	ssize_t r;
+
+	if (!s->tx_direct || s->tx.len || (s->mcr & MCR_LOOP)) {
+		tx_byte(s, byte);
+		superio__serial_update_irq(s);
+		return 0;
+	}
+	r = s->cfg.ops->write(s->cfg.ops_ctx, &byte, 1);
+	if (r < 1) {
+		thr_refused(s, byte, r);
+		return 0;
+	}
+	s->metrics.tx_bytes++;
+	s->thre_pending = 1;
+	if (!s->line && (s->ier & IER_THRI))
+		superio__serial_set_line(s, 1);
+	return 0;
 }
 
 void superio_serial_tx_drain(struct superio_serial *s)

@@ -143,13 +143,21 @@ static inline uint8_t superio__serial_iir(const struct superio_serial *s)
 	return (uint8_t)(fifo | id);
 }
 
-/* Drives the line from the current state; every mutating path ends here. */
-static inline void superio__serial_update_irq(struct superio_serial *s)
+/*
+ * Whether any enabled source is pending: the same priority encoder as
+ * superio__serial_iir() without working out which source wins.
+ */
+static inline bool superio__serial_pending(const struct superio_serial *s)
 {
-	uint8_t level = (superio__serial_iir(s) & IIR_NO_INT) ? 0 : 1;
+	return ((s->ier & IER_RLSI) && (s->lsr & LSR_ERRORS)) ||
+	       ((s->ier & IER_RDI) && s->rx.len) ||
+	       ((s->ier & IER_THRI) && s->thre_pending) ||
+	       ((s->ier & IER_MSI) && (s->msr_delta & MSR_DELTAS));
+}
 
-	if (level == s->line)
-		return;
+/* Sets the line to level (0 or 1) and tells the interrupt controller. */
+static inline void superio__serial_set_line(struct superio_serial *s, uint8_t level)
+{
 	s->line = level;
 	if (level)
 		s->metrics.irqs_raised++;
@@ -157,12 +165,32 @@ static inline void superio__serial_update_irq(struct superio_serial *s)
 		s->cfg.irq.fn(s->cfg.irq.ctx, level != 0);
 }
 
+/*
+ * Drives the line from the current state.  Every path that may change an
+ * interrupt source ends here, except the register fast paths, which only
+ * skip it when they can show the level cannot change (serial_regs.c).
+ */
+static inline void superio__serial_update_irq(struct superio_serial *s)
+{
+	uint8_t level = superio__serial_pending(s) ? 1 : 0;
+
+	if (level != s->line)
+		superio__serial_set_line(s, level);
+}
+
+/* LSR as the guest reads it: THRE and TEMT stay together (no shift-register delay). */
+static inline uint8_t superio__serial_lsr(const struct superio_serial *s)
+{
+	return (uint8_t)(s->lsr | (s->rx.len ? LSR_DR : 0) |
+			 (s->tx.len ? 0 : LSR_THRE | LSR_TEMT));
+}
+
 /* MSR bits 7:4 as the guest sees them (MCR mirrored in loopback). */
 uint8_t superio__serial_lines(const struct superio_serial *s);
 /* Records changes of the modem lines from old to now as MSR deltas. */
 void superio__serial_line_deltas(struct superio_serial *s, uint8_t old);
-/* A guest THR write. */
-void superio__serial_tx_byte(struct superio_serial *s, uint8_t byte);
+/* A guest THR write, interrupt line included; returns 0 (for a tail call). */
+int superio__serial_thr_write(struct superio_serial *s, uint8_t byte);
 /* Whether the output budget admits one more byte now (takes a token). */
 bool superio__serial_budget_take(struct superio_serial *s);
 void superio__serial_event(struct superio_serial *s, enum superio_serial_event ev,

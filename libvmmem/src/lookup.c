@@ -1,56 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * GPA lookup: a last-hit cache in front of a binary search over the sorted
- * regions, and the range checks every accessor relies on.
+ * GPA translation and backing checks, on top of the lookup in
+ * map_internal.h (inline there, since every accessor starts with it).
  */
 #include <errno.h>
 
 #include "map_internal.h"
 
-static bool region_holds(const struct vmmem__region *r, uint64_t gpa)
-{
-	return gpa >= r->gpa && gpa - r->gpa < r->size;
-}
-
 const struct vmmem__region *vmmem__find(const struct vmmem_map *map, uint64_t gpa)
 {
-	/* The cache is a hint shared by all threads; a stale value only costs
-	 * a search.  The cast drops const on the hint alone. */
-	_Atomic size_t *hint = (_Atomic size_t *)&map->last_hit;
-	size_t hit = atomic_load_explicit(hint, memory_order_relaxed);
-	size_t lo = 0, hi = map->count;
-
-	if (hit < map->count && region_holds(&map->regions[hit], gpa))
-		return &map->regions[hit];
-	/* Last region whose start is <= gpa. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (map->regions[mid].gpa <= gpa)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0 || !region_holds(&map->regions[lo - 1], gpa))
-		return NULL;
-	atomic_store_explicit(hint, lo - 1, memory_order_relaxed);
-	return &map->regions[lo - 1];
-}
-
-int vmmem__span(const struct vmmem_map *map, uint64_t gpa, uint64_t len,
-		const struct vmmem__region **out)
-{
-	const struct vmmem__region *r;
-
-	if (len == 0)
-		return -EINVAL;
-	if (vmmem__wraps(gpa, len))
-		return -EFAULT;
-	r = vmmem__find(map, gpa);
-	if (!r || len > r->size - (gpa - r->gpa))
-		return -EFAULT;
-	*out = r;
-	return 0;
+	return vmmem__lookup(map, gpa);
 }
 
 int vmmem_translate(const struct vmmem_map *map, uint64_t gpa, uint64_t len, void **hva)

@@ -202,10 +202,12 @@ int vmmem_map_add_region(struct vmmem_map *map, const struct vmmem_region_desc *
 		return err;
 	memmove(&map->regions[pos + 1], &map->regions[pos],
 		(map->count - (size_t)pos) * sizeof(r));
+	memmove(&map->starts[pos + 1], &map->starts[pos],
+		(map->count - (size_t)pos) * sizeof(map->starts[0]));
 	map->regions[pos] = r;
+	map->starts[pos] = r.gpa;
 	map->count++;
 	map->total_size += r.size;
-	atomic_store_explicit(&map->last_hit, 0, memory_order_relaxed);
 	return 0;
 }
 

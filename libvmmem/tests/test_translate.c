@@ -113,7 +113,7 @@ Test(translate, lookups_alternating_between_regions_stay_correct)
 	struct vmmem_region_info r0, r2;
 	void *hva;
 
-	/* Exercises the last-hit cache: each lookup misses the previous hit. */
+	/* Consecutive lookups in different regions, with a gap in between. */
 	cr_assert_eq(vmmem_map_region_info(map, 0, &r0), 0);
 	cr_assert_eq(vmmem_map_region_info(map, 2, &r2), 0);
 	for (int i = 0; i < 8; i++) {
@@ -141,4 +141,42 @@ Test(translate, range_is_not_backed_when_empty_or_wrapping)
 {
 	cr_assert_not(vmmem_range_is_backed(map, T_R0, 0));
 	cr_assert_not(vmmem_range_is_backed(map, T_R0 + 1, UINT64_MAX));
+}
+
+/*
+ * The search halves the candidates with a conditional move: check it at
+ * every map size up to the limit, added in shuffled order (so the sorted
+ * starts are rebuilt by insertion), at each region's first and last byte,
+ * below the first region and in every gap.
+ */
+Test(translate, every_region_of_every_map_size_is_found)
+{
+	for (uint64_t count = 1; count <= VMMEM_MAX_REGIONS; count++) {
+		struct vmmem_map *m;
+		void *hva;
+
+		cr_assert_eq(vmmem_map_new(&m), 0);
+		for (uint64_t k = 0; k < count; k++) {
+			uint64_t i = (k * 37) % count; /* 37 is prime to every count <= 64 but 37 */
+
+			if (count == 37)
+				i = count - 1 - k;
+			cr_assert_eq(vmmem_test_add(m, 0x10000 + i * 0x3000, 0x1000, 0), 0);
+		}
+		cr_assert_eq(vmmem_translate(m, 0xffff, 1, &hva), -EFAULT);
+		for (uint64_t i = 0; i < count; i++) {
+			struct vmmem_region_info info;
+			uint64_t start = 0x10000 + i * 0x3000;
+
+			cr_assert_eq(vmmem_map_region_info(m, i, &info), 0);
+			cr_assert_eq(info.gpa, start);
+			cr_assert_eq(vmmem_translate(m, start, 1, &hva), 0);
+			cr_assert_eq(hva, info.hva, "count %lu region %lu", count, i);
+			cr_assert_eq(vmmem_translate(m, start + 0xfff, 1, &hva), 0);
+			cr_assert_eq(hva, (uint8_t *)info.hva + 0xfff);
+			cr_assert_eq(vmmem_translate(m, start + 0x1000, 1, &hva), -EFAULT);
+			cr_assert_eq(vmmem_translate(m, start + 0x2fff, 1, &hva), -EFAULT);
+		}
+		vmmem_map_free(m);
+	}
 }

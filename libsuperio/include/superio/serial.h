@@ -114,6 +114,7 @@ struct superio_serial {
 	uint8_t modem_in;	/* external MSR bits 7:4 */
 	uint8_t thre_pending;	/* THR-empty interrupt not yet acknowledged */
 	uint8_t line;		/* current interrupt output level */
+	uint8_t tx_direct;	/* write op set and budget off: THR may bypass the FIFO */
 	uint64_t tokens;	/* budget bucket, in bytes */
 	uint64_t budget_ns;	/* clock time of the last refill */
 };

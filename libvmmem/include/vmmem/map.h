@@ -5,7 +5,8 @@
  * are allowed; on x86 the 32-bit MMIO hole below 4 GiB is one.
  *
  * The map is built once (add regions), then shared read-only between vCPU
- * threads and the event loop.  Lookups are lock-free.
+ * threads and the event loop: add every region before the map is shared.
+ * Lookups are lock-free and write nothing, so concurrent readers are safe.
  */
 #ifndef VMMEM_MAP_H
 #define VMMEM_MAP_H

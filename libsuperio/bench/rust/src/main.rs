@@ -3,59 +3,26 @@
 // polled through LSR+THR, RX drained through LSR+RBR after 64-byte pushes,
 // the same 12-access register-probe sequence, and PL031 reads.  Prints the
 // median of 15 repetitions in the cvmm_bench format.
-use std::io;
-use std::time::Instant;
+#[path = "../../../../tests/bench/include/cvmm_bench.rs"]
+mod cvmm_bench;
+mod rig;
 
-use vm_superio::{Rtc, Serial, Trigger};
-
-struct NoIrq;
-impl Trigger for NoIrq {
-    type E = io::Error;
-    fn trigger(&self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-#[derive(Default)]
-struct Sink(u64);
-impl io::Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0 += buf[0] as u64 + buf.len() as u64;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-fn run<F: FnMut(u64)>(name: &str, ops: u64, reps: usize, mut body: F) {
-    body(ops);
-    let mut per_op: Vec<f64> = (0..reps)
-        .map(|_| {
-            let t = Instant::now();
-            body(ops);
-            t.elapsed().as_nanos() as f64 / ops as f64
-        })
-        .collect();
-    per_op.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    println!(
-        "name={} ops={} ns_per_op={:.2} reps={} min_ns_per_op={:.2}",
-        name, ops, per_op[reps / 2], reps, per_op[0]
-    );
-}
+use cvmm_bench::run;
+use rig::{NoIrq, Sink};
+use vm_superio::{Rtc, Serial};
 
 fn main() {
     let mut s = Serial::new(NoIrq, Sink::default());
     let mut sink = 0u64;
     s.write(2, 0xc7).unwrap();
-    run("vm-superio-serial-tx-polled-per-byte", 1_000_000, 15, |n| {
+    run("vm-superio-serial-tx-polled-per-byte", 1_000_000, |n| {
         for i in 0..n {
             while s.read(5) & 0x20 == 0 {}
             s.write(0, i as u8).unwrap();
         }
     });
     let buf = [b'r'; 64];
-    run("vm-superio-serial-rx-drain-per-byte", 1_000_000, 15, |n| {
+    run("vm-superio-serial-rx-drain-per-byte", 1_000_000, |n| {
         let mut done = 0;
         while done < n {
             let _ = s.enqueue_raw_bytes(&buf);
@@ -70,7 +37,7 @@ fn main() {
         (4, true, 0x0b), (4, false, 0), (5, false, 0), (6, false, 0), (7, true, 0x5a),
         (7, false, 0), (1, true, 0x00),
     ];
-    run("vm-superio-serial-probe-mix-per-access", 1_000_000, 15, |n| {
+    run("vm-superio-serial-probe-mix-per-access", 1_000_000, |n| {
         for i in 0..n {
             let (off, write, val) = SEQ[(i % 12) as usize];
             if write {
@@ -81,7 +48,7 @@ fn main() {
         }
     });
     let mut rtc = Rtc::new();
-    run("vm-superio-pl031-read-per-access", 1_000_000, 15, |n| {
+    run("vm-superio-pl031-read-per-access", 1_000_000, |n| {
         let mut data = [0u8; 4];
         for i in 0..n {
             rtc.read(if i & 1 == 1 { 0x000 } else { 0x018 }, &mut data);

@@ -1,32 +1,19 @@
 // SPDX-License-Identifier: MIT
 // Peer benchmark: vm-memory doing what libvmmem's bench_vmmem.c does, with
 // the same layout, address pattern, repetition count and output format.
+#[path = "../../../../tests/bench/include/cvmm_bench.rs"]
+mod cvmm_bench;
+
+use cvmm_bench::run;
 use std::hint::black_box;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
 use vm_memory::{Bytes, GuestAddress, GuestMemory, GuestMemoryMmap};
 
 const MIB: u64 = 1 << 20;
 const LOW_SPLIT: u64 = 32 * MIB;
-const REPS: usize = 15;
 
 fn addr(i: u64) -> u64 {
     (i * 4096 + (i & 63) * 8) % LOW_SPLIT
-}
-
-fn run(name: &str, ops: u64, mut f: impl FnMut(u64)) {
-    let mut per_op = Vec::with_capacity(REPS);
-    f(ops);
-    for _ in 0..REPS {
-        let t0 = Instant::now();
-        f(ops);
-        per_op.push(t0.elapsed().as_nanos() as f64 / ops as f64);
-    }
-    per_op.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    println!(
-        "name={} ops={} ns_per_op={:.2} reps={} min_ns_per_op={:.2}",
-        name, ops, per_op[REPS / 2], REPS, per_op[0]
-    );
 }
 
 fn main() {
