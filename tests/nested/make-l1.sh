@@ -41,7 +41,7 @@ if [ ! -x "$busybox" ]; then
 	[ -x "$busybox" ] || die "no busybox after unpacking"
 fi
 
-wanted=(virtio_pci 9pnet_virtio 9p overlay kvm_amd)
+wanted=(virtio_pci 9pnet_virtio 9p overlay kvm_amd tun veth)
 key=$( { echo "$ver ${wanted[*]}"; cat "$here/l1-init" "$0"; } | sha256sum | cut -c1-16)
 out=$cache/nested/l1-$ver-$key.cpio.gz
 if [ ! -f "$out" ]; then
