@@ -6,6 +6,7 @@
 // resumes when the guest drains it.
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,12 +39,23 @@ static ssize_t serial_out(void *ctx, const uint8_t *buf, size_t len)
 	if (s->out_fd < 0)
 		return (ssize_t)len;
 	/* A blocking console: the guest waits for a slow terminal rather
-	 * than losing output.  A broken pipe drops the bytes (counted). */
+	 * than losing output, even when stdout was opened O_NONBLOCK by
+	 * someone else (a shared terminal, QEMU's stdio): EAGAIN waits for
+	 * POLLOUT.  Only a stop ends the wait early; then the rest stays in
+	 * the FIFO.  A broken pipe drops the bytes (counted). */
 	while (done < len) {
 		ssize_t n = write(s->out_fd, buf + done, len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd p = { .fd = s->out_fd, .events = POLLOUT };
+
+			if (atomic_load(&vm->stopping))
+				return done ? (ssize_t)done : -EAGAIN;
+			(void)poll(&p, 1, 100);
+			continue;
+		}
 		if (n < 0)
 			return done ? (ssize_t)done : -errno;
 		done += (size_t)n;
