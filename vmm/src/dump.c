@@ -53,7 +53,10 @@ int vmm__dump_format_vcpu(char *buf, size_t len, const struct vmm_vcpu_dump *d,
 		return -EINVAL;
 	for (unsigned i = 0; i < VMM_EXIT_KINDS; i++)
 		total += d->exits[i];
-	if (d->answered)
+	if (d->exited)
+		n = snprintf(buf, len, "cvmm: dump: vcpu %u exited exits=%llu", d->index,
+			     (unsigned long long)total);
+	else if (d->answered)
 		n = snprintf(buf, len, "cvmm: dump: vcpu %u %s rip=0x%llx if=%u exits=%llu",
 			     d->index, mp_name(d->mp_state, tmp, sizeof(tmp)),
 			     (unsigned long long)d->rip, d->irq_enabled ? 1u : 0u,
@@ -132,6 +135,7 @@ static void dump(struct vmm *vm)
 		struct vmm_vcpu_dump d = v->snap;
 
 		d.index = i;
+		d.exited = !atomic_load(&v->running);
 		d.answered = atomic_load(&v->dump_seq) != seq[i];
 		for (unsigned k = 0; k < VMM_EXIT_KINDS; k++)
 			d.exits[k] = atomic_load(&v->exit_by[k]);

@@ -22,6 +22,7 @@
 
 struct vmm_vcpu_dump {
 	uint32_t index;
+	bool exited;		/* the vCPU thread has left its run loop */
 	bool answered;		/* the vCPU thread took a snapshot for this dump */
 	uint32_t mp_state;	/* KVM_MP_STATE_*: running, halted, waiting for SIPI */
 	bool irq_enabled;	/* RFLAGS.IF */

@@ -33,10 +33,10 @@ readelf -lW "$cvmm" | grep -q 'INTERP' && bad "has a program interpreter (PT_INT
 needed=$(readelf -dW "$cvmm" | grep '(NEEDED)')
 [ -z "$needed" ] || bad "needs shared libraries: $needed"
 file -b "$cvmm" | grep -q 'statically linked' || bad "file(1) does not call it statically linked"
-out=$("$cvmm" --version 2>&1) || bad "--version exited $?"
+out=$(timeout -s USR1 -k 2 30 "$cvmm" --version 2>&1) || bad "--version exited $?"
 grep -q '^libvmm ' <<<"$out" && grep -q '^libloader ' <<<"$out" ||
 	bad "--version lacks the library versions: $out"
-out=$("$cvmm" --help 2>&1) || bad "--help exited $?"
+out=$(timeout -s USR1 -k 2 30 "$cvmm" --help 2>&1) || bad "--help exited $?"
 grep -q -- '--kernel' <<<"$out" || bad "--help does not describe --kernel"
 [ $fail -eq 0 ] && echo "check-static: PASS $cvmm is static and runs"
 exit $fail

@@ -110,6 +110,17 @@ Test(dump_format, unresponsive_vcpu_says_so_without_a_stale_rip)
 	cr_assert(strstr(buf, "exits=1233 io=1200 mmio=30 intr=3") != NULL, "%s", buf);
 }
 
+Test(dump_format, exited_thread_is_not_called_unresponsive)
+{
+	struct vmm_vcpu_dump d = sample();
+	char buf[256];
+
+	d.exited = true;
+	d.answered = false;
+	vmm__dump_format_vcpu(buf, sizeof(buf), &d, 500);
+	cr_assert_str_eq(buf, "cvmm: dump: vcpu 1 exited exits=1233 io=1200 mmio=30 intr=3");
+}
+
 Test(dump_format, truncates_safely_and_reports_full_length)
 {
 	struct vmm_vcpu_dump d = sample();
