@@ -114,33 +114,40 @@ static uint64_t fninit_fault(void)
 	return gk_fault_vec;
 }
 
-/* SDM vol. 2 (LDMXCSR, FINIT/FNINIT exceptions), vol. 3 table 2-2. */
+/* LDMXCSR and FNINIT under one CR0/CR4 setting; CR0/CR4 restored after. */
+static void faults_with(const char *what, uint64_t cr0, uint64_t cr4, uint64_t want_ld,
+			uint64_t want_fn)
+{
+	uint64_t cr0_was = gk_read_cr0(), cr4_was = gk_read_cr4(), ld, fn;
+	char name[48];
+
+	gk_write_cr4(cr4);
+	gk_write_cr0(cr0);
+	ld = ldmxcsr_fault(0x1f80);
+	fn = fninit_fault();
+	gk_write_cr0(cr0_was);
+	gk_write_cr4(cr4_was);
+	gk_snprintf(name, sizeof(name), "demo.ldmxcsr-%s", what);
+	gk_check(name, ld == want_ld, "vector %ld, want %ld", (long)ld, (long)want_ld);
+	gk_snprintf(name, sizeof(name), "demo.fninit-%s", what);
+	gk_check(name, fn == want_fn, "vector %ld, want %ld", (long)fn, (long)want_fn);
+}
+
+/* SDM vol. 2 (LDMXCSR, FINIT/FNINIT exceptions), vol. 3 table 2-2:
+ * without OSFXSR or with EM, SSE raises #UD; with TS, #NM; x87 ignores
+ * OSFXSR and raises #NM for EM or TS.  ~0 = no fault. */
 static void check_fpu_faults(void)
 {
-	uint64_t cr0 = gk_read_cr0(), cr4 = gk_read_cr4(), a, b;
+	uint64_t cr0 = gk_read_cr0(), cr4 = gk_read_cr4();
 
 	gk_check("demo.sse-enabled",
 		 (cr4 & GK_CR4_OSFXSR) && (cr4 & GK_CR4_OSXMMEXCPT) &&
 		 !(cr0 & (GK_CR0_EM | GK_CR0_TS)) && (cr0 & GK_CR0_MP),
 		 "cr0=0x%lx cr4=0x%lx", cr0, cr4);
-	gk_write_cr4(cr4 & ~GK_CR4_OSFXSR);
-	a = ldmxcsr_fault(0x1f80);
-	gk_write_cr4(cr4);
-	gk_check("demo.ldmxcsr-ud-without-osfxsr", a == 6, "vector %ld, want 6", (long)a);
-	gk_write_cr0(cr0 | GK_CR0_TS);
-	a = ldmxcsr_fault(0x1f80);
-	b = fninit_fault();
-	gk_write_cr0(cr0);
-	gk_check("demo.ldmxcsr-nm-with-ts", a == 7, "vector %ld, want 7", (long)a);
-	gk_check("demo.fninit-nm-with-ts", b == 7, "vector %ld, want 7", (long)b);
-	gk_write_cr0(cr0 | GK_CR0_EM);
-	a = ldmxcsr_fault(0x1f80);
-	b = fninit_fault();
-	gk_write_cr0(cr0);
-	gk_check("demo.ldmxcsr-ud-with-em", a == 6, "vector %ld, want 6", (long)a);
-	gk_check("demo.fninit-nm-with-em", b == 7, "vector %ld, want 7", (long)b);
-	gk_check("demo.ldmxcsr-runs-when-enabled", ldmxcsr_fault(0x1f80) == ~0ull,
-		 "no fault with SSE enabled");
+	faults_with("without-osfxsr", cr0, cr4 & ~GK_CR4_OSFXSR, 6, ~0ull);
+	faults_with("with-ts", cr0 | GK_CR0_TS, cr4, 7, 7);
+	faults_with("with-em", cr0 | GK_CR0_EM, cr4, 6, 7);
+	faults_with("enabled", cr0, cr4, ~0ull, ~0ull);
 }
 
 /* Each instruction once; on hardware KVM they simply run natively. */

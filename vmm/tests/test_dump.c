@@ -24,65 +24,65 @@ static struct vmm_vcpu_dump sample(void)
 	return d;
 }
 
+/* The line for d, in a buffer that outlives the call. */
+static const char *line(const struct vmm_vcpu_dump *d)
+{
+	static char buf[1024];
+
+	vmm__dump_format_vcpu(buf, sizeof(buf), d, 500);
+	return buf;
+}
+
+#define assert_has(d, text) \
+	cr_assert(strstr(line(&(d)), (text)) != NULL, "%s lacks %s", line(&(d)), (text))
+
 Test(dump_format, running_vcpu_names_index_rip_if_and_counts)
 {
 	struct vmm_vcpu_dump d = sample();
-	char buf[256];
 
-	vmm__dump_format_vcpu(buf, sizeof(buf), &d, 500);
-	cr_assert_str_eq(buf, "cvmm: dump: vcpu 1 running rip=0xffffffff81000000 if=1 "
+	cr_assert_str_eq(line(&d), "cvmm: dump: vcpu 1 running rip=0xffffffff81000000 if=1 "
 			 "exits=1233 io=1200 mmio=30 intr=3");
 }
 
 Test(dump_format, halted_vcpu_with_interrupts_off)
 {
 	struct vmm_vcpu_dump d = sample();
-	char buf[256];
 
 	d.mp_state = KVM_MP_STATE_HALTED;
 	d.irq_enabled = false;
-	vmm__dump_format_vcpu(buf, sizeof(buf), &d, 500);
-	cr_assert(strstr(buf, "vcpu 1 halted rip=0xffffffff81000000 if=0 ") != NULL, "%s", buf);
+	assert_has(d, "vcpu 1 halted rip=0xffffffff81000000 if=0 ");
 }
 
 Test(dump_format, ap_never_started_waits_for_sipi)
 {
 	struct vmm_vcpu_dump d = sample();
-	char buf[256];
 
 	d.mp_state = KVM_MP_STATE_UNINITIALIZED;
-	vmm__dump_format_vcpu(buf, sizeof(buf), &d, 500);
-	cr_assert(strstr(buf, "vcpu 1 wait-for-sipi rip=") != NULL, "%s", buf);
+	assert_has(d, "vcpu 1 wait-for-sipi rip=");
 	d.mp_state = KVM_MP_STATE_INIT_RECEIVED;
-	vmm__dump_format_vcpu(buf, sizeof(buf), &d, 500);
-	cr_assert(strstr(buf, "vcpu 1 init-received rip=") != NULL, "%s", buf);
+	assert_has(d, "vcpu 1 init-received rip=");
 }
 
 Test(dump_format, unknown_mp_state_is_shown_by_number)
 {
 	struct vmm_vcpu_dump d = sample();
-	char buf[256];
 
 	d.mp_state = 77;
-	vmm__dump_format_vcpu(buf, sizeof(buf), &d, 500);
-	cr_assert(strstr(buf, "vcpu 1 mp_state=77 rip=") != NULL, "%s", buf);
+	assert_has(d, "vcpu 1 mp_state=77 rip=");
 }
 
 Test(dump_format, zero_counters_are_left_out)
 {
 	struct vmm_vcpu_dump d = sample();
-	char buf[256];
 
-	vmm__dump_format_vcpu(buf, sizeof(buf), &d, 500);
-	cr_assert_null(strstr(buf, "hlt="));
-	cr_assert_null(strstr(buf, "shutdown="));
-	cr_assert_null(strstr(buf, "other="));
+	cr_assert_null(strstr(line(&d), "hlt="));
+	cr_assert_null(strstr(line(&d), "shutdown="));
+	cr_assert_null(strstr(line(&d), "other="));
 }
 
 Test(dump_format, every_exit_reason_has_a_name)
 {
 	struct vmm_vcpu_dump d = sample();
-	char buf[1024];
 	static const char *const names[] = {
 		" io=1", " mmio=1", " hlt=1", " shutdown=1", " fail_entry=1", " internal=1",
 		" system_event=1", " debug=1", " irq_window=1", " intr=1", " other=1",
@@ -91,34 +91,28 @@ Test(dump_format, every_exit_reason_has_a_name)
 	cr_assert_eq(sizeof(names) / sizeof(names[0]), VMM_EXIT_KINDS);
 	for (unsigned i = 0; i < VMM_EXIT_KINDS; i++)
 		d.exits[i] = 1;
-	vmm__dump_format_vcpu(buf, sizeof(buf), &d, 500);
 	for (unsigned i = 0; i < VMM_EXIT_KINDS; i++)
-		cr_assert(strstr(buf, names[i]) != NULL, "%s lacks %s", buf, names[i]);
-	cr_assert(strstr(buf, "exits=11 ") != NULL, "%s", buf);
+		assert_has(d, names[i]);
+	assert_has(d, "exits=11 ");
 }
 
 Test(dump_format, unresponsive_vcpu_says_so_without_a_stale_rip)
 {
 	struct vmm_vcpu_dump d = sample();
-	char buf[256];
 
 	d.answered = false;
-	vmm__dump_format_vcpu(buf, sizeof(buf), &d, 500);
-	cr_assert(strstr(buf, "vcpu 1 unresponsive (no answer to its kick in 500 ms") != NULL,
-		  "%s", buf);
-	cr_assert_null(strstr(buf, "rip="));
-	cr_assert(strstr(buf, "exits=1233 io=1200 mmio=30 intr=3") != NULL, "%s", buf);
+	assert_has(d, "vcpu 1 unresponsive (no answer to its kick in 500 ms");
+	cr_assert_null(strstr(line(&d), "rip="));
+	assert_has(d, "exits=1233 io=1200 mmio=30 intr=3");
 }
 
 Test(dump_format, exited_thread_is_not_called_unresponsive)
 {
 	struct vmm_vcpu_dump d = sample();
-	char buf[256];
 
 	d.exited = true;
 	d.answered = false;
-	vmm__dump_format_vcpu(buf, sizeof(buf), &d, 500);
-	cr_assert_str_eq(buf, "cvmm: dump: vcpu 1 exited exits=1233 io=1200 mmio=30 intr=3");
+	cr_assert_str_eq(line(&d), "cvmm: dump: vcpu 1 exited exits=1233 io=1200 mmio=30 intr=3");
 }
 
 Test(dump_format, truncates_safely_and_reports_full_length)
