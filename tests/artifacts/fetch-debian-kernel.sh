@@ -93,6 +93,9 @@ extract_vmlinux() {
 # Called with the lock held and the entry not yet published.
 build_entry() {
 	local pkg=$1 ver=$2 dir=$3 tool=$4 work deb bz
+	# Builds happen only under the lock, so any other build directory is
+	# the remains of a killed run.
+	rm -rf "$cache"/.build.*
 	work=$(mktemp -d "$cache/.build.XXXXXX")
 	(cd "$work" && apt-get download -qq "$pkg=$ver" >/dev/null 2>&1 ||
 		apt-get download -qq "${pkg%-unsigned}-unsigned=$ver" >/dev/null 2>&1) ||

@@ -32,6 +32,7 @@ if [ ! -x "$cache/root/bin/busybox" ]; then
 	exec 9>>"$cache/.lock"
 	flock 9
 	if [ ! -x "$cache/root/bin/busybox" ]; then
+		rm -rf "$cache"/.build.*	# a killed run's (builds hold the lock)
 		work=$(mktemp -d "$cache/.build.XXXXXX")
 		(cd "$work" && { apt-get download -qq busybox-static >/dev/null 2>&1 ||
 		 { apt-get update -qq >/dev/null 2>&1; apt-get download -qq busybox-static >/dev/null; }; }) ||
