@@ -98,6 +98,9 @@ struct vmm_config {
 	char kvm_path[VMM_PATH_MAX];	/* normally /dev/kvm */
 	/* CLOCK_MONOTONIC origin of the boot timer; 0 = when vmm_new() runs. */
 	uint64_t start_ns;
+	/* Signal that prints the state dump to stderr (docs/cvmm.md, "State
+	 * dump"): SIGUSR1 (the default) or SIGUSR2; 0 = none. */
+	int dump_signal;
 };
 
 /* Fills cfg with the defaults documented in cvmm.md. */
