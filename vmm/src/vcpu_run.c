@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // vCPU threads: KVM_RUN in a loop, exits dispatched on the PIO/MMIO buses,
-// the kvm-pvm emulation assists of DESIGN §4 (int3 / int n at CPL0
+// the kvm-pvm emulation assists of docs/kvm-pvm.md (int3 / int n at CPL0
 // injected, fwait skipped; counted; switchable off), every other internal
 // error reported with RIP, instruction bytes and libkvmwrap's hint, and the
 // samples the stuck-vCPU watchdog needs.  Stopping kicks each thread out

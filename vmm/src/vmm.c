@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// VM lifecycle (DESIGN §5): build in order, run the event loop on the
+// VM lifecycle (docs/boot-path.md): build in order, run the event loop on the
 // calling thread while vCPU threads run the guest, and stop from any path
 // with every thread joined and the terminal restored.
 #include <errno.h>

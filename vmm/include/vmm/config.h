@@ -87,7 +87,7 @@ struct vmm_config {
 	struct vmm_serial_config serial;
 	struct vmm_watchdog_config watchdog;
 	bool boot_timer;	/* log port 0x80 writes with a timestamp */
-	bool assists;		/* kvm-pvm emulation assists (DESIGN §4) */
+	bool assists;		/* kvm-pvm emulation assists (docs/kvm-pvm.md) */
 	bool acpi;		/* RSDP/XSDT/FADT/MADT/DSDT */
 	bool mptable;		/* an MP table as well */
 	/* Also describe virtio-mmio devices as virtio_mmio.device= on the
