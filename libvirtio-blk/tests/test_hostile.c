@@ -260,3 +260,44 @@ Test(hostile, sector_past_capacity)
 	cr_assert_not(t_needs_reset(&t));
 	assert_recovers();
 }
+
+/*
+ * Status bytes aimed into the used ring (fuzz-virtio-blk-device, issue 18).
+ * The used ring is guest memory, so the device writes each status where the
+ * driver asked, but in order: the status first, then the element naming the
+ * head it took, so a request's own status never spoils its own element.  A
+ * later request's status can still change an element published before;
+ * that is the driver's doing, and why the fuzz target reads each element
+ * right after its notify rather than after a batch.
+ */
+Test(hostile, status_byte_inside_used_ring)
+{
+	uint64_t used = virtq_driver_used_addr(t.drv);
+	/* Requests 0 and 1 aim at byte 1 of their own element's id, request
+	 * 2 at element 0's; all fail with IOERR (1): past the end. */
+	const unsigned int aim[3] = { 0, 1, 0 };
+	uint16_t heads[3];
+	uint32_t id, len;
+
+	for (unsigned int i = 0; i < 3; i++) {
+		struct virtq_buf b[3] = {
+			{ T_HDR + 32u * i, 16, false },
+			{ T_DATA + 4096u * i, 512, true },
+			{ used + 4 + 8u * aim[i] + 1, 1, true },
+		};
+
+		t_hdr(t.mem, T_HDR + 32u * i, VIRTIO_BLK_T_IN, T_DISK_SECTORS);
+		cr_assert_eq(virtq_driver_add(t.drv, b, 3, &heads[i]), 0);
+	}
+	t_kick(&t);
+	cr_assert_not(t_needs_reset(&t));
+	cr_assert_eq(t_used_idx(&t), 3);
+	cr_assert_eq(vblk_device_stats(&t.dev)->requests, 3);
+	for (uint16_t slot = 1; slot < 3; slot++) {
+		t_used_elem(&t, slot, &id, &len);
+		cr_assert_eq(id, heads[slot], "element %u spoilt by its own status", slot);
+	}
+	t_used_elem(&t, 0, &id, &len);
+	cr_assert_eq(id, heads[0] | (uint32_t)VIRTIO_BLK_S_IOERR << 8);
+	assert_recovers();
+}
