@@ -24,6 +24,8 @@
 #   FUZZ_RUNS      stop a process after this many executions (default: none)
 #   FUZZ_SEED_MAX  largest input merged into the tree (default 4096)
 #   FUZZ_NO_MERGE  set to 1 to leave the tree alone
+#   FUZZ_MERGE_ONLY  set to 1 to only merge the persistent corpora (MINUTES
+#                  is then ignored), e.g. after runs that were stopped
 # Exit status: 0 when no process found anything, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,16 +89,6 @@ run_one() {
   echo "$rc" >"$log.rc"
 }
 
-pending=()
-for t in "${targets[@]}"; do
-  for ((w = 1; w <= workers; w++)); do pending+=("$t $w"); done
-done
-for job in "${pending[@]}"; do
-  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
-  run_one $job &
-done
-wait
-
 # Merge each persistent corpus into the tree: stage = seeds + whatever in
 # the persistent corpus adds coverage; only the additions are copied back.
 merge_one() {
@@ -116,6 +108,21 @@ merge_one() {
   rm -rf "$stage"
   echo "$new"
 }
+
+if [ "${FUZZ_MERGE_ONLY:-0}" = 1 ]; then
+  for t in "${targets[@]}"; do echo "$t: $(merge_one "$t") new seeds"; done
+  exit 0
+fi
+
+pending=()
+for t in "${targets[@]}"; do
+  for ((w = 1; w <= workers; w++)); do pending+=("$t $w"); done
+done
+for job in "${pending[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  run_one $job &
+done
+wait
 
 status=0
 summary=$cache/summary-$stamp.md
