@@ -141,10 +141,12 @@ for t in "${targets[@]}"; do
     execs=$((execs + ${e:-0})) rate=$((rate + ${r:-0}))
     [ "${c:-0}" -gt "$cov" ] && cov=$c
     [ "${f:-0}" -gt "$ft" ] && ft=$f
-    if [ "$(cat "$log.rc")" != 0 ]; then
-      crashes=$((crashes + 1)) status=1
-      echo "!! $t worker $w: exit $(cat "$log.rc"), see $log and $cache/$t/artifacts/" >&2
-    fi
+    case $(cat "$log.rc") in
+      0) ;;
+      72) echo "-- $t worker $w: interrupted" >&2 ;;	# libFuzzer's exit on SIGINT
+      *) crashes=$((crashes + 1)) status=1
+         echo "!! $t worker $w: exit $(cat "$log.rc"), see $log and $cache/$t/artifacts/" >&2 ;;
+    esac
   done
   new=-
   [ "${FUZZ_NO_MERGE:-0}" = 1 ] || new=$(merge_one "$t")
