@@ -5,6 +5,7 @@
 // Setters copy into a local so that a const caller struct is never handed
 // to an ioctl whose prototype is non-const.
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "internal.h"
@@ -82,6 +83,13 @@ int kvmw_vcpu_set_cpuid(struct kvmw_vcpu *vcpu, const struct kvmw_cpuid *cpuid)
 	return kvmw__ioctl(vcpu->fd, KVM_SET_CPUID2, (void *)(uintptr_t)cpuid);
 }
 
+static bool cpuid_entry_is_zero(const struct kvm_cpuid_entry2 *e)
+{
+	static const struct kvm_cpuid_entry2 zero;
+
+	return memcmp(e, &zero, sizeof(zero)) == 0;
+}
+
 int kvmw_vcpu_get_cpuid(struct kvmw_vcpu *vcpu, struct kvmw_cpuid *cpuid)
 {
 	int r;
@@ -95,7 +103,17 @@ int kvmw_vcpu_get_cpuid(struct kvmw_vcpu *vcpu, struct kvmw_cpuid *cpuid)
 		cpuid->nent = 0;
 		return r;
 	}
-	return cpuid->nent > KVMW_CPUID_MAX_ENTRIES ? -EBADMSG : 0;
+	if (cpuid->nent > KVMW_CPUID_MAX_ENTRIES)
+		return -EBADMSG;
+	/* Linux 6.1's KVM_GET_CPUID2 writes the entries but, on success,
+	 * leaves nent as the caller's capacity (it is only set on -E2BIG),
+	 * while kvm-pvm sets it.  The buffer was zeroed, and no real entry is
+	 * all zero (leaf 0 reports its highest leaf in EAX, every other entry
+	 * has a non-zero function), so the zero tail marks the real end.  A
+	 * vCPU that ran only accepts KVM_SET_CPUID2 of exactly its entries. */
+	while (cpuid->nent && cpuid_entry_is_zero(&cpuid->entries[cpuid->nent - 1]))
+		cpuid->nent--;
+	return 0;
 }
 
 int kvmw_vcpu_xsave_size(struct kvmw_vcpu *vcpu)

@@ -115,6 +115,23 @@ Test(vcpu, msrs_stop_at_unknown_index)
 	cr_assert_eq(kvmw_vcpu_get_msrs(g.vcpu, m, 3), 1);
 }
 
+/* Regression: Linux 6.1 leaves KVM_GET_CPUID2's nent at the caller's
+ * capacity on success, so the count must come from the entries. */
+Test(vcpu, get_cpuid_reports_the_count_that_was_set)
+{
+	struct kvmw_cpuid *c = calloc(1, sizeof(*c)), *back = calloc(1, sizeof(*back));
+
+	cr_assert_eq(kvmw_system_supported_cpuid(g.sys, c), 0);
+	cr_assert_gt(c->nent, 4);
+	c->nent = 4;
+	cr_assert_eq(kvmw_vcpu_set_cpuid(g.vcpu, c), 0);
+	cr_assert_eq(kvmw_vcpu_get_cpuid(g.vcpu, back), 0);
+	cr_assert_eq(back->nent, 4);
+	cr_assert_eq(memcmp(back->entries, c->entries, 4 * sizeof(c->entries[0])), 0);
+	free(c);
+	free(back);
+}
+
 Test(vcpu, cpuid_round_trip)
 {
 	struct kvmw_cpuid *c = calloc(1, sizeof(*c)), *back = calloc(1, sizeof(*back));
