@@ -169,6 +169,26 @@ static int block_ro(struct parse_ctx *pc, const char *v)
 	return set_bool(pc, "read_only", v, &cur_block(pc)->read_only);
 }
 
+/* --vsock (one device; ranges are checked by vmm_config_validate) */
+static int vsock_begin(struct parse_ctx *pc)
+{
+	if (pc->cfg->vsock.enabled)
+		return fail(pc, -EINVAL, "given twice: cvmm has one vsock device");
+	pc->cfg->vsock.enabled = true;
+	return 0;
+}
+
+static int vsock_cid(struct parse_ctx *pc, const char *v)
+{
+	return set_u64(pc, "cid", v, &pc->cfg->vsock.guest_cid);
+}
+
+static int vsock_uds(struct parse_ctx *pc, const char *v)
+{
+	return set_str(pc, "uds", v, pc->cfg->vsock.uds_path,
+		       sizeof(pc->cfg->vsock.uds_path));
+}
+
 /* --serial */
 static int serial_out(struct parse_ctx *pc, const char *v)
 {
@@ -293,6 +313,11 @@ static const struct key_def block_keys[] = {
 	{ "read_only", block_ro, "on|off (default off)" },
 	{ NULL, NULL, NULL },
 };
+static const struct key_def vsock_keys[] = {
+	{ "cid", vsock_cid, "guest CID, 3..4294967294" },
+	{ "uds", vsock_uds, "host Unix socket; guest port P connects to PATH_P" },
+	{ NULL, NULL, NULL },
+};
 static const struct key_def serial_keys[] = {
 	{ "out", serial_out, "stdout|file|none (default stdout)" },
 	{ "path", serial_path, "file receiving the console (implies out=file)" },
@@ -331,6 +356,7 @@ static const struct opt_def options[] = {
 	{ "--kernel", kernel_keys, NULL, "guest kernel (required)" },
 	{ "--initramfs", initramfs_keys, NULL, "initial ramdisk" },
 	{ "--block", block_keys, block_begin, "virtio-blk disk (repeatable)" },
+	{ "--vsock", vsock_keys, vsock_begin, "virtio-vsock device (one)" },
 	{ "--serial", serial_keys, NULL, "16550A console at 0x3f8, IRQ 4" },
 	{ "--watchdog", watchdog_keys, NULL, "guest panic and stuck vCPU detection" },
 	{ "--platform", platform_keys, NULL, "firmware tables" },

@@ -25,6 +25,7 @@
 #include <vmm/watchdog.h>
 
 #include "blk.h"
+#include "vsock.h"
 
 /* Signal that kicks a vCPU thread out of KVM_RUN. */
 #define VMM_KICK_SIGNAL (SIGRTMIN + 1)
@@ -96,6 +97,7 @@ struct vmm {
 
 	struct vmm_blk *blks[VMM_MAX_BLOCKS];
 	uint32_t nblks;
+	struct vmm_vsock *vsock;		/* NULL without --vsock */
 
 	struct loader_kernel kernel;
 	bool pvh;

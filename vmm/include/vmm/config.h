@@ -23,6 +23,11 @@
  * cmdline_size, this only bounds storage. */
 #define VMM_CMDLINE_MAX 4096u
 #define VMM_MAX_BLOCKS 8u
+/* virtio-mmio devices of all kinds share the IOAPIC pins 16..23, one each. */
+#define VMM_MAX_VIRTIO 8u
+/* Longest vsock.uds: sockaddr_un holds 107 bytes, and the device appends
+ * "_<port>" (up to 11 bytes) for guest-initiated connections. */
+#define VMM_VSOCK_UDS_MAX 96u
 /* Error messages are one line. */
 #define VMM_ERR_MAX 512u
 
@@ -59,6 +64,13 @@ struct vmm_block_config {
 	bool read_only;
 };
 
+/* One virtio-vsock device (virtio 1.2 §5.10), host side over Unix sockets. */
+struct vmm_vsock_config {
+	bool enabled;
+	uint64_t guest_cid;	/* 3 .. 0xfffffffe */
+	char uds_path[VMM_PATH_MAX];	/* listening socket; must not exist yet */
+};
+
 struct vmm_serial_config {
 	enum vmm_serial_out out;
 	char out_path[VMM_PATH_MAX];
@@ -84,6 +96,7 @@ struct vmm_config {
 	char initramfs_path[VMM_PATH_MAX];	/* "" = none */
 	struct vmm_block_config blocks[VMM_MAX_BLOCKS];
 	uint32_t nblocks;
+	struct vmm_vsock_config vsock;
 	struct vmm_serial_config serial;
 	struct vmm_watchdog_config watchdog;
 	bool boot_timer;	/* log port 0x80 writes with a timestamp */
