@@ -13,6 +13,9 @@
 # vmw_vsock_virtio_transport) are in too: with cvmm.vsock=HOST:GUEST:TOKEN
 # /init loads them and runs /bin/guest-vsock HOST GUEST TOKEN
 # (tests/linux/run-vsock), which must then be given as an extra file.
+# So are virtio_net and its dependencies (failover, net_failover): with
+# cvmm.net=GUEST_IP/PREFIX:HOST_IP /init brings eth0 up with that address
+# and pings HOST_IP (tests/linux/run-net).
 #
 # Usage: make-initramfs.sh MODULES_DIR OUTPUT [FILE...]
 #   MODULES_DIR is the kernel's lib/modules/<version> (fetch-debian-kernel.sh
@@ -50,13 +53,14 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,dev,proc,sys,lib/modules/"$ver"}
 cp "$cache/root/bin/busybox" "$stage/bin/busybox"
 for tool in sh mount umount sync mkdir sed modprobe insmod dd hexdump head echo cat sleep \
-	reboot poweroff; do
+	reboot poweroff ip ping; do
 	ln -s busybox "$stage/bin/$tool"
 done
 for m in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko \
 	 drivers/virtio/virtio_mmio.ko drivers/block/virtio_blk.ko \
 	 net/vmw_vsock/vsock.ko net/vmw_vsock/vmw_vsock_virtio_transport_common.ko \
-	 net/vmw_vsock/vmw_vsock_virtio_transport.ko; do
+	 net/vmw_vsock/vmw_vsock_virtio_transport.ko net/core/failover.ko \
+	 drivers/net/net_failover.ko drivers/net/virtio_net.ko; do
 	[ -f "$mods/kernel/$m" ] || { echo "make-initramfs: $mods lacks $m" >&2; exit 1; }
 	mkdir -p "$stage/lib/modules/$ver/kernel/$(dirname "$m")"
 	cp "$mods/kernel/$m" "$stage/lib/modules/$ver/kernel/$m"
@@ -75,6 +79,16 @@ modprobe virtio_mmio && modprobe virtio_blk
 vsock=$(sed -n 's/.*cvmm\.vsock=\([^ ]*\).*/\1/p' /proc/cmdline)
 if [ -n "$vsock" ]; then
 	modprobe vmw_vsock_virtio_transport && guest-vsock $(echo "$vsock" | sed 's/:/ /g')
+	reboot -f
+fi
+net=$(sed -n 's/.*cvmm\.net=\([^ ]*\).*/\1/p' /proc/cmdline)
+if [ -n "$net" ]; then
+	modprobe virtio_net
+	for i in 1 2 3 4 5; do [ -e /sys/class/net/eth0 ] && break; sleep 1; done
+	ip link set lo up && ip addr add "${net%%:*}" dev eth0 &&
+		ip link set eth0 up && echo "CVMM-NET-UP: $(ip -o addr show dev eth0 | sed -n 's/.*inet \([^ ]*\).*/\1/p') $(cat /sys/class/net/eth0/address)"
+	if ping -c 3 -W 5 "${net#*:}"; then echo "CVMM-NET-PING-OK: ${net#*:}"
+	else echo "CVMM-NET-PING-FAILED: ${net#*:}"; fi
 	reboot -f
 fi
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 1; done

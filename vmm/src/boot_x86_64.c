@@ -37,6 +37,14 @@ static int load_cmdline(struct vmm *vm, struct loader_cmdline *cl, char *buf, si
 			return vmm__fail(vm, "kernel.cmdline: no room for virtio_mmio.device= "
 					 "of vsock (%s)", strerror(-r));
 	}
+	for (uint32_t i = 0; vm->cfg.virtio_cmdline && i < vm->nnets_up; i++) {
+		r = loader_cmdline_add_virtio_mmio(cl, VMM_NET_WINDOW,
+						   vmm__net_base(vm->nets[i]),
+						   vmm__net_gsi(vm->nets[i]));
+		if (r)
+			return vmm__fail(vm, "kernel.cmdline: no room for virtio_mmio.device= "
+					 "of net[%u] (%s)", i, strerror(-r));
+	}
 	r = loader_cmdline_write(vm->mem, LOADER_CMDLINE_START, cl);
 	if (r)
 		return vmm__fail(vm, "command line: %s", strerror(-r));
@@ -65,6 +73,11 @@ static int write_acpi(struct vmm *vm, uint64_t *rsdp)
 		virtio[ac.n_virtio++] = (struct loader_acpi_virtio_mmio){
 			.base = vmm__vsock_base(vm->vsock), .size = VMM_VSOCK_WINDOW,
 			.gsi = vmm__vsock_gsi(vm->vsock), .level = false,
+		};
+	for (uint32_t i = 0; i < vm->nnets_up; i++)
+		virtio[ac.n_virtio++] = (struct loader_acpi_virtio_mmio){
+			.base = vmm__net_base(vm->nets[i]), .size = VMM_NET_WINDOW,
+			.gsi = vmm__net_gsi(vm->nets[i]), .level = false,
 		};
 	r = loader_acpi_write(vm->mem, LOADER_ACPI_START, LOADER_ACPI_SIZE, &ac, &lay);
 	if (r)

@@ -25,6 +25,7 @@
 #include <vmm/watchdog.h>
 
 #include "blk.h"
+#include "net.h"
 #include "vsock.h"
 
 /* Signal that kicks a vCPU thread out of KVM_RUN. */
@@ -98,6 +99,8 @@ struct vmm {
 	struct vmm_blk *blks[VMM_MAX_BLOCKS];
 	uint32_t nblks;
 	struct vmm_vsock *vsock;		/* NULL without --vsock */
+	struct vmm_net *nets[VMM_MAX_NETS];
+	uint32_t nnets_up;
 
 	struct loader_kernel kernel;
 	bool pvh;

@@ -133,5 +133,5 @@ Test(args_vsock, counts_against_the_virtio_slots)
 		cr_assert_eq(PARSE("--block", "path=/dev/null"), VMM_ARGS_RUN);
 	cr_assert_eq(PARSE("--vsock", "cid=3,uds=a"), VMM_ARGS_RUN);
 	cr_assert_eq(validate(), -EINVAL);
-	cr_assert_str_eq(err, "virtio: 9 devices (block and vsock), at most 8");
+	cr_assert_str_eq(err, "virtio: 9 devices (block, vsock and net), at most 8");
 }

@@ -25,6 +25,9 @@
 #define VMM_MAX_BLOCKS 8u
 /* virtio-mmio devices of all kinds share the IOAPIC pins 16..23, one each. */
 #define VMM_MAX_VIRTIO 8u
+#define VMM_MAX_NETS 8u
+/* IFNAMSIZ - 1 */
+#define VMM_TAP_NAME_MAX 15u
 /* Longest vsock.uds: sockaddr_un holds 107 bytes, and the device appends
  * "_<port>" (up to 11 bytes) for guest-initiated connections. */
 #define VMM_VSOCK_UDS_MAX 96u
@@ -71,6 +74,17 @@ struct vmm_vsock_config {
 	char uds_path[VMM_PATH_MAX];	/* listening socket; must not exist yet */
 };
 
+/* One virtio-net device (virtio 1.2 §5.1) on a host tap interface. */
+struct vmm_net_config {
+	char tap[VMM_PATH_MAX];	/* interface name; created if missing */
+	uint8_t mac[6];
+	bool has_mac;		/* else the guest picks a random one */
+	/* Per-direction limit in bytes per second (one second's worth is the
+	 * bucket); 0 = unlimited.  rx: to the guest, tx: from the guest. */
+	uint64_t rx_rate;
+	uint64_t tx_rate;
+};
+
 struct vmm_serial_config {
 	enum vmm_serial_out out;
 	char out_path[VMM_PATH_MAX];
@@ -97,6 +111,8 @@ struct vmm_config {
 	struct vmm_block_config blocks[VMM_MAX_BLOCKS];
 	uint32_t nblocks;
 	struct vmm_vsock_config vsock;
+	struct vmm_net_config nets[VMM_MAX_NETS];
+	uint32_t nnets;
 	struct vmm_serial_config serial;
 	struct vmm_watchdog_config watchdog;
 	bool boot_timer;	/* log port 0x80 writes with a timestamp */
