@@ -14,8 +14,8 @@
 # /init loads them and runs /bin/guest-vsock HOST GUEST TOKEN
 # (tests/linux/run-vsock), which must then be given as an extra file.
 # So are virtio_net and its dependencies (failover, net_failover): with
-# cvmm.net=GUEST_IP/PREFIX:HOST_IP /init brings eth0 up with that address
-# and pings HOST_IP (tests/linux/run-net).
+# cvmm.net=GUEST_IP/PREFIX:HOST_IP[:PINGS] /init brings eth0 up with that
+# address and pings HOST_IP PINGS times (3) (tests/linux/run-net).
 #
 # Usage: make-initramfs.sh MODULES_DIR OUTPUT [FILE...]
 #   MODULES_DIR is the kernel's lib/modules/<version> (fetch-debian-kernel.sh
@@ -83,12 +83,16 @@ if [ -n "$vsock" ]; then
 fi
 net=$(sed -n 's/.*cvmm\.net=\([^ ]*\).*/\1/p' /proc/cmdline)
 if [ -n "$net" ]; then
+	# GUEST_IP/PREFIX:HOST_IP[:PINGS]
+	addr=${net%%:*} rest=${net#*:}
+	host=${rest%%:*} count=3
+	[ "$rest" = "$host" ] || count=${rest#*:}
 	modprobe virtio_net
 	for i in 1 2 3 4 5; do [ -e /sys/class/net/eth0 ] && break; sleep 1; done
-	ip link set lo up && ip addr add "${net%%:*}" dev eth0 &&
-		ip link set eth0 up && echo "CVMM-NET-UP: $(ip -o addr show dev eth0 | sed -n 's/.*inet \([^ ]*\).*/\1/p') $(cat /sys/class/net/eth0/address)"
-	if ping -c 3 -W 5 "${net#*:}"; then echo "CVMM-NET-PING-OK: ${net#*:}"
-	else echo "CVMM-NET-PING-FAILED: ${net#*:}"; fi
+	ip link set lo up && ip addr add "$addr" dev eth0 && ip link set eth0 up &&
+		echo "CVMM-NET-UP: $(ip -o addr show dev eth0 | sed -n 's/.*inet \([^ ]*\).*/\1/p') $(cat /sys/class/net/eth0/address)"
+	if ping -c "$count" -W 5 "$host"; then echo "CVMM-NET-PING-OK: $host"
+	else echo "CVMM-NET-PING-FAILED: $host"; fi
 	reboot -f
 fi
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 1; done

@@ -16,9 +16,6 @@
 
 #include "vmm_internal.h"
 
-/* virtio 1.2 §4.2.2: QueueNotify register offset. */
-#define NET_QUEUE_NOTIFY 0x50u
-
 struct vmm_net {
 	struct vmm *vm;
 	uint32_t index;
@@ -62,20 +59,16 @@ static void net_bus_read(void *ctx, uint64_t base, uint64_t off, uint8_t *data,
 
 	(void)base;
 	VMM_IGNORE(vnet_device_mmio_read(&n->dev, off, size, &v));
-	for (uint32_t i = 0; i < size; i++)
-		data[i] = (uint8_t)(v >> (8 * i));
+	vmm__le_store(v, data, size);
 }
 
 static void net_bus_write(void *ctx, uint64_t base, uint64_t off,
 			  const uint8_t *data, uint32_t size)
 {
 	struct vmm_net *n = ctx;
-	uint64_t v = 0;
-
 	(void)base;
-	for (uint32_t i = 0; i < size; i++)
-		v |= (uint64_t)data[i] << (8 * i);
-	VMM_IGNORE(vnet_device_mmio_write(&n->dev, off, size, v));
+	VMM_IGNORE(vnet_device_mmio_write(&n->dev, off, size,
+					   vmm__le_load(data, size)));
 }
 
 static const struct vmm_bus_ops net_bus_ops = { net_bus_read, net_bus_write };
@@ -174,21 +167,13 @@ static int net_open(struct vmm *vm, struct vmm_net *n)
 
 static int net_kvm_wiring(struct vmm *vm, struct vmm_net *n)
 {
-	int r;
+	uint32_t q;
+	int r = vmm__notify_ioeventfds_assign(vm, n->base, n->notify_fd, n->ioeventfd_on,
+					      VNET_NUM_QUEUES, &q);
 
-	for (uint32_t q = 0; q < VNET_NUM_QUEUES; q++) {
-		struct kvmw_ioeventfd io = {
-			.fd = n->notify_fd[q], .space = KVMW_IO_MMIO,
-			.addr = n->base + NET_QUEUE_NOTIFY, .len = 4,
-			.datamatch = true, .data = q,
-		};
-
-		r = kvmw_vm_ioeventfd_assign(vm->kvm, &io);
-		if (r)
-			return vmm__fail(vm, "net[%u]: ioeventfd for queue %u: %s", n->index,
-					 q, strerror(-r));
-		n->ioeventfd_on[q] = true;
-	}
+	if (r)
+		return vmm__fail(vm, "net[%u]: ioeventfd for queue %u: %s", n->index, q,
+				 strerror(-r));
 	r = kvmw_vm_irqfd_assign(vm->kvm, n->irq_fd, n->gsi);
 	if (r)
 		return vmm__fail(vm, "net[%u]: irqfd on GSI %u: %s", n->index, n->gsi,
@@ -261,20 +246,14 @@ void vmm__net_free(struct vmm *vm, struct vmm_net *n)
 {
 	if (!n)
 		return;
-	for (uint32_t q = 0; q < VNET_NUM_QUEUES; q++) {
+	for (uint32_t q = 0; q < VNET_NUM_QUEUES; q++)
 		if (evmgr_watcher_active(&n->notify_w[q]))
 			evmgr_watcher_remove(vm->loop, &n->notify_w[q]);
-		if (n->ioeventfd_on[q]) {
-			struct kvmw_ioeventfd io = {
-				.fd = n->notify_fd[q], .space = KVMW_IO_MMIO,
-				.addr = n->base + NET_QUEUE_NOTIFY, .len = 4,
-				.datamatch = true, .data = q,
-			};
-			VMM_IGNORE(kvmw_vm_ioeventfd_deassign(vm->kvm, &io));
-		}
+	vmm__notify_ioeventfds_release(vm, n->base, n->notify_fd, n->ioeventfd_on,
+				       VNET_NUM_QUEUES);
+	for (uint32_t q = 0; q < VNET_NUM_QUEUES; q++)
 		if (n->notify_fd[q] >= 0)
 			close(n->notify_fd[q]);
-	}
 	if (evmgr_watcher_active(&n->tap_w))
 		evmgr_watcher_remove(vm->loop, &n->tap_w);
 	evmgr_timer_close(&n->timer);

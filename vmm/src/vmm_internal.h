@@ -26,6 +26,7 @@
 
 #include "blk.h"
 #include "net.h"
+#include "virtio_mmio.h"
 #include "vsock.h"
 
 /* Signal that kicks a vCPU thread out of KVM_RUN. */

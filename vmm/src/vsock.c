@@ -22,8 +22,6 @@
 
 #include "vmm_internal.h"
 
-/* virtio 1.2 §4.2.2: QueueNotify register offset. */
-#define VSOCK_QUEUE_NOTIFY 0x50u
 #define VSOCK_NR_QUEUES 3u
 
 struct vmm_vsock {
@@ -83,20 +81,16 @@ static void vsock_bus_read(void *ctx, uint64_t base, uint64_t off, uint8_t *data
 
 	(void)base;
 	VMM_IGNORE(vsock_device_mmio_read(v->dev, off, size, &val));
-	for (uint32_t i = 0; i < size; i++)
-		data[i] = (uint8_t)(val >> (8 * i));
+	vmm__le_store(val, data, size);
 }
 
 static void vsock_bus_write(void *ctx, uint64_t base, uint64_t off,
 			    const uint8_t *data, uint32_t size)
 {
 	struct vmm_vsock *v = ctx;
-	uint64_t val = 0;
-
 	(void)base;
-	for (uint32_t i = 0; i < size; i++)
-		val |= (uint64_t)data[i] << (8 * i);
-	VMM_IGNORE(vsock_device_mmio_write(v->dev, off, size, val));
+	VMM_IGNORE(vsock_device_mmio_write(v->dev, off, size,
+					   vmm__le_load(data, size)));
 }
 
 static const struct vmm_bus_ops vsock_bus_ops = { vsock_bus_read, vsock_bus_write };
@@ -141,21 +135,12 @@ static void on_sockets(struct evmgr_loop *loop, struct evmgr_watcher *w, uint32_
 
 static int vsock_kvm_wiring(struct vmm *vm, struct vmm_vsock *v)
 {
-	int r;
+	uint32_t q;
+	int r = vmm__notify_ioeventfds_assign(vm, v->base, v->notify_fd, v->ioeventfd_on,
+					      VSOCK_NR_QUEUES, &q);
 
-	for (uint32_t q = 0; q < VSOCK_NR_QUEUES; q++) {
-		struct kvmw_ioeventfd io = {
-			.fd = v->notify_fd[q], .space = KVMW_IO_MMIO,
-			.addr = v->base + VSOCK_QUEUE_NOTIFY, .len = 4,
-			.datamatch = true, .data = q,
-		};
-
-		r = kvmw_vm_ioeventfd_assign(vm->kvm, &io);
-		if (r)
-			return vmm__fail(vm, "vsock: ioeventfd for queue %u: %s", q,
-					 strerror(-r));
-		v->ioeventfd_on[q] = true;
-	}
+	if (r)
+		return vmm__fail(vm, "vsock: ioeventfd for queue %u: %s", q, strerror(-r));
 	r = kvmw_vm_irqfd_assign(vm->kvm, v->irq_fd, v->gsi);
 	if (r)
 		return vmm__fail(vm, "vsock: irqfd on GSI %u: %s", v->gsi, strerror(-r));
@@ -244,20 +229,14 @@ void vmm__vsock_free(struct vmm *vm, struct vmm_vsock *v)
 {
 	if (!v)
 		return;
-	for (uint32_t q = 0; q < VSOCK_NR_QUEUES; q++) {
+	for (uint32_t q = 0; q < VSOCK_NR_QUEUES; q++)
 		if (evmgr_watcher_active(&v->notify_w[q]))
 			evmgr_watcher_remove(vm->loop, &v->notify_w[q]);
-		if (v->ioeventfd_on[q]) {
-			struct kvmw_ioeventfd io = {
-				.fd = v->notify_fd[q], .space = KVMW_IO_MMIO,
-				.addr = v->base + VSOCK_QUEUE_NOTIFY, .len = 4,
-				.datamatch = true, .data = q,
-			};
-			VMM_IGNORE(kvmw_vm_ioeventfd_deassign(vm->kvm, &io));
-		}
+	vmm__notify_ioeventfds_release(vm, v->base, v->notify_fd, v->ioeventfd_on,
+				       VSOCK_NR_QUEUES);
+	for (uint32_t q = 0; q < VSOCK_NR_QUEUES; q++)
 		if (v->notify_fd[q] >= 0)
 			close(v->notify_fd[q]);
-	}
 	if (evmgr_watcher_active(&v->sock_w))
 		evmgr_watcher_remove(vm->loop, &v->sock_w);
 	if (v->irqfd_on)

@@ -1,59 +1,9 @@
 // SPDX-License-Identifier: MIT
 // --vsock cid=N,uds=PATH: each key lands in the configuration, and each bad
 // input (parse or validation) is one line naming the key and value.
-#include <criterion/criterion.h>
-#include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <unistd.h>
+#include "args_harness.h"
 
-#include <vmm/args.h>
-
-static struct vmm_config cfg;
-static char err[VMM_ERR_MAX];
-static char kernel[] = "/tmp/vmm-test-vsock-kernel-XXXXXX";
-
-static int parse_list(const char *first, ...)
-{
-	static char store[32][VMM_PATH_MAX + 32];
-	char *argv[32];
-	int argc = 0;
-	va_list ap;
-
-	argv[argc++] = strcpy(store[0], "cvmm");
-	va_start(ap, first);
-	for (const char *a = first; a; a = va_arg(ap, const char *)) {
-		argv[argc] = strcpy(store[argc], a);
-		argc++;
-	}
-	va_end(ap);
-	return vmm_args_parse(argc, argv, &cfg, err, sizeof(err));
-}
-
-#define PARSE(...) parse_list(__VA_ARGS__, (const char *)NULL)
-
-static void setup(void)
-{
-	int fd = mkstemp(kernel);
-
-	cr_assert_geq(fd, 0);
-	close(fd);
-	vmm_config_init(&cfg);
-	err[0] = '\0';
-}
-
-static void teardown(void)
-{
-	unlink(kernel);
-}
-
-TestSuite(args_vsock, .init = setup, .fini = teardown);
-
-static int validate(void)
-{
-	strcpy(cfg.kernel_path, kernel);
-	return vmm_config_validate(&cfg, err, sizeof(err));
-}
+TestSuite(args_vsock, .init = harness_setup, .fini = harness_teardown);
 
 Test(args_vsock, off_by_default)
 {
