@@ -4,6 +4,10 @@
 # The seed corpus (optional, read-only in the source tree) is copied into a
 # scratch directory first, because libFuzzer adds new inputs to the first
 # corpus directory it is given.
+# libFuzzer executes every file of the corpus before it mutates, however
+# small RUNS is, and counts those executions in RUNS: the whole committed
+# corpus is replayed, and a corpus that grows reaches deeper code without
+# making the run longer.  Long searches are tests/fuzz-long.sh's job.
 # Usage: run-fuzz.sh TARGET RUNS [SEED_DIR]
 set -euo pipefail
 target=$1 runs=$2 seeds=${3:-}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // 16550A register behaviour (PC16550D section 8) and the register rules
-// Linux 6.1's 8250 driver relies on (DESIGN §4): one test per rule.
+// Linux 6.1's 8250 driver relies on (docs/linux-guests.md): one test per rule.
 #include "harness.h"
 
 enum { RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4,

@@ -20,6 +20,13 @@
 #   cloud-version=6.1.0-56-cloud-amd64
 # Idempotent: a second run reuses the cache and prints the same lines.
 # Exits non-zero with a message on stderr when anything cannot be fetched.
+#
+# Safe to run many times at once (Criterion runs its tests as parallel
+# processes, each fetching): a cache entry is built under a unique temporary
+# name while holding an exclusive flock(1) on $cache/.lock, and published by
+# one rename(2) with its .unpacked mark already inside.  A published entry
+# is never changed or deleted, so readers need no lock: they see either no
+# entry or a complete one.
 set -euo pipefail
 
 which=${1:-all}
@@ -27,6 +34,11 @@ cache=${CVMM_CACHE:-$HOME/.cache/cvmm}/kernels
 mkdir -p "$cache"
 
 die() { echo "fetch-debian-kernel: $*" >&2; exit 1; }
+
+# fd 9 holds the cache lock; taken only where the cache or apt's lists
+# change, released when the script exits.
+exec 9>>"$cache/.lock"
+lock() { flock 9 || die "cannot lock $cache/.lock"; }
 
 need_tool() {
 	command -v "$1" >/dev/null 2>&1 && return 0
@@ -39,6 +51,10 @@ need_tool() {
 resolve() {
 	local meta=$1 pkg
 	pkg=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1)
+	if [ -z "$pkg" ]; then
+		lock	# concurrent `apt-get update`s fail on apt's own lock
+		pkg=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1)
+	fi
 	if [ -z "$pkg" ]; then
 		apt-get update -qq >/dev/null 2>&1 || true
 		pkg=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1)
@@ -54,7 +70,7 @@ u8() { od -An -t u1 -j "$2" -N 1 "$1" | tr -d ' '; }
 
 extract_vmlinux() {
 	local bz=$1 out=$2 tool=$3
-	local sects off len start
+	local sects off len start tmp
 	[ "$(od -An -c -j 514 -N 4 "$bz" | tr -d ' ')" = "HdrS" ] || die "$bz: no HdrS magic"
 	sects=$(u8 "$bz" $((0x1f1)))
 	[ "$sects" -eq 0 ] && sects=4
@@ -63,35 +79,62 @@ extract_vmlinux() {
 	[ "$len" -gt 4 ] || die "$bz: no payload"
 	start=$(( (sects + 1) * 512 + off ))
 	# The last 4 bytes are the size trailer, not part of the stream.
+	tmp=$(mktemp "$out.XXXXXX")
 	dd if="$bz" iflag=skip_bytes,count_bytes skip="$start" count="$((len - 4))" status=none |
-		$tool -dc >"$out.tmp" ||
-		die "$bz: $tool cannot decompress the payload"
-	[ "$(od -An -c -N 4 "$out.tmp" | tr -d ' ')" = "177ELF" ] || die "$bz: payload is not an ELF"
-	mv "$out.tmp" "$out"
+		$tool -dc >"$tmp" ||
+		{ rm -f "$tmp"; die "$bz: $tool cannot decompress the payload"; }
+	[ "$(od -An -c -N 4 "$tmp" | tr -d ' ')" = "177ELF" ] ||
+		{ rm -f "$tmp"; die "$bz: payload is not an ELF"; }
+	chmod 644 "$tmp"
+	mv -f "$tmp" "$out"
+}
+
+# Builds ${pkg}_$ver in a private directory and renames it into place.
+# Called with the lock held and the entry not yet published.
+build_entry() {
+	local pkg=$1 ver=$2 dir=$3 tool=$4 work deb bz
+	# Builds happen only under the lock, so any other build directory is
+	# the remains of a killed run.
+	rm -rf "$cache"/.build.*
+	work=$(mktemp -d "$cache/.build.XXXXXX")
+	(cd "$work" && apt-get download -qq "$pkg=$ver" >/dev/null 2>&1 ||
+		apt-get download -qq "${pkg%-unsigned}-unsigned=$ver" >/dev/null 2>&1) ||
+		{ rm -rf "$work"; die "apt-get download $pkg=$ver failed"; }
+	deb=$(ls "$work"/*.deb | head -n1)
+	dpkg-deb -x "$deb" "$work/root" || { rm -rf "$work"; die "dpkg-deb -x $deb failed"; }
+	bz=$(ls "$work"/root/boot/vmlinuz-* 2>/dev/null | head -n1)
+	[ -n "$bz" ] || { rm -rf "$work"; die "$pkg has no /boot/vmlinuz-*"; }
+	extract_vmlinux "$bz" "$work/root/vmlinux" "$tool"
+	touch "$work/root/.unpacked"
+	# An unmarked directory is a leftover of an older, unlocked version
+	# of this script: nobody can be using it now that we hold the lock.
+	if [ -e "$dir" ] && [ ! -f "$dir/.unpacked" ]; then
+		mv "$dir" "$work/stale"
+	fi
+	mv -T "$work/root" "$dir"
+	rm -rf "$work"
 }
 
 fetch() {
-	local flavour=$1 meta=$2 tool=$3 pkg ver dir deb bz kver
+	local flavour=$1 meta=$2 tool=$3 pkg ver dir bz kver
 	pkg=$(resolve "$meta")
 	ver=$(apt-cache policy "$pkg" | sed -n 's/^ *Candidate: //p')
 	[ -n "$ver" ] && [ "$ver" != "(none)" ] || die "no candidate for $pkg"
 	dir=$cache/${pkg}_$ver
 	if [ ! -f "$dir/.unpacked" ]; then
-		local tmp
-		tmp=$(mktemp -d "$cache/.dl.XXXXXX")
-		(cd "$tmp" && apt-get download -qq "$pkg=$ver" >/dev/null 2>&1 ||
-			apt-get download -qq "${pkg%-unsigned}-unsigned=$ver" >/dev/null 2>&1) ||
-			{ rm -rf "$tmp"; die "apt-get download $pkg=$ver failed"; }
-		deb=$(ls "$tmp"/*.deb | head -n1)
-		rm -rf "$dir" && mkdir -p "$dir"
-		dpkg-deb -x "$deb" "$dir" || { rm -rf "$tmp"; die "dpkg-deb -x $deb failed"; }
-		rm -rf "$tmp"
-		touch "$dir/.unpacked"
+		lock
+		# Another process may have published it while we waited.
+		[ -f "$dir/.unpacked" ] || build_entry "$pkg" "$ver" "$dir" "$tool"
 	fi
 	bz=$(ls "$dir"/boot/vmlinuz-* 2>/dev/null | head -n1)
 	[ -n "$bz" ] || die "$pkg has no /boot/vmlinuz-*"
 	kver=${bz##*/vmlinuz-}
-	[ -f "$dir/vmlinux" ] || extract_vmlinux "$bz" "$dir/vmlinux" "$tool"
+	# Entries published before vmlinux was part of an entry get it added,
+	# by rename, under the lock.
+	if [ ! -f "$dir/vmlinux" ]; then
+		lock
+		[ -f "$dir/vmlinux" ] || extract_vmlinux "$bz" "$dir/vmlinux" "$tool"
+	fi
 	echo "$flavour-bzimage=$bz"
 	echo "$flavour-vmlinux=$dir/vmlinux"
 	echo "$flavour-modules=$dir/lib/modules/$kver"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """System benchmarks of cvmm against QEMU microvm, same guest-kit programs,
-same run (issue 8, DESIGN §6).
+same run (issue 8; docs/benchmarks.md).
 
 Usage: system-bench.py --cvmm PATH --kit DIR [--reps N] [--qemu PATH]
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Checks that guest-kit programs contain none of the instructions kvm-pvm's
-ring-0 emulator rejects (DESIGN.md section 4): int3 / int n, fwait, clac,
+ring-0 emulator rejects (docs/kvm-pvm.md): int3 / int n, fwait, clac,
 popcnt, cmpxchg16b, xrstor (and the xsave family).  Usage:
 check-insns.py OBJDUMP ELF...   Exit 1 and list the hits when any is found."""
 import re

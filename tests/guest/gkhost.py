@@ -20,6 +20,7 @@ import array
 import os
 import re
 import select
+import signal
 import subprocess
 import time
 
@@ -50,6 +51,63 @@ PROGRAMS = {
 GK_RE = re.compile(r"^GK (\S+) (PASS|FAIL|SKIP)(?: (.*))?$")
 SUM_RE = re.compile(r"^GK-SUMMARY pass=(\d+) fail=(\d+) skip=(\d+)$")
 MAX_BLOB = 64 << 20
+
+
+def add_serial_bytes_arg(ap):
+    """--serial-bytes N: size of the serial program's polled-TX blob.
+
+    Default: $CVMM_SERIAL_BYTES, else the guest's own 1 MiB.  Under nested
+    emulation each byte costs two exits (~5 KB/s), so harnesses scale it."""
+    env = os.environ.get("CVMM_SERIAL_BYTES", "")
+    ap.add_argument("--serial-bytes", type=int,
+                    default=int(env) if env.isdigit() else None,
+                    help="bytes the serial program sends in its polled-TX "
+                         "blob (env CVMM_SERIAL_BYTES; default 1 MiB)")
+
+
+def kit_cmdline(base, a):
+    """The kit command line: base, the serial blob size when set, --append."""
+    parts = [base]
+    if getattr(a, "serial_bytes", None) is not None:
+        if not 0 <= a.serial_bytes <= MAX_BLOB:
+            raise SystemExit(f"--serial-bytes must be 0..{MAX_BLOB}")
+        parts.append(f"gk.serial_tx_bytes={a.serial_bytes}")
+    if a.append:
+        parts.append(a.append)
+    return " ".join(parts)
+
+
+# cvmm prints its state dump (one line per vCPU: RIP, run state, exit
+# counts) to stderr on this signal; runners send it before killing a cvmm
+# that overran its timeout, so the dump lands in the test log.
+CVMM_DUMP_SIGNAL = signal.SIGUSR1
+CVMM_DUMP_WAIT = 2.0
+
+
+def cvmm_state_dump(proc, tag="runner"):
+    """Asks a still-running cvmm for its state dump and waits for it."""
+    if proc.poll() is not None:
+        return
+    print(f"{tag}: timeout: asking cvmm for its state dump (SIGUSR1)", flush=True)
+    proc.send_signal(CVMM_DUMP_SIGNAL)
+    try:
+        proc.wait(timeout=CVMM_DUMP_WAIT)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def communicate_or_dump(proc, timeout, tag="runner"):
+    """proc.communicate() with a timeout; on expiry: state dump, kill.
+
+    Returns (stdout, stderr, timed_out)."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        return out, err, False
+    except subprocess.TimeoutExpired:
+        cvmm_state_dump(proc, tag)
+        proc.kill()
+        out, err = proc.communicate()
+        return out, err, True
 
 
 def pattern(magic, first_byte, nbytes):
@@ -87,6 +145,7 @@ class Run:
         self.summary = None
         self.lines = 0
         self.echo = echo
+        self.blobs = {}     # GK-BLOB name -> length announced by the guest
 
     def add(self, name, res, detail):
         self.results.append((name, res, detail))
@@ -118,19 +177,29 @@ def _handle_line(proc, run, line):
         if not 0 <= n <= MAX_BLOB:
             run.add("host.blob", "FAIL", f"bad blob length in {line!r}")
             return None
+        run.blobs[f.get("name", "blob")] = n
         return [f.get("name", "blob"), n, bytearray()]
     return None
 
 
-def drive(proc, run, timeout):
-    """Reads the guest's serial output until the VMM exits; returns its code."""
+def drive(proc, run, timeout, slow=None, on_timeout=None):
+    """Reads the guest's serial output until the VMM exits; returns its code.
+
+    slow=(stall_s, chunk, pause_s) makes a deliberately slow reader: nothing
+    is read for stall_s, then at most chunk bytes per pause_s.  On a timeout
+    on_timeout(proc) runs first (e.g. to ask for a state dump), then the
+    VMM is killed."""
     buf = b""
     blob = None
     deadline = time.monotonic() + timeout
     fd = proc.stdout.fileno()
+    if slow:
+        time.sleep(slow[0])
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
+            if on_timeout:
+                on_timeout(proc)
             proc.kill()
             run.add("host.timeout", "FAIL", f"no VM end within {timeout}s")
             break
@@ -139,9 +208,11 @@ def drive(proc, run, timeout):
             if proc.poll() is not None:
                 break
             continue
-        chunk = os.read(fd, 65536)
+        chunk = os.read(fd, slow[1] if slow else 65536)
         if not chunk:
             break
+        if slow:
+            time.sleep(slow[2])
         buf += chunk
         while True:
             if blob is not None:
@@ -172,6 +243,16 @@ def drive(proc, run, timeout):
     except subprocess.TimeoutExpired:
         proc.kill()
         return proc.wait()
+
+
+def check_serial_bytes(run, program, a):
+    """With --serial-bytes, the serial program's blob has exactly that size."""
+    want = getattr(a, "serial_bytes", None)
+    if program != "serial" or want is None:
+        return
+    got = run.blobs.get("serial.tx-polled")
+    run.add("host.serial-bytes", "PASS" if got == want else "FAIL",
+            f"polled-TX blob of {got} bytes, asked for {want}")
 
 
 def check_summary(run):

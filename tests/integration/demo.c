@@ -18,7 +18,9 @@
  * (halted with interrupts on: only a signal to cvmm ends it); and
  * "assists" runs each instruction kvm-pvm's emulator rejects at CPL0 and
  * cvmm completes (int3, int $0x41, fwait, ldmxcsr, stmxcsr, fninit), checks
- * the results, then resets.
+ * the results, then checks the faults hardware raises for LDMXCSR and
+ * FNINIT with SSE/x87 disabled in CR0/CR4 (#UD, #NM), which cvmm's assists
+ * must raise the same way, then resets.
  */
 #include "virtio.h"
 
@@ -93,6 +95,61 @@ static bool end_is(const char *mode)
 	return v && len == strlen(mode) && memcmp(v, mode, len) == 0;
 }
 
+/* The vector LDMXCSR / FNINIT raise under the current CR0/CR4, or ~0. */
+static uint64_t ldmxcsr_fault(uint32_t v)
+{
+	gk_fault_vec = ~0ull;
+	__asm__ volatile("leaq 1f(%%rip), %%rax; movq %%rax, %0; ldmxcsr %1; 1:"
+			 : "=m"(gk_fault_resume) : "m"(v) : "rax", "memory");
+	gk_fault_resume = 0;
+	return gk_fault_vec;
+}
+
+static uint64_t fninit_fault(void)
+{
+	gk_fault_vec = ~0ull;
+	__asm__ volatile("leaq 1f(%%rip), %%rax; movq %%rax, %0; fninit; 1:"
+			 : "=m"(gk_fault_resume) : : "rax", "memory");
+	gk_fault_resume = 0;
+	return gk_fault_vec;
+}
+
+/* LDMXCSR and FNINIT under one CR0/CR4 setting; CR0/CR4 restored after. */
+static void faults_with(const char *what, uint64_t cr0, uint64_t cr4, uint64_t want_ld,
+			uint64_t want_fn)
+{
+	uint64_t cr0_was = gk_read_cr0(), cr4_was = gk_read_cr4(), ld, fn;
+	char name[48];
+
+	gk_write_cr4(cr4);
+	gk_write_cr0(cr0);
+	ld = ldmxcsr_fault(0x1f80);
+	fn = fninit_fault();
+	gk_write_cr0(cr0_was);
+	gk_write_cr4(cr4_was);
+	gk_snprintf(name, sizeof(name), "demo.ldmxcsr-%s", what);
+	gk_check(name, ld == want_ld, "vector %ld, want %ld", (long)ld, (long)want_ld);
+	gk_snprintf(name, sizeof(name), "demo.fninit-%s", what);
+	gk_check(name, fn == want_fn, "vector %ld, want %ld", (long)fn, (long)want_fn);
+}
+
+/* SDM vol. 2 (LDMXCSR, FINIT/FNINIT exceptions), vol. 3 table 2-2:
+ * without OSFXSR or with EM, SSE raises #UD; with TS, #NM; x87 ignores
+ * OSFXSR and raises #NM for EM or TS.  ~0 = no fault. */
+static void check_fpu_faults(void)
+{
+	uint64_t cr0 = gk_read_cr0(), cr4 = gk_read_cr4();
+
+	gk_check("demo.sse-enabled",
+		 (cr4 & GK_CR4_OSFXSR) && (cr4 & GK_CR4_OSXMMEXCPT) &&
+		 !(cr0 & (GK_CR0_EM | GK_CR0_TS)) && (cr0 & GK_CR0_MP),
+		 "cr0=0x%lx cr4=0x%lx", cr0, cr4);
+	faults_with("without-osfxsr", cr0, cr4 & ~GK_CR4_OSFXSR, 6, ~0ull);
+	faults_with("with-ts", cr0 | GK_CR0_TS, cr4, 7, 7);
+	faults_with("with-em", cr0 | GK_CR0_EM, cr4, 6, 7);
+	faults_with("enabled", cr0, cr4, ~0ull, ~0ull);
+}
+
 /* Each instruction once; on hardware KVM they simply run natively. */
 static void run_assisted_instructions(void)
 {
@@ -112,6 +169,7 @@ static void run_assisted_instructions(void)
 	mxcsr_in = 0x1f80;
 	__asm__ volatile("ldmxcsr %0; fninit" : : "m"(mxcsr_in));
 	gk_check("demo.fninit", true, "fninit returned");
+	check_fpu_faults();
 }
 
 /* The stops other than the default reset; returns only for the default. */

@@ -22,6 +22,10 @@
 #   prints it as <flavour>-modules=...).  Each FILE is copied into /bin.
 # Idempotent: OUTPUT is rebuilt only when missing or older than this script
 # or one of the FILEs.
+# Safe to run many times at once: the busybox cache entry is built under a
+# unique name while holding flock(1) on its .lock and published by one
+# rename, never deleted; OUTPUT is written to a unique temporary file and
+# renamed into place, so a reader sees the old file or the new one, whole.
 set -euo pipefail
 mods=$1 out=$2
 shift 2
@@ -36,20 +40,30 @@ if [ "$fresh" = 1 ]; then
 fi
 cache=${CVMM_CACHE:-$HOME/.cache/cvmm}/busybox
 mkdir -p "$cache"
+stage=$(mktemp -d)
+work= tmp=
+trap 'rm -rf "$stage" ${work:+"$work"} ${tmp:+"$tmp"}' EXIT
 if [ ! -x "$cache/root/bin/busybox" ]; then
-	(cd "$cache" && rm -f busybox-static_*.deb &&
-	 apt-get download -qq busybox-static >/dev/null 2>&1 ||
-	 { apt-get update -qq >/dev/null 2>&1; apt-get download -qq busybox-static >/dev/null; }) ||
-		{ echo "make-initramfs: cannot apt-get download busybox-static" >&2; exit 1; }
-	rm -rf "$cache/root"
-	dpkg-deb -x "$cache"/busybox-static_*.deb "$cache/root"
+	exec 9>>"$cache/.lock"
+	flock 9
+	if [ ! -x "$cache/root/bin/busybox" ]; then
+		rm -rf "$cache"/.build.*	# a killed run's (builds hold the lock)
+		work=$(mktemp -d "$cache/.build.XXXXXX")
+		(cd "$work" && { apt-get download -qq busybox-static >/dev/null 2>&1 ||
+		 { apt-get update -qq >/dev/null 2>&1; apt-get download -qq busybox-static >/dev/null; }; }) ||
+			{ echo "make-initramfs: cannot apt-get download busybox-static" >&2; exit 1; }
+		dpkg-deb -x "$work"/busybox-static_*.deb "$work/root"
+		# A root without busybox is a leftover of an older, unlocked
+		# version of this script; with the lock held nobody uses it.
+		[ ! -e "$cache/root" ] || mv "$cache/root" "$work/stale"
+		mv -T "$work/root" "$cache/root"
+	fi
+	exec 9>&-
 fi
 command -v cpio >/dev/null && command -v depmod >/dev/null ||
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cpio kmod >/dev/null
 
 ver=$(basename "$mods")
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,dev,proc,sys,lib/modules/"$ver"}
 cp "$cache/root/bin/busybox" "$stage/bin/busybox"
 for tool in sh mount umount sync mkdir sed modprobe insmod dd hexdump head echo cat sleep \
@@ -113,6 +127,8 @@ reboot -f
 INIT
 chmod +x "$stage/init"
 mkdir -p "$(dirname "$out")"
-(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -9) >"$out.tmp"
-mv "$out.tmp" "$out"
+tmp=$(mktemp "$out.XXXXXX")
+(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -9) >"$tmp"
+chmod 644 "$tmp"
+mv -f "$tmp" "$out"
 echo "$out"

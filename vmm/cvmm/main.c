@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// cvmm: boots one guest from a oneshot key=value command line (DESIGN §5)
+// cvmm: boots one guest from a oneshot key=value command line (docs/boot-path.md)
 // and exits with a code that says how the guest stopped (docs/cvmm.md).
 #include <stdio.h>
 #include <string.h>

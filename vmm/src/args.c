@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The cvmm options (DESIGN §5): a table of options, each with the keys it
+// The cvmm options (docs/boot-path.md): a table of options, each with the keys it
 // accepts and a setter per key.  Errors name the option, key and value.
 #include <errno.h>
 #include <stdarg.h>

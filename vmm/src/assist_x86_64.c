@@ -12,7 +12,10 @@
 
 #include "assist_x86_64.h"
 
+#define CR0_EM (1ull << 2)
+#define CR0_TS (1ull << 3)
 #define CR0_PG (1ull << 31)
+#define CR4_OSFXSR (1ull << 9)
 #define CR4_LA57 (1ull << 12)
 #define EFER_LMA (1ull << 10)
 #define PTE_P 0x1ull
@@ -155,7 +158,34 @@ static int operand_io(struct vmmem_map *mem, const struct kvm_sregs *sregs, uint
 	return 0;
 }
 
-static int inject_gp(struct kvmw_vcpu *vcpu)
+int vmm__assist_fault(enum vmm_assist_kind kind, uint64_t cr0, uint64_t cr4)
+{
+	switch (kind) {
+	case VMM_ASSIST_LDMXCSR:
+	case VMM_ASSIST_STMXCSR:
+		/* Their "Protected Mode Exceptions" (SDM vol. 2) list EM=1
+		 * and OSFXSR=0 under #UD and TS=1 under #NM; SSE-enabled
+		 * checks come first, so #UD wins when both apply. */
+		if ((cr0 & CR0_EM) || !(cr4 & CR4_OSFXSR))
+			return VMM_VEC_UD;
+		return (cr0 & CR0_TS) ? VMM_VEC_NM : -1;
+	case VMM_ASSIST_FNINIT:
+		/* x87 with EM set traps to the emulator via #NM, not #UD
+		 * (SDM vol. 3 table 2-2, EM/MP/TS combinations). */
+		return (cr0 & (CR0_EM | CR0_TS)) ? VMM_VEC_NM : -1;
+	case VMM_ASSIST_NONE:
+		break;
+	}
+	return -1;
+}
+
+uint32_t vmm__mxcsr_writable(uint32_t mxcsr_mask)
+{
+	return mxcsr_mask ? mxcsr_mask : 0xffbfu;
+}
+
+/* #GP carries error code 0 here; #UD and #NM carry none (SDM vol. 3 6.15). */
+static int inject(struct kvmw_vcpu *vcpu, unsigned vec)
 {
 	struct kvm_vcpu_events ev;
 	int r = kvmw_vcpu_get_events(vcpu, &ev);
@@ -163,8 +193,8 @@ static int inject_gp(struct kvmw_vcpu *vcpu)
 	if (r)
 		return r;
 	ev.exception.injected = 1;
-	ev.exception.nr = 13;
-	ev.exception.has_error_code = 1;
+	ev.exception.nr = (uint8_t)vec;
+	ev.exception.has_error_code = vec == 13;
 	ev.exception.error_code = 0;
 	ev.flags = 0;
 	return kvmw_vcpu_set_events(vcpu, &ev);
@@ -184,6 +214,7 @@ static int inject_gp(struct kvmw_vcpu *vcpu)
 #define XS_FIP 8u
 #define XS_FDP 16u
 #define XS_MXCSR 24u
+#define XS_MXCSR_MASK 28u
 #define XS_XSTATE_BV 512u
 
 static uint32_t get32(const uint8_t *p)
@@ -206,7 +237,7 @@ int vmm__assist_run(struct kvmw_vcpu *vcpu, struct vmmem_map *mem,
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	uint8_t buf[4];
-	int n, r;
+	int n, r, vec;
 
 	*kind = vmm__assist_decode(insn, len, &in);
 	if (in.kind == VMM_ASSIST_NONE)
@@ -216,6 +247,9 @@ int vmm__assist_run(struct kvmw_vcpu *vcpu, struct vmmem_map *mem,
 		r = kvmw_vcpu_get_sregs(vcpu, &sregs);
 	if (r)
 		return r;
+	vec = vmm__assist_fault(in.kind, sregs.cr0, sregs.cr4);
+	if (vec >= 0)
+		return inject(vcpu, (unsigned)vec);
 	n = kvmw_vcpu_get_xsave(vcpu, xsave_buf, sizeof(xsave_buf));
 	if (n < 0)
 		return n;
@@ -237,8 +271,9 @@ int vmm__assist_run(struct kvmw_vcpu *vcpu, struct vmmem_map *mem,
 		} else {
 			r = operand_io(mem, &sregs, ea, buf, false);
 			/* Reserved bits set: the CPU raises #GP(0). */
-			if (r == 0 && (get32(buf) & 0xffff0000u))
-				return inject_gp(vcpu);
+			if (r == 0 && (get32(buf) &
+				       ~vmm__mxcsr_writable(get32(xs + XS_MXCSR_MASK))))
+				return inject(vcpu, 13);
 			if (r == 0)
 				memcpy(xs + XS_MXCSR, buf, 4);
 		}

@@ -46,8 +46,25 @@ uint64_t vmm__assist_ea(const struct vmm_assist_insn *in, const struct kvm_regs 
 int vmm__gva_to_gpa(const struct vmmem_map *mem, const struct kvm_sregs *sregs,
 		    uint64_t gva, uint64_t *gpa);
 
+/*
+ * The fault the CPU raises before executing the instruction, from CR0/CR4
+ * alone (SDM vol. 1 13.2 and vol. 3 2.5 / 13.1, the instructions' "Protected
+ * Mode Exceptions"): LDMXCSR/STMXCSR raise #UD when CR0.EM is set or
+ * CR4.OSFXSR is clear, else #NM when CR0.TS is set; FNINIT/FINIT raise #NM
+ * when CR0.EM or CR0.TS is set.  Returns the vector, or -1 when it runs.
+ */
+#define VMM_VEC_UD 6
+#define VMM_VEC_NM 7
+int vmm__assist_fault(enum vmm_assist_kind kind, uint64_t cr0, uint64_t cr4);
+
+/* MXCSR bits a load may set: MXCSR_MASK from the FXSAVE image, or 0xffbf
+ * when the image says 0 (SDM vol. 1 11.6.6). */
+uint32_t vmm__mxcsr_writable(uint32_t mxcsr_mask);
+
 /* Completes the instruction at the vCPU's RIP: 0 done, -ENOTSUP not one of
- * ours, -EFAULT operand not mapped (the caller reports the failure). */
+ * ours, -EFAULT operand not mapped (the caller reports the failure).  A
+ * fault vmm__assist_fault() predicts, or #GP(0) for reserved MXCSR bits, is
+ * injected instead and RIP stays on the instruction, as on hardware. */
 int vmm__assist_run(struct kvmw_vcpu *vcpu, struct vmmem_map *mem,
 		    const uint8_t *insn, size_t len, enum vmm_assist_kind *kind);
 

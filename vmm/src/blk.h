@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * virtio-blk devices of a VM (DESIGN §5): libvirtio-blk's device model on
+ * virtio-blk devices of a VM (docs/boot-path.md): libvirtio-blk's device model on
  * the virtio-mmio transport, one 4 KiB window each in the MMIO hole from
  * LOADER_VIRTIO_MMIO_START, one IOAPIC pin each from LOADER_VIRTIO_FIRST_GSI.
  * QueueNotify arrives through an ioeventfd and interrupts leave through an

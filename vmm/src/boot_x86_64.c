@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Everything written into guest memory before the first instruction
-// (DESIGN §5): the kernel (bzImage, ELF with a 64-bit entry, or ELF via
+// (docs/boot-path.md): the kernel (bzImage, ELF with a 64-bit entry, or ELF via
 // PVH), the initramfs, the command line, ACPI tables describing the CPUs,
 // the IOAPIC, the legacy devices and the virtio-mmio windows, the MP table,
 // and the boot params (64-bit entry) or the PVH start info.
@@ -120,7 +120,7 @@ static int load_kernel(struct vmm *vm)
 	}
 	if (r)
 		return vmm__fail(vm, "kernel.path=%s: %s", vm->cfg.kernel_path, strerror(-r));
-	/* ELF kernels with a PVH note are entered through it (DESIGN §5)
+	/* ELF kernels with a PVH note are entered through it (docs/boot-path.md)
 	 * unless kernel.boot says otherwise; others need a 64-bit entry. */
 	vm->pvh = vm->kernel.format == LOADER_FORMAT_ELF && vm->kernel.has_pvh &&
 		  vm->cfg.boot != VMM_BOOT_64BIT;

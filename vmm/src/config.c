@@ -3,6 +3,7 @@
 // first problem and names the field the way the command line spells it, so
 // the user can find the argument to fix.
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@ void vmm_config_init(struct vmm_config *cfg)
 	cfg->mptable = true;
 	cfg->virtio_cmdline = true;
 	cfg->log_level = VMM_LOG_WARN;
+	cfg->dump_signal = SIGUSR1;
 	memcpy(cfg->kvm_path, "/dev/kvm", sizeof("/dev/kvm"));
 }
 

@@ -13,6 +13,7 @@
 #include <vmm/term.h>
 
 #include "vmm_internal.h"
+#include "write_all.h"
 
 static uint64_t mono_ns(void *ctx)
 {
@@ -30,7 +31,6 @@ static ssize_t serial_out(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct vmm *vm = ctx;
 	struct vmm_serial_dev *s = &vm->serial;
-	size_t done = 0;
 
 	if (vm->cfg.watchdog.panic_detect && !s->panic_seen_ns &&
 	    vmm_panic_scanner_feed(&s->panic, buf, len) && s->panic.line_done)
@@ -38,17 +38,10 @@ static ssize_t serial_out(void *ctx, const uint8_t *buf, size_t len)
 	if (s->out_fd < 0)
 		return (ssize_t)len;
 	/* A blocking console: the guest waits for a slow terminal rather
-	 * than losing output.  A broken pipe drops the bytes (counted). */
-	while (done < len) {
-		ssize_t n = write(s->out_fd, buf + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return done ? (ssize_t)done : -errno;
-		done += (size_t)n;
-	}
-	return (ssize_t)len;
+	 * than losing output, also on an O_NONBLOCK stdout; only a stop ends
+	 * the wait early (the rest stays in the FIFO).  A broken pipe drops
+	 * the bytes (counted by the UART model). */
+	return vmm__write_all(s->out_fd, buf, len, &vm->stopping);
 }
 
 static void resume_input(struct evmgr_loop *loop, void *arg)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The legacy PC devices on the PIO bus (DESIGN §5): i8042 at 0x60/0x64
+// The legacy PC devices on the PIO bus (docs/boot-path.md): i8042 at 0x60/0x64
 // (IRQ 1/12; its reset line ends the VM), the CMOS RTC at 0x70 (IRQ 8,
 // interrupts on a timer), a speaker latch at 0x61, the port 0x80 boot
 // timer, and the ACPI sleep/reset ports the FADT announces.  The serial

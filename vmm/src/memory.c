@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Guest RAM (DESIGN §5): anonymous MAP_NORESERVE memory split around the
+// Guest RAM (docs/boot-path.md): anonymous MAP_NORESERVE memory split around the
 // 32-bit MMIO hole (LOADER_MMIO_HOLE_*): RAM below the hole, the rest above
 // 4 GiB.  Each region becomes one KVM memory slot.
 #include <errno.h>

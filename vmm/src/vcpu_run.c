@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // vCPU threads: KVM_RUN in a loop, exits dispatched on the PIO/MMIO buses,
-// the kvm-pvm emulation assists of DESIGN §4 (int3 / int n at CPL0
+// the kvm-pvm emulation assists of docs/kvm-pvm.md (int3 / int n at CPL0
 // injected, fwait skipped; counted; switchable off), every other internal
 // error reported with RIP, instruction bytes and libkvmwrap's hint, and the
 // samples the stuck-vCPU watchdog needs.  Stopping kicks each thread out
@@ -167,6 +167,7 @@ static int handle_exit(struct vmm *vm, struct vmm_vcpu *vcpu, const struct kvmw_
 		eat_kicks();
 		if (atomic_load(&vm->stopping))
 			return -1;
+		vmm__dump_answer(vcpu);
 		if (atomic_exchange(&vcpu->sample_wanted, false))
 			take_sample(vcpu);
 		return 0;
@@ -228,6 +229,7 @@ static void *vcpu_thread(void *arg)
 				  vcpu->index, strerror(-r));
 		return NULL;
 	}
+	atomic_store(&vcpu->running, true);
 	while (!atomic_load(&vm->stopping)) {
 		r = kvmw_vcpu_run(vcpu->kvcpu, &exit);
 
@@ -240,9 +242,12 @@ static void *vcpu_thread(void *arg)
 		}
 		if (exit.reason != KVMW_EXIT_INTR)
 			atomic_fetch_add(&vcpu->exits, 1);
+		if ((unsigned)exit.reason < VMM_EXIT_KINDS)
+			atomic_fetch_add(&vcpu->exit_by[exit.reason], 1);
 		if (handle_exit(vm, vcpu, &exit))
 			break;
 	}
+	atomic_store(&vcpu->running, false);
 	return NULL;
 }
 
@@ -293,6 +298,9 @@ int vmm__vcpus_start(struct vmm *vm)
 			vm->vcpus[i].started = true;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_mutex_lock(&vm->dump_lock);
+	atomic_store(&vm->vcpus_live, true);
+	pthread_mutex_unlock(&vm->dump_lock);
 	return r ? vmm__fail(vm, "starting vCPU threads: %s", strerror(-r)) : 0;
 }
 
@@ -318,6 +326,10 @@ void vmm__vcpus_tick(struct vmm *vm)
 
 void vmm__vcpus_stop(struct vmm *vm)
 {
+	/* A dump in progress finishes before threads are joined. */
+	pthread_mutex_lock(&vm->dump_lock);
+	atomic_store(&vm->vcpus_live, false);
+	pthread_mutex_unlock(&vm->dump_lock);
 	atomic_store(&vm->stopping, true);
 	for (uint32_t i = 0; i < vm->nvcpus; i++) {
 		struct vmm_vcpu *v = &vm->vcpus[i];

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Initial x86_64 vCPU state (DESIGN §5): CPUID from KVM_GET_SUPPORTED_CPUID
+// Initial x86_64 vCPU state (docs/boot-path.md): CPUID from KVM_GET_SUPPORTED_CPUID
 // patched per vCPU (APIC IDs, topology, hypervisor bit), boot MSRs, the
 // FPU, LAPIC LINT0 as ExtINT and LINT1 as NMI, and for the boot vCPU the
 // entry state libloader computes: 32-bit flat protected mode for PVH (Xen's

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// VM lifecycle (DESIGN §5): build in order, run the event loop on the
+// VM lifecycle (docs/boot-path.md): build in order, run the event loop on the
 // calling thread while vCPU threads run the guest, and stop from any path
 // with every thread joined and the terminal restored.
 #include <errno.h>
@@ -88,18 +88,26 @@ static void on_tick(struct evmgr_timer *t, uint64_t expirations, void *data)
 	vmm__vcpus_tick(vm);
 }
 
-/* SIGINT/SIGTERM/SIGHUP become events on the loop; blocked before any
- * thread exists so that every thread inherits the mask. */
+/* SIGINT/SIGTERM/SIGHUP become events on the loop, the dump signal goes
+ * to the dump thread (dump.c); all are blocked before any thread exists so
+ * that every thread inherits the mask. */
 static int signals_setup(struct vmm *vm)
 {
-	sigset_t set;
+	sigset_t set, blocked;
 	int r;
 
+	if (vm->cfg.dump_signal && vm->cfg.dump_signal != SIGUSR1 &&
+	    vm->cfg.dump_signal != SIGUSR2)
+		return vmm__fail(vm, "dump signal %d: must be SIGUSR1 or SIGUSR2",
+				 vm->cfg.dump_signal);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
-	r = evmgr_signal_block(&set, &vm->old_sigmask);
+	blocked = set;
+	if (vm->cfg.dump_signal)
+		sigaddset(&blocked, vm->cfg.dump_signal);
+	r = evmgr_signal_block(&blocked, &vm->old_sigmask);
 	if (r)
 		return vmm__fail(vm, "cannot block signals: %s", strerror(-r));
 	vm->sigmask_saved = true;
@@ -202,18 +210,25 @@ int vmm_new(const struct vmm_config *cfg, char *err, size_t errlen, struct vmm *
 	if (!vm->cfg.start_ns)
 		vm->cfg.start_ns = vmm_monotonic_ns();
 	pthread_mutex_init(&vm->stop_lock, NULL);
+	pthread_mutex_init(&vm->dump_lock, NULL);
 	r = evmgr_loop_new(&vm->loop, NULL);
 	if (r) {
 		snprintf(err, errlen, "event loop: %s", strerror(-r));
 		vmm_free(vm);
 		return r;
 	}
-	if (signals_setup(vm) || kvm_setup(vm) || vmm__memory_setup(vm) ||
-	    vmm__devices_setup(vm) || vmm__boot_setup(vm) || vmm__vcpus_create(vm)) {
+	/* The phase names where a dump finds a VM that never got running. */
+	if (signals_setup(vm) || vmm__dump_start(vm) ||
+	    (atomic_store(&vm->phase, "kvm-setup"), kvm_setup(vm)) ||
+	    (atomic_store(&vm->phase, "memory-setup"), vmm__memory_setup(vm)) ||
+	    (atomic_store(&vm->phase, "devices-setup"), vmm__devices_setup(vm)) ||
+	    (atomic_store(&vm->phase, "boot-setup"), vmm__boot_setup(vm)) ||
+	    (atomic_store(&vm->phase, "vcpus-setup"), vmm__vcpus_create(vm))) {
 		snprintf(err, errlen, "%s", vm->err);
 		vmm_free(vm);
 		return -EINVAL;
 	}
+	atomic_store(&vm->phase, "ready");
 	*out = vm;
 	return 0;
 }
@@ -234,6 +249,7 @@ enum vmm_stop_reason vmm_run(struct vmm *vm, struct vmm_result *res)
 		vmm__request_stop(vm, VMM_STOP_INTERNAL, "tick timer: %s", strerror(-r));
 		goto out;
 	}
+	atomic_store(&vm->phase, "running");
 	if (vmm__console_start(vm) || vmm__vcpus_start(vm)) {
 		vmm__request_stop(vm, VMM_STOP_INTERNAL, "%s", vm->err);
 	} else {
@@ -247,6 +263,7 @@ enum vmm_stop_reason vmm_run(struct vmm *vm, struct vmm_result *res)
 		}
 	}
 out:
+	atomic_store(&vm->phase, "stopping");
 	vmm__vcpus_stop(vm);
 	vmm__console_teardown(vm);
 	vmm_term_restore();
@@ -285,6 +302,7 @@ void vmm_free(struct vmm *vm)
 	if (!vm)
 		return;
 	vmm__vcpus_free(vm);
+	vmm__dump_stop(vm);
 	evmgr_timer_close(&vm->tick);
 	vmm__console_teardown(vm);
 	vmm__devices_teardown(vm);
@@ -296,5 +314,6 @@ void vmm_free(struct vmm *vm)
 	vmmem_map_free(vm->mem);
 	evmgr_loop_free(vm->loop);
 	pthread_mutex_destroy(&vm->stop_lock);
+	pthread_mutex_destroy(&vm->dump_lock);
 	free(vm);
 }

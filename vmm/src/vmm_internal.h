@@ -25,6 +25,7 @@
 #include <vmm/watchdog.h>
 
 #include "blk.h"
+#include "dump.h"
 #include "net.h"
 #include "virtio_mmio.h"
 #include "vsock.h"
@@ -53,6 +54,13 @@ struct vmm_vcpu {
 	uint64_t exits_seen;		/* loop thread: value at the last tick */
 	atomic_bool sample_wanted;	/* loop asks for a stuck sample */
 	struct vmm_stuck_detector stuck;
+	/* State dump (dump.c): counters by exit reason, read by any thread;
+	 * snap is written by this vCPU's thread before it bumps dump_seq. */
+	_Atomic uint64_t exit_by[VMM_EXIT_KINDS];
+	atomic_bool running;		/* the thread is in its run loop */
+	atomic_bool dump_wanted;
+	_Atomic uint64_t dump_seq;
+	struct vmm_vcpu_dump snap;
 };
 
 struct vmm_serial_dev {
@@ -109,6 +117,15 @@ struct vmm {
 	struct vmm_vcpu *vcpus;
 	uint32_t nvcpus;
 
+	/* State dump: its thread, the phase it names, and whether vcpus[]
+	 * may be read (set and cleared under dump_lock). */
+	pthread_t dump_thread;
+	bool dump_started;
+	atomic_bool dump_quit;
+	pthread_mutex_t dump_lock;
+	atomic_bool vcpus_live;
+	_Atomic(const char *) phase;
+
 	struct evmgr_signal signals;
 	struct evmgr_timer tick;
 	sigset_t old_sigmask;
@@ -159,6 +176,11 @@ int vmm__boot_setup(struct vmm *vm);
 /* vcpu_x86_64.c */
 int vmm__vcpu_configure(struct vmm *vm, struct vmm_vcpu *vcpu,
 			const struct kvmw_cpuid *base_cpuid);
+
+/* dump.c */
+int vmm__dump_start(struct vmm *vm);
+void vmm__dump_stop(struct vmm *vm);
+void vmm__dump_answer(struct vmm_vcpu *vcpu);
 
 /* vcpu_run.c */
 int vmm__vcpus_create(struct vmm *vm);

@@ -150,3 +150,83 @@ Test(gva, five_level_paging_unsupported)
 	s.cr4 |= 1u << 12;
 	cr_assert_eq(vmm__gva_to_gpa(mem, &s, 0x1000, &gpa), -ENOTSUP);
 }
+
+/*
+ * Faults decided from CR0/CR4 before the instruction runs (SDM vol. 2
+ * LDMXCSR/STMXCSR/FNINIT "Protected Mode Exceptions", vol. 3 table 2-2).
+ */
+#define CR0_MP (1ull << 1)
+#define CR0_EM (1ull << 2)
+#define CR0_TS (1ull << 3)
+#define CR4_OSFXSR (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
+#define CR0_OK (CR0_MP | 1ull | (1ull << 31))
+#define CR4_OK (CR4_OSFXSR | CR4_OSXMMEXCPT | (1ull << 5))
+
+Test(assist_fault, sse_runs_when_enabled)
+{
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_LDMXCSR, CR0_OK, CR4_OK), -1);
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_STMXCSR, CR0_OK, CR4_OK), -1);
+	/* OSXMMEXCPT only picks #XM over #UD for unmasked SIMD exceptions. */
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_LDMXCSR, CR0_OK, CR4_OSFXSR), -1);
+}
+
+Test(assist_fault, sse_without_osfxsr_is_ud)
+{
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_LDMXCSR, CR0_OK, CR4_OK & ~CR4_OSFXSR),
+		     VMM_VEC_UD);
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_STMXCSR, CR0_OK, CR4_OK & ~CR4_OSFXSR),
+		     VMM_VEC_UD);
+}
+
+Test(assist_fault, sse_with_em_is_ud)
+{
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_LDMXCSR, CR0_OK | CR0_EM, CR4_OK), VMM_VEC_UD);
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_STMXCSR, CR0_OK | CR0_EM, CR4_OK), VMM_VEC_UD);
+}
+
+Test(assist_fault, sse_with_ts_is_nm)
+{
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_LDMXCSR, CR0_OK | CR0_TS, CR4_OK), VMM_VEC_NM);
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_STMXCSR, CR0_OK | CR0_TS, CR4_OK), VMM_VEC_NM);
+}
+
+Test(assist_fault, sse_ud_outranks_nm)
+{
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_LDMXCSR, CR0_OK | CR0_TS,
+				       CR4_OK & ~CR4_OSFXSR), VMM_VEC_UD);
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_STMXCSR, CR0_OK | CR0_TS | CR0_EM, CR4_OK),
+		     VMM_VEC_UD);
+}
+
+Test(assist_fault, fninit_runs_when_enabled_and_ignores_osfxsr)
+{
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_FNINIT, CR0_OK, CR4_OK), -1);
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_FNINIT, CR0_OK, 0), -1);
+	/* MP alone only concerns WAIT/FWAIT, which needs TS too. */
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_FNINIT, CR0_MP, 0), -1);
+}
+
+Test(assist_fault, fninit_with_em_is_nm_not_ud)
+{
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_FNINIT, CR0_OK | CR0_EM, CR4_OK), VMM_VEC_NM);
+}
+
+Test(assist_fault, fninit_with_ts_is_nm)
+{
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_FNINIT, CR0_OK | CR0_TS, CR4_OK), VMM_VEC_NM);
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_FNINIT, CR0_TS, CR4_OK), VMM_VEC_NM);
+}
+
+Test(assist_fault, not_ours_never_faults)
+{
+	cr_assert_eq(vmm__assist_fault(VMM_ASSIST_NONE, CR0_EM | CR0_TS, 0), -1);
+}
+
+Test(assist_mxcsr, writable_bits_follow_mxcsr_mask)
+{
+	/* MXCSR_MASK 0 in the FXSAVE image means the default 0xffbf: DAZ
+	 * (bit 6) is reserved and loading it raises #GP. */
+	cr_assert_eq(vmm__mxcsr_writable(0), 0xffbfu);
+	cr_assert_eq(vmm__mxcsr_writable(0xffff), 0xffffu);
+}

@@ -51,8 +51,12 @@ static uint8_t rd(unsigned reg)
 	return gk_inb((uint16_t)(GK_COM1 + reg));
 }
 
+/* Console lines still queued in the TX FIFO must reach the host before a
+ * TX clear discards them or loopback diverts them into the receiver. */
 static void wr(unsigned reg, uint8_t v)
 {
+	if ((reg == FCR && (v & FCR_CLEAR_TX)) || (reg == MCR && (v & MCR_LOOP)))
+		gk_console_drain();
 	gk_outb((uint16_t)(GK_COM1 + reg), v);
 }
 

@@ -2,12 +2,16 @@
 /*
  * The COM1 console every report goes through, driven the way Linux's 8250
  * console does (serial8250_console_putchar): wait for LSR.THRE, write THR.
- * The wait is bounded so a broken UART model costs time but never hangs the
- * guest; the host then sees missing or garbled lines, not a silent VM.
+ * The wait has no give-up: a slow terminal or pipe behind the VMM may keep
+ * THRE clear for as long as it likes, and writing THR anyway would drop a
+ * byte into a full FIFO (PC16550D: THR is overwritten).  A UART model that
+ * never raises THRE hangs the guest instead; every runner has a timeout
+ * and asks cvmm for a state dump then, which shows the spinning vCPU.
  */
 #include "gk.h"
 
 #define LSR_THRE 0x20
+#define LSR_TEMT 0x40
 
 void gk_console_init(void)
 {
@@ -20,12 +24,21 @@ void gk_console_init(void)
 	gk_outb(GK_COM1 + 4, 0x0b);	/* DTR | RTS | OUT2 */
 }
 
+static void wait_lsr(uint8_t mask)
+{
+	while ((gk_inb(GK_COM1 + 5) & mask) != mask)
+		gk_pause();
+}
+
 static void putc_raw(char c)
 {
-	for (unsigned spins = 0; spins < 1000000; spins++)
-		if (gk_inb(GK_COM1 + 5) & LSR_THRE)
-			break;
+	wait_lsr(LSR_THRE);
 	gk_outb(GK_COM1, (uint8_t)c);
+}
+
+void gk_console_drain(void)
+{
+	wait_lsr(LSR_THRE | LSR_TEMT);
 }
 
 void gk_putc(char c)

@@ -113,6 +113,21 @@ static inline void gk_sti(void)
 uint64_t gk_rdmsr(uint32_t msr);
 void gk_wrmsr(uint32_t msr, uint64_t v);
 void gk_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]);
+uint64_t gk_read_cr0(void);
+uint64_t gk_read_cr4(void);
+void gk_write_cr0(uint64_t v);
+void gk_write_cr4(uint64_t v);
+#define GK_CR0_MP (1ull << 1)
+#define GK_CR0_EM (1ull << 2)
+#define GK_CR0_TS (1ull << 3)
+#define GK_CR4_OSFXSR (1ull << 9)
+#define GK_CR4_OSXMMEXCPT (1ull << 10)
+/*
+ * Enables x87/SSE the way an OS must before its first SSE instruction (SDM
+ * vol. 3 13.1.3-13.1.4): CR0.EM clear, CR0.MP set, CR0.TS clear,
+ * CR4.OSFXSR and CR4.OSXMMEXCPT set.  Without OSFXSR real CPUs raise #UD.
+ */
+void gk_fpu_init(void);
 
 /* ---- strings -------------------------------------------------------- */
 void *memset(void *d, int c, size_t n);
@@ -129,6 +144,13 @@ uint64_t gk_memparse(const char *s, const char **end);
 #define GK_COM1 0x3f8
 void gk_console_init(void);
 void gk_putc(char c);
+/*
+ * Waits until every console byte has left the UART (LSR.THRE and TEMT).
+ * Call it before anything that would discard or divert queued output: an
+ * FCR write with CLEAR_XMIT, or MCR loopback (the transmitter then feeds
+ * the receiver instead of the line).
+ */
+void gk_console_drain(void);
 int gk_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int gk_snprintf(char *buf, size_t size, const char *fmt, ...) GK_PRINTF(3, 4);
 void gk_printf(const char *fmt, ...) GK_PRINTF(1, 2);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The oneshot command line of cvmm (DESIGN §5), in the reference VMM's
+ * The oneshot command line of cvmm (docs/boot-path.md), in the reference VMM's
  * style: each option takes one argument made of comma-separated key=value
  * pairs; a value may be double-quoted to carry commas and spaces.
  *

@@ -116,7 +116,7 @@ struct vmm_config {
 	struct vmm_serial_config serial;
 	struct vmm_watchdog_config watchdog;
 	bool boot_timer;	/* log port 0x80 writes with a timestamp */
-	bool assists;		/* kvm-pvm emulation assists (DESIGN §4) */
+	bool assists;		/* kvm-pvm emulation assists (docs/kvm-pvm.md) */
 	bool acpi;		/* RSDP/XSDT/FADT/MADT/DSDT */
 	bool mptable;		/* an MP table as well */
 	/* Also describe virtio-mmio devices as virtio_mmio.device= on the
@@ -127,6 +127,9 @@ struct vmm_config {
 	char kvm_path[VMM_PATH_MAX];	/* normally /dev/kvm */
 	/* CLOCK_MONOTONIC origin of the boot timer; 0 = when vmm_new() runs. */
 	uint64_t start_ns;
+	/* Signal that prints the state dump to stderr (docs/cvmm.md, "State
+	 * dump"): SIGUSR1 (the default) or SIGUSR2; 0 = none. */
+	int dump_signal;
 };
 
 /* Fills cfg with the defaults documented in cvmm.md. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libvmm: one KVM virtual machine built from the cvmm libraries, following
- * the boot path of DESIGN §5 on x86_64: KVM setup, guest memory split
+ * the boot path of docs/boot-path.md on x86_64: KVM setup, guest memory split
  * around the MMIO hole, the event loop, the legacy devices (16550A, i8042,
  * CMOS RTC, speaker, port 0x80, ACPI sleep/reset ports), virtio-blk over
  * virtio-mmio, kernel/initramfs/command line, boot params or PVH start
