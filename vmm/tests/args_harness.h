@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared by the device option tests (test_args_vsock.c, test_args_net.c):
+ * Shared by the option tests (test_args.c, test_args_vsock.c, test_args_net.c):
  * argv built from literals as main() gets it, a parsed config, and a real
  * kernel file so that vmm_config_validate() reaches the device checks.
  */
@@ -22,8 +22,8 @@ static char kernel[] = "/tmp/vmm-test-args-kernel-XXXXXX";
 
 static int parse_list(const char *first, ...)
 {
-	static char store[32][VMM_PATH_MAX + 32];
-	char *argv[32];
+	static char store[64][VMM_PATH_MAX + 32];
+	char *argv[64];
 	int argc = 0;
 	va_list ap;
 
@@ -39,7 +39,7 @@ static int parse_list(const char *first, ...)
 
 #define PARSE(...) parse_list(__VA_ARGS__, (const char *)NULL)
 
-static void harness_setup(void)
+__attribute__((unused)) static void harness_setup(void)
 {
 	int fd = mkstemp(kernel);
 
@@ -49,12 +49,12 @@ static void harness_setup(void)
 	err[0] = '\0';
 }
 
-static void harness_teardown(void)
+__attribute__((unused)) static void harness_teardown(void)
 {
 	unlink(kernel);
 }
 
-static int validate(void)
+__attribute__((unused)) static int validate(void)
 {
 	strcpy(cfg.kernel_path, kernel);
 	return vmm_config_validate(&cfg, err, sizeof(err));
