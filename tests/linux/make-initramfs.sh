@@ -9,20 +9,32 @@
 # With cvmm.persist=write:TOKEN on the kernel command line, /init instead
 # mounts /dev/vda (ext4), writes TOKEN to persist.txt and syncs;
 # with cvmm.persist=read it prints the file back (tests/linux/run-persist).
+# The vsock modules (vsock, vmw_vsock_virtio_transport_common,
+# vmw_vsock_virtio_transport) are in too: with cvmm.vsock=HOST:GUEST:TOKEN
+# /init loads them and runs /bin/guest-vsock HOST GUEST TOKEN
+# (tests/linux/run-vsock), which must then be given as an extra file.
+# So are virtio_net and its dependencies (failover, net_failover): with
+# cvmm.net=GUEST_IP/PREFIX:HOST_IP[:PINGS] /init brings eth0 up with that
+# address and pings HOST_IP PINGS times (3) (tests/linux/run-net).
 #
-# Usage: make-initramfs.sh MODULES_DIR OUTPUT
+# Usage: make-initramfs.sh MODULES_DIR OUTPUT [FILE...]
 #   MODULES_DIR is the kernel's lib/modules/<version> (fetch-debian-kernel.sh
-#   prints it as <flavour>-modules=...).
-# Idempotent: OUTPUT is rebuilt only when missing or older than this script.
+#   prints it as <flavour>-modules=...).  Each FILE is copied into /bin.
+# Idempotent: OUTPUT is rebuilt only when missing or older than this script
+# or one of the FILEs.
 # Safe to run many times at once: the busybox cache entry is built under a
 # unique name while holding flock(1) on its .lock and published by one
 # rename, never deleted; OUTPUT is written to a unique temporary file and
 # renamed into place, so a reader sees the old file or the new one, whole.
 set -euo pipefail
 mods=$1 out=$2
+shift 2
 script=$(readlink -f "$0")
 [ -d "$mods" ] || { echo "make-initramfs: no modules directory $mods" >&2; exit 1; }
-if [ -f "$out" ] && [ "$out" -nt "$script" ]; then
+fresh=1
+[ -f "$out" ] && [ "$out" -nt "$script" ] || fresh=0
+for f in "$@"; do [ "$fresh" = 1 ] && [ "$out" -nt "$f" ] || fresh=0; done
+if [ "$fresh" = 1 ]; then
 	echo "$out"
 	exit 0
 fi
@@ -55,15 +67,19 @@ ver=$(basename "$mods")
 mkdir -p "$stage"/{bin,dev,proc,sys,lib/modules/"$ver"}
 cp "$cache/root/bin/busybox" "$stage/bin/busybox"
 for tool in sh mount umount sync mkdir sed modprobe insmod dd hexdump head echo cat sleep \
-	reboot poweroff; do
+	reboot poweroff ip ping; do
 	ln -s busybox "$stage/bin/$tool"
 done
 for m in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko \
-	 drivers/virtio/virtio_mmio.ko drivers/block/virtio_blk.ko; do
+	 drivers/virtio/virtio_mmio.ko drivers/block/virtio_blk.ko \
+	 net/vmw_vsock/vsock.ko net/vmw_vsock/vmw_vsock_virtio_transport_common.ko \
+	 net/vmw_vsock/vmw_vsock_virtio_transport.ko net/core/failover.ko \
+	 drivers/net/net_failover.ko drivers/net/virtio_net.ko; do
 	[ -f "$mods/kernel/$m" ] || { echo "make-initramfs: $mods lacks $m" >&2; exit 1; }
 	mkdir -p "$stage/lib/modules/$ver/kernel/$(dirname "$m")"
 	cp "$mods/kernel/$m" "$stage/lib/modules/$ver/kernel/$m"
 done
+for f in "$@"; do cp "$f" "$stage/bin/"; done
 cp "$mods"/modules.builtin* "$mods"/modules.order "$stage/lib/modules/$ver/" 2>/dev/null || true
 depmod -b "$stage" "$ver"
 cat >"$stage/init" <<'INIT'
@@ -74,6 +90,25 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 echo "CVMM-INITRAMFS-MARKER: /init runs"
 modprobe virtio_mmio && modprobe virtio_blk
+vsock=$(sed -n 's/.*cvmm\.vsock=\([^ ]*\).*/\1/p' /proc/cmdline)
+if [ -n "$vsock" ]; then
+	modprobe vmw_vsock_virtio_transport && guest-vsock $(echo "$vsock" | sed 's/:/ /g')
+	reboot -f
+fi
+net=$(sed -n 's/.*cvmm\.net=\([^ ]*\).*/\1/p' /proc/cmdline)
+if [ -n "$net" ]; then
+	# GUEST_IP/PREFIX:HOST_IP[:PINGS]
+	addr=${net%%:*} rest=${net#*:}
+	host=${rest%%:*} count=3
+	[ "$rest" = "$host" ] || count=${rest#*:}
+	modprobe virtio_net
+	for i in 1 2 3 4 5; do [ -e /sys/class/net/eth0 ] && break; sleep 1; done
+	ip link set lo up && ip addr add "$addr" dev eth0 && ip link set eth0 up &&
+		echo "CVMM-NET-UP: $(ip -o addr show dev eth0 | sed -n 's/.*inet \([^ ]*\).*/\1/p') $(cat /sys/class/net/eth0/address)"
+	if ping -c "$count" -W 5 "$host"; then echo "CVMM-NET-PING-OK: $host"
+	else echo "CVMM-NET-PING-FAILED: $host"; fi
+	reboot -f
+fi
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 1; done
 persist=$(sed -n 's/.*cvmm\.persist=\([^ ]*\).*/\1/p' /proc/cmdline)
 mkdir -p /mnt

@@ -169,6 +169,66 @@ static int block_ro(struct parse_ctx *pc, const char *v)
 	return set_bool(pc, "read_only", v, &cur_block(pc)->read_only);
 }
 
+/* --vsock (one device; ranges are checked by vmm_config_validate) */
+static int vsock_begin(struct parse_ctx *pc)
+{
+	if (pc->cfg->vsock.enabled)
+		return fail(pc, -EINVAL, "given twice: cvmm has one vsock device");
+	pc->cfg->vsock.enabled = true;
+	return 0;
+}
+
+static int vsock_cid(struct parse_ctx *pc, const char *v)
+{
+	return set_u64(pc, "cid", v, &pc->cfg->vsock.guest_cid);
+}
+
+static int vsock_uds(struct parse_ctx *pc, const char *v)
+{
+	return set_str(pc, "uds", v, pc->cfg->vsock.uds_path,
+		       sizeof(pc->cfg->vsock.uds_path));
+}
+
+/* --net (repeatable: each use adds a device) */
+static struct vmm_net_config *cur_net(struct parse_ctx *pc)
+{
+	return &pc->cfg->nets[pc->cfg->nnets - 1];
+}
+
+static int net_begin(struct parse_ctx *pc)
+{
+	if (pc->cfg->nnets >= VMM_MAX_NETS)
+		return fail(pc, -EINVAL, "given more than %u times", VMM_MAX_NETS);
+	memset(&pc->cfg->nets[pc->cfg->nnets], 0, sizeof(struct vmm_net_config));
+	pc->cfg->nnets++;
+	return 0;
+}
+
+static int net_tap(struct parse_ctx *pc, const char *v)
+{
+	return set_str(pc, "tap", v, cur_net(pc)->tap, sizeof(cur_net(pc)->tap));
+}
+
+static int net_mac(struct parse_ctx *pc, const char *v)
+{
+	struct vmm_net_config *nc = cur_net(pc);
+
+	if (vmm_args_parse_mac(v, nc->mac))
+		return fail(pc, -EINVAL, "mac=%s: expected six hex bytes like 52:54:00:12:34:56", v);
+	nc->has_mac = true;
+	return 0;
+}
+
+static int net_rx_rate(struct parse_ctx *pc, const char *v)
+{
+	return set_u64(pc, "rx_rate", v, &cur_net(pc)->rx_rate);
+}
+
+static int net_tx_rate(struct parse_ctx *pc, const char *v)
+{
+	return set_u64(pc, "tx_rate", v, &cur_net(pc)->tx_rate);
+}
+
 /* --serial */
 static int serial_out(struct parse_ctx *pc, const char *v)
 {
@@ -293,6 +353,18 @@ static const struct key_def block_keys[] = {
 	{ "read_only", block_ro, "on|off (default off)" },
 	{ NULL, NULL, NULL },
 };
+static const struct key_def vsock_keys[] = {
+	{ "cid", vsock_cid, "guest CID, 3..4294967294" },
+	{ "uds", vsock_uds, "host Unix socket; guest port P connects to PATH_P" },
+	{ NULL, NULL, NULL },
+};
+static const struct key_def net_keys[] = {
+	{ "tap", net_tap, "host tap interface (created if missing)" },
+	{ "mac", net_mac, "guest MAC, XX:XX:XX:XX:XX:XX (default: the guest picks one)" },
+	{ "rx_rate", net_rx_rate, "bytes/s to the guest (default 0: unlimited)" },
+	{ "tx_rate", net_tx_rate, "bytes/s from the guest (default 0: unlimited)" },
+	{ NULL, NULL, NULL },
+};
 static const struct key_def serial_keys[] = {
 	{ "out", serial_out, "stdout|file|none (default stdout)" },
 	{ "path", serial_path, "file receiving the console (implies out=file)" },
@@ -331,6 +403,8 @@ static const struct opt_def options[] = {
 	{ "--kernel", kernel_keys, NULL, "guest kernel (required)" },
 	{ "--initramfs", initramfs_keys, NULL, "initial ramdisk" },
 	{ "--block", block_keys, block_begin, "virtio-blk disk (repeatable)" },
+	{ "--vsock", vsock_keys, vsock_begin, "virtio-vsock device (one)" },
+	{ "--net", net_keys, net_begin, "virtio-net on a tap (repeatable)" },
 	{ "--serial", serial_keys, NULL, "16550A console at 0x3f8, IRQ 4" },
 	{ "--watchdog", watchdog_keys, NULL, "guest panic and stuck vCPU detection" },
 	{ "--platform", platform_keys, NULL, "firmware tables" },

@@ -157,3 +157,26 @@ int vmm_args_parse_bool(const char *s, bool *out)
 	}
 	return -EINVAL;
 }
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int vmm_args_parse_mac(const char *s, uint8_t mac[6])
+{
+	uint8_t out[6];
+
+	for (int i = 0; i < 6; i++, s += 3) {
+		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
+
+		if (hi < 0 || lo < 0 || s[2] != (i == 5 ? '\0' : ':'))
+			return -EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(mac, out, sizeof(out));
+	return 0;
+}

@@ -15,9 +15,6 @@
 
 #include "vmm_internal.h"
 
-/* virtio 1.2 §4.2.2: QueueNotify register offset. */
-#define VMM_VIRTIO_MMIO_QUEUE_NOTIFY 0x50u
-
 struct vmm_blk {
 	struct vmm *vm;
 	uint32_t index;
@@ -68,20 +65,15 @@ static void blk_bus_read(void *ctx, uint64_t base, uint64_t off, uint8_t *data,
 
 	(void)base;
 	VMM_IGNORE(vblk_device_mmio_read(&b->dev, off, size, &v));
-	for (uint32_t i = 0; i < size; i++)
-		data[i] = (uint8_t)(v >> (8 * i));
+	vmm__le_store(v, data, size);
 }
 
 static void blk_bus_write(void *ctx, uint64_t base, uint64_t off,
 			  const uint8_t *data, uint32_t size)
 {
 	struct vmm_blk *b = ctx;
-	uint64_t v = 0;
-
 	(void)base;
-	for (uint32_t i = 0; i < size; i++)
-		v |= (uint64_t)data[i] << (8 * i);
-	VMM_IGNORE(vblk_device_mmio_write(&b->dev, off, size, v));
+	VMM_IGNORE(vblk_device_mmio_write(&b->dev, off, size, vmm__le_load(data, size)));
 }
 
 static const struct vmm_bus_ops blk_bus_ops = { blk_bus_read, blk_bus_write };
@@ -119,16 +111,12 @@ static void on_done(struct evmgr_loop *loop, struct evmgr_watcher *w, uint32_t r
 
 static int blk_kvm_wiring(struct vmm *vm, struct vmm_blk *b)
 {
-	struct kvmw_ioeventfd io = {
-		.fd = b->notify_fd, .space = KVMW_IO_MMIO,
-		.addr = b->base + VMM_VIRTIO_MMIO_QUEUE_NOTIFY, .len = 4,
-		.datamatch = true, .data = 0,
-	};
-	int r = kvmw_vm_ioeventfd_assign(vm->kvm, &io);
+	uint32_t q;
+	int r = vmm__notify_ioeventfds_assign(vm, b->base, &b->notify_fd, &b->ioeventfd_on,
+					      1, &q);
 
 	if (r)
 		return vmm__fail(vm, "block[%u]: ioeventfd: %s", b->index, strerror(-r));
-	b->ioeventfd_on = true;
 	r = kvmw_vm_irqfd_assign(vm->kvm, b->irq_fd, b->gsi);
 	if (r)
 		return vmm__fail(vm, "block[%u]: irqfd on GSI %u: %s", b->index, b->gsi,
@@ -213,14 +201,7 @@ void vmm__blk_free(struct vmm *vm, struct vmm_blk *b)
 		evmgr_watcher_remove(vm->loop, &b->notify_w);
 	if (evmgr_watcher_active(&b->done_w))
 		evmgr_watcher_remove(vm->loop, &b->done_w);
-	if (b->ioeventfd_on) {
-		struct kvmw_ioeventfd io = {
-			.fd = b->notify_fd, .space = KVMW_IO_MMIO,
-			.addr = b->base + VMM_VIRTIO_MMIO_QUEUE_NOTIFY, .len = 4,
-			.datamatch = true, .data = 0,
-		};
-		VMM_IGNORE(kvmw_vm_ioeventfd_deassign(vm->kvm, &io));
-	}
+	vmm__notify_ioeventfds_release(vm, b->base, &b->notify_fd, &b->ioeventfd_on, 1);
 	if (b->irqfd_on)
 		VMM_IGNORE(kvmw_vm_irqfd_deassign(vm->kvm, b->irq_fd, b->gsi));
 	/* Let requests in flight land before the file goes away. */

@@ -29,6 +29,22 @@ static int load_cmdline(struct vmm *vm, struct loader_cmdline *cl, char *buf, si
 			return vmm__fail(vm, "kernel.cmdline: no room for virtio_mmio.device= "
 					 "of block[%u] (%s)", i, strerror(-r));
 	}
+	if (vm->cfg.virtio_cmdline && vm->vsock) {
+		r = loader_cmdline_add_virtio_mmio(cl, VMM_VSOCK_WINDOW,
+						   vmm__vsock_base(vm->vsock),
+						   vmm__vsock_gsi(vm->vsock));
+		if (r)
+			return vmm__fail(vm, "kernel.cmdline: no room for virtio_mmio.device= "
+					 "of vsock (%s)", strerror(-r));
+	}
+	for (uint32_t i = 0; vm->cfg.virtio_cmdline && i < vm->nnets_up; i++) {
+		r = loader_cmdline_add_virtio_mmio(cl, VMM_NET_WINDOW,
+						   vmm__net_base(vm->nets[i]),
+						   vmm__net_gsi(vm->nets[i]));
+		if (r)
+			return vmm__fail(vm, "kernel.cmdline: no room for virtio_mmio.device= "
+					 "of net[%u] (%s)", i, strerror(-r));
+	}
 	r = loader_cmdline_write(vm->mem, LOADER_CMDLINE_START, cl);
 	if (r)
 		return vmm__fail(vm, "command line: %s", strerror(-r));
@@ -37,21 +53,31 @@ static int load_cmdline(struct vmm *vm, struct loader_cmdline *cl, char *buf, si
 
 static int write_acpi(struct vmm *vm, uint64_t *rsdp)
 {
-	struct loader_acpi_virtio_mmio virtio[VMM_MAX_BLOCKS];
+	struct loader_acpi_virtio_mmio virtio[VMM_MAX_VIRTIO];
 	struct loader_acpi_cfg ac = {
 		.cpus = vm->cfg.vcpus, .lapic_addr = LOADER_LAPIC_START,
 		.ioapic_addr = LOADER_IOAPIC_START, .ioapic_id = (uint8_t)vm->cfg.vcpus,
 		.pcat_compat = true, .com1 = true, .i8042 = true, .i8042_aux = false,
-		.rtc = true, .virtio = virtio, .n_virtio = vm->nblks,
+		.rtc = true, .virtio = virtio, .n_virtio = 0,
 		.reset_port = LOADER_ACPI_RESET_PORT, .reset_value = LOADER_ACPI_RESET_VALUE,
 	};
 	struct loader_acpi_layout lay;
 	int r;
 
 	for (uint32_t i = 0; i < vm->nblks; i++)
-		virtio[i] = (struct loader_acpi_virtio_mmio){
+		virtio[ac.n_virtio++] = (struct loader_acpi_virtio_mmio){
 			.base = vmm__blk_base(vm->blks[i]), .size = VMM_BLK_WINDOW,
 			.gsi = vmm__blk_gsi(vm->blks[i]), .level = false,
+		};
+	if (vm->vsock)
+		virtio[ac.n_virtio++] = (struct loader_acpi_virtio_mmio){
+			.base = vmm__vsock_base(vm->vsock), .size = VMM_VSOCK_WINDOW,
+			.gsi = vmm__vsock_gsi(vm->vsock), .level = false,
+		};
+	for (uint32_t i = 0; i < vm->nnets_up; i++)
+		virtio[ac.n_virtio++] = (struct loader_acpi_virtio_mmio){
+			.base = vmm__net_base(vm->nets[i]), .size = VMM_NET_WINDOW,
+			.gsi = vmm__net_gsi(vm->nets[i]), .level = false,
 		};
 	r = loader_acpi_write(vm->mem, LOADER_ACPI_START, LOADER_ACPI_SIZE, &ac, &lay);
 	if (r)

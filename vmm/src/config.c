@@ -111,6 +111,14 @@ static int check_sizes(const struct vmm_config *cfg, char *err, size_t errlen)
 	if (cfg->nblocks > VMM_MAX_BLOCKS)
 		return fail(err, errlen, -EINVAL, "block: %u devices, at most %u",
 			    cfg->nblocks, VMM_MAX_BLOCKS);
+	if (cfg->nnets > VMM_MAX_NETS)
+		return fail(err, errlen, -EINVAL, "net: %u devices, at most %u",
+			    cfg->nnets, VMM_MAX_NETS);
+	if (cfg->nblocks + (cfg->vsock.enabled ? 1u : 0u) + cfg->nnets > VMM_MAX_VIRTIO)
+		return fail(err, errlen, -EINVAL,
+			    "virtio: %u devices (block, vsock and net), at most %u",
+			    cfg->nblocks + (cfg->vsock.enabled ? 1u : 0u) + cfg->nnets,
+			    VMM_MAX_VIRTIO);
 	if (cfg->serial.rate_bytes_per_s == 0 && cfg->serial.burst_bytes != 0)
 		return fail(err, errlen, -EINVAL,
 			    "serial.burst=%llu: needs serial.rate",
@@ -122,6 +130,41 @@ static int check_sizes(const struct vmm_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* The device checks the same again; here the message names the key. */
+static int check_vsock(const struct vmm_vsock_config *vc, char *err, size_t errlen)
+{
+	if (!vc->enabled)
+		return 0;
+	if (vc->guest_cid < 3 || vc->guest_cid > 0xfffffffeull)
+		return fail(err, errlen, -EINVAL,
+			    "vsock.cid=%llu: must be between 3 and 4294967294",
+			    (unsigned long long)vc->guest_cid);
+	if (vc->uds_path[0] == '\0')
+		return fail(err, errlen, -EINVAL, "vsock.uds: missing (--vsock cid=N,uds=PATH)");
+	if (strlen(vc->uds_path) > VMM_VSOCK_UDS_MAX)
+		return fail(err, errlen, -EINVAL,
+			    "vsock.uds=%.40s...: longer than %u bytes (a Unix socket path)",
+			    vc->uds_path, VMM_VSOCK_UDS_MAX);
+	return 0;
+}
+
+static int check_net(uint32_t i, const struct vmm_net_config *nc, char *err,
+		     size_t errlen)
+{
+	if (nc->tap[0] == '\0')
+		return fail(err, errlen, -EINVAL, "net[%u].tap: missing (--net tap=NAME)", i);
+	if (strlen(nc->tap) > VMM_TAP_NAME_MAX)
+		return fail(err, errlen, -EINVAL,
+			    "net[%u].tap=%.40s: longer than %u bytes (an interface name)",
+			    i, nc->tap, VMM_TAP_NAME_MAX);
+	if (nc->has_mac && (nc->mac[0] & 1))
+		return fail(err, errlen, -EINVAL,
+			    "net[%u].mac=%02x:%02x:%02x:%02x:%02x:%02x: a multicast address",
+			    i, nc->mac[0], nc->mac[1], nc->mac[2], nc->mac[3], nc->mac[4],
+			    nc->mac[5]);
+	return 0;
+}
+
 int vmm_config_validate(const struct vmm_config *cfg, char *err, size_t errlen)
 {
 	char field[32];
@@ -130,6 +173,14 @@ int vmm_config_validate(const struct vmm_config *cfg, char *err, size_t errlen)
 	r = check_sizes(cfg, err, errlen);
 	if (r)
 		return r;
+	r = check_vsock(&cfg->vsock, err, errlen);
+	if (r)
+		return r;
+	for (uint32_t i = 0; i < cfg->nnets; i++) {
+		r = check_net(i, &cfg->nets[i], err, errlen);
+		if (r)
+			return r;
+	}
 	r = check_file("kernel.path", cfg->kernel_path, false, err, errlen);
 	if (r)
 		return r;

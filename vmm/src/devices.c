@@ -312,6 +312,19 @@ int vmm__devices_setup(struct vmm *vm)
 		if (failed)
 			return -1;
 	}
+	/* The vsock device takes the virtio slot after the disks. */
+	if (vm->cfg.vsock.enabled && vmm__vsock_new(vm, vm->cfg.nblocks, &vm->vsock))
+		return -1;
+	/* Then the network devices. */
+	for (uint32_t i = 0; i < vm->cfg.nnets; i++) {
+		uint32_t slot = vm->cfg.nblocks + (vm->vsock ? 1u : 0u) + i;
+		int failed = vmm__net_new(vm, i, slot, &vm->nets[i]);
+
+		if (vm->nets[i])
+			vm->nnets_up++;
+		if (failed)
+			return -1;
+	}
 	return 0;
 }
 
@@ -320,6 +333,11 @@ void vmm__devices_teardown(struct vmm *vm)
 	for (uint32_t i = 0; i < vm->nblks; i++)
 		vmm__blk_free(vm, vm->blks[i]);
 	vm->nblks = 0;
+	for (uint32_t i = 0; i < vm->nnets_up; i++)
+		vmm__net_free(vm, vm->nets[i]);
+	vm->nnets_up = 0;
+	vmm__vsock_free(vm, vm->vsock);
+	vm->vsock = NULL;
 	evmgr_timer_close(&vm->cmos.timer);
 	vmm_bus_free(vm->pio);
 	vmm_bus_free(vm->mmio);

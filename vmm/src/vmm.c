@@ -19,16 +19,21 @@
 #include <vmm/term.h>
 #include <vmm/version.h>
 #include <vmmem/version.h>
+#include <vsock/version.h>
+#include <vnet/version.h>
+#include <rlim/version.h>
 
 #include "vmm_internal.h"
 
 void vmm_print_versions(FILE *out)
 {
 	fprintf(out, "libvmm %s\nlibvmmem %s\nlibsuperio %s\nlibevmgr %s\n"
-		"libkvmwrap %s\nlibvirtio-queue %s\nlibloader %s\nlibvirtio-blk %s\n",
+		"libkvmwrap %s\nlibvirtio-queue %s\nlibloader %s\nlibvirtio-blk %s\n"
+		"libvirtio-vsock %s\nlibratelimit %s\nlibvirtio-net %s\n",
 		VMM_VERSION_STRING, VMMEM_VERSION_STRING, SUPERIO_VERSION_STRING,
 		EVMGR_VERSION_STRING, KVMW_VERSION_STRING, VIRTQ_VERSION_STRING,
-		LOADER_VERSION_STRING, VBLK_VERSION_STRING);
+		LOADER_VERSION_STRING, VBLK_VERSION_STRING, VSOCK_VERSION_STRING,
+		RLIM_VERSION_STRING, VNET_VERSION_STRING);
 }
 
 void vmm__request_stop(struct vmm *vm, enum vmm_stop_reason reason, const char *fmt, ...)

@@ -26,6 +26,9 @@
 
 #include "blk.h"
 #include "dump.h"
+#include "net.h"
+#include "virtio_mmio.h"
+#include "vsock.h"
 
 /* Signal that kicks a vCPU thread out of KVM_RUN. */
 #define VMM_KICK_SIGNAL (SIGRTMIN + 1)
@@ -104,6 +107,9 @@ struct vmm {
 
 	struct vmm_blk *blks[VMM_MAX_BLOCKS];
 	uint32_t nblks;
+	struct vmm_vsock *vsock;		/* NULL without --vsock */
+	struct vmm_net *nets[VMM_MAX_NETS];
+	uint32_t nnets_up;
 
 	struct loader_kernel kernel;
 	bool pvh;

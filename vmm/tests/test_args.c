@@ -1,35 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The cvmm options: each key lands in the right field; each bad input gives
 // one error naming the option, key and value.
-#include <criterion/criterion.h>
-#include <errno.h>
-
-#include <vmm/args.h>
-
-static struct vmm_config cfg;
-static char err[VMM_ERR_MAX];
-
-#include <stdarg.h>
-
-/* argv as main() gets it: writable strings, here copies of the literals. */
-static int parse_list(const char *first, ...)
-{
-	static char store[64][VMM_PATH_MAX + 32];
-	char *argv[64];
-	int argc = 0;
-	va_list ap;
-
-	argv[argc++] = strcpy(store[0], "cvmm");
-	va_start(ap, first);
-	for (const char *a = first; a; a = va_arg(ap, const char *)) {
-		argv[argc] = strcpy(store[argc], a);
-		argc++;
-	}
-	va_end(ap);
-	return vmm_args_parse(argc, argv, &cfg, err, sizeof(err));
-}
-
-#define PARSE(...) parse_list(__VA_ARGS__, (const char *)NULL)
+#include "args_harness.h"
 
 static void setup(void)
 {

@@ -62,4 +62,7 @@ VMM_WUR int vmm_args_parse_size(const char *s, uint64_t *bytes);
 /* on/off, true/false, yes/no, 1/0. */
 VMM_WUR int vmm_args_parse_bool(const char *s, bool *out);
 
+/* "52:54:00:12:34:56" (hex, either case, exactly six bytes); -EINVAL. */
+VMM_WUR int vmm_args_parse_mac(const char *s, uint8_t mac[6]);
+
 #endif

@@ -23,6 +23,14 @@
  * cmdline_size, this only bounds storage. */
 #define VMM_CMDLINE_MAX 4096u
 #define VMM_MAX_BLOCKS 8u
+/* virtio-mmio devices of all kinds share the IOAPIC pins 16..23, one each. */
+#define VMM_MAX_VIRTIO 8u
+#define VMM_MAX_NETS 8u
+/* IFNAMSIZ - 1 */
+#define VMM_TAP_NAME_MAX 15u
+/* Longest vsock.uds: sockaddr_un holds 107 bytes, and the device appends
+ * "_<port>" (up to 11 bytes) for guest-initiated connections. */
+#define VMM_VSOCK_UDS_MAX 96u
 /* Error messages are one line. */
 #define VMM_ERR_MAX 512u
 
@@ -59,6 +67,24 @@ struct vmm_block_config {
 	bool read_only;
 };
 
+/* One virtio-vsock device (virtio 1.2 §5.10), host side over Unix sockets. */
+struct vmm_vsock_config {
+	bool enabled;
+	uint64_t guest_cid;	/* 3 .. 0xfffffffe */
+	char uds_path[VMM_PATH_MAX];	/* listening socket; must not exist yet */
+};
+
+/* One virtio-net device (virtio 1.2 §5.1) on a host tap interface. */
+struct vmm_net_config {
+	char tap[VMM_PATH_MAX];	/* interface name; created if missing */
+	uint8_t mac[6];
+	bool has_mac;		/* else the guest picks a random one */
+	/* Per-direction limit in bytes per second (one second's worth is the
+	 * bucket); 0 = unlimited.  rx: to the guest, tx: from the guest. */
+	uint64_t rx_rate;
+	uint64_t tx_rate;
+};
+
 struct vmm_serial_config {
 	enum vmm_serial_out out;
 	char out_path[VMM_PATH_MAX];
@@ -84,6 +110,9 @@ struct vmm_config {
 	char initramfs_path[VMM_PATH_MAX];	/* "" = none */
 	struct vmm_block_config blocks[VMM_MAX_BLOCKS];
 	uint32_t nblocks;
+	struct vmm_vsock_config vsock;
+	struct vmm_net_config nets[VMM_MAX_NETS];
+	uint32_t nnets;
 	struct vmm_serial_config serial;
 	struct vmm_watchdog_config watchdog;
 	bool boot_timer;	/* log port 0x80 writes with a timestamp */
