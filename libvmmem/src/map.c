@@ -15,7 +15,8 @@
 #include "map_internal.h"
 
 #define VMMEM_HUGE_PAGE_SIZE (2u << 20)
-#define VMMEM_KNOWN_FLAGS (VMMEM_REGION_HUGEPAGES | VMMEM_REGION_DIRTY_LOG)
+#define VMMEM_KNOWN_FLAGS (VMMEM_REGION_HUGEPAGES | VMMEM_REGION_DIRTY_LOG | \
+			   VMMEM_REGION_PRIVATE)
 
 int vmmem_map_new(struct vmmem_map **out)
 {
@@ -63,6 +64,10 @@ static int desc_check(const struct vmmem_region_desc *d)
 			return -EINVAL;
 	} else if (d->backing != VMMEM_BACKING_ANON &&
 		   d->backing != VMMEM_BACKING_MEMFD) {
+		return -EINVAL;
+	} else if (d->flags & VMMEM_REGION_PRIVATE) {
+		/* Anonymous memory is private already; a private memfd would
+		 * hide guest writes from whoever maps the same fd. */
 		return -EINVAL;
 	}
 	return 0;
@@ -142,6 +147,9 @@ static int map_backing(const struct vmmem_region_desc *d, int fd, uint8_t **hva)
 
 	if (fd < 0 && (d->flags & VMMEM_REGION_HUGEPAGES))
 		flags |= MAP_HUGETLB;
+	/* Copy-on-write pages are only charged when the guest writes them. */
+	if (d->flags & VMMEM_REGION_PRIVATE)
+		flags = MAP_PRIVATE | MAP_NORESERVE;
 	p = mmap(NULL, d->size, PROT_READ | PROT_WRITE, flags, fd, offset);
 	if (p == MAP_FAILED)
 		return -errno;

@@ -261,3 +261,37 @@ Test(map, hugepage_memfd_region_when_the_host_has_huge_pages)
 	cr_assert_eq(vmmem_load_u64(map, 0x3ffff8, &q), 0);
 	cr_assert_eq(q, 42);
 }
+
+Test(map, private_file_region_reads_the_file_and_keeps_writes_private)
+{
+	int fd = scratch_file(0x2000);
+	struct vmmem_region_desc d = { .gpa = 0, .size = 0x1000,
+				       .backing = VMMEM_BACKING_FILE, .fd = fd,
+				       .fd_offset = 0x1000, .flags = VMMEM_REGION_PRIVATE };
+	char buf[5] = { 0 };
+	struct vmmem_region_info info;
+
+	cr_assert_eq(pwrite(fd, "seed", 4, 0x1000), 4);
+	cr_assert_eq(vmmem_map_add_region(map, &d), 0);
+	cr_assert_eq(vmmem_read(map, 0, buf, 4), 0);
+	cr_assert_str_eq(buf, "seed");
+	cr_assert_eq(vmmem_write(map, 0, "data", 4), 0);
+	cr_assert_eq(vmmem_read(map, 0, buf, 4), 0);
+	cr_assert_str_eq(buf, "data");
+	/* The file still holds what it held. */
+	cr_assert_eq(pread(fd, buf, 4, 0x1000), 4);
+	cr_assert_str_eq(buf, "seed");
+	cr_assert_eq(vmmem_map_region_info(map, 0, &info), 0);
+	cr_assert_eq(info.flags & VMMEM_REGION_PRIVATE, VMMEM_REGION_PRIVATE);
+	close(fd);
+}
+
+Test(map, private_flag_on_anonymous_or_memfd_region_is_rejected)
+{
+	cr_assert_eq(vmmem_test_add(map, 0, 0x1000, VMMEM_REGION_PRIVATE), -EINVAL);
+	struct vmmem_region_desc d = { .gpa = 0, .size = 0x1000,
+				       .backing = VMMEM_BACKING_MEMFD,
+				       .flags = VMMEM_REGION_PRIVATE };
+
+	cr_assert_eq(vmmem_map_add_region(map, &d), -EINVAL);
+}

@@ -25,12 +25,18 @@
 enum vmmem_backing {
 	VMMEM_BACKING_ANON,	/* private anonymous memory, MAP_NORESERVE */
 	VMMEM_BACKING_MEMFD,	/* a memfd created by the map, MAP_SHARED */
-	VMMEM_BACKING_FILE,	/* the caller's fd, MAP_SHARED; the map dup()s it */
+	VMMEM_BACKING_FILE,	/* the caller's fd, MAP_SHARED (or MAP_PRIVATE with
+				 * VMMEM_REGION_PRIVATE); the map dup()s it */
 };
 
 /* Region flags. */
 #define VMMEM_REGION_HUGEPAGES (1u << 0) /* back with huge pages (MAP_HUGETLB / MFD_HUGETLB) */
 #define VMMEM_REGION_DIRTY_LOG (1u << 1) /* keep a dirty-page bitmap for this region */
+/* VMMEM_BACKING_FILE only: map the file MAP_PRIVATE instead of MAP_SHARED.
+ * Pages are read from the file on first touch and guest writes stay in
+ * private copies, never reaching the file (restoring a snapshot's memory
+ * file lazily, as Firecracker's File backend does). */
+#define VMMEM_REGION_PRIVATE (1u << 2)
 
 struct vmmem_region_desc {
 	uint64_t gpa;		/* page aligned */
