@@ -10,6 +10,7 @@
 #include "snap_file.h"
 #include "snap_le.h"
 
+__attribute__((format(printf, 3, 0)))
 static int fail_v(struct vmm__snapc *c, int err, const char *fmt, va_list ap)
 {
 	int n;
