@@ -92,6 +92,14 @@ int vmm__snapw_finish(struct vmm__snapw *w, uint8_t **buf, size_t *len);
 int vmm__snapw_write_file(struct vmm__snapw *w, const char *path, char *err,
 			  size_t errlen);
 
+/*
+ * Creates path atomically: fill(ctx, fd) writes a temporary file (mode
+ * 0600) in path's directory, which is then fsynced and renamed over path,
+ * and the directory fsynced.  0 or -errno; on failure path is untouched.
+ */
+typedef int (*vmm__snap_fill_fn)(void *ctx, int fd);
+int vmm__snap_write_atomic(const char *path, vmm__snap_fill_fn fill, void *ctx);
+
 /* ---- reader ---- */
 
 struct vmm__snapr;

@@ -66,6 +66,7 @@ static int write_region(int fd, const uint8_t *hva, uint64_t size, uint64_t off)
 
 struct write_ctx {
 	int fd;
+	const struct vmmem_map *map;
 	struct vmm__snap_mem_layout *layout;
 };
 
@@ -85,18 +86,16 @@ static int write_one(void *ctx, const struct vmmem_region_info *ri)
 	return write_region(w->fd, ri->hva, ri->size, reg->file_offset);
 }
 
-static int write_fd(const struct vmmem_map *map, int fd,
-		    struct vmm__snap_mem_layout *layout)
+/* Trailing zero pages: the size comes from ftruncate, not a write. */
+static int fill_mem(void *ctx, int fd)
 {
-	struct write_ctx ctx = { .fd = fd, .layout = layout };
+	struct write_ctx *w = ctx;
 	int rc;
 
-	memset(layout, 0, sizeof(*layout));
-	rc = vmmem_map_for_each_region(map, write_one, &ctx);
-	/* Trailing zero pages: the size comes from ftruncate, not a write. */
-	if (!rc && ftruncate(fd, (off_t)layout->file_size) < 0)
-		rc = -errno;
-	if (!rc && fsync(fd) < 0)
+	w->fd = fd;
+	memset(w->layout, 0, sizeof(*w->layout));
+	rc = vmmem_map_for_each_region(w->map, write_one, w);
+	if (!rc && ftruncate(fd, (off_t)w->layout->file_size) < 0)
 		rc = -errno;
 	return rc;
 }
@@ -104,27 +103,11 @@ static int write_fd(const struct vmmem_map *map, int fd,
 int vmm__snap_mem_write(const struct vmmem_map *map, const char *path,
 			struct vmm__snap_mem_layout *layout, char *err, size_t errlen)
 {
-	char *tmp = NULL;
-	int fd, rc;
+	struct write_ctx ctx = { .map = map, .layout = layout };
+	int rc = vmm__snap_write_atomic(path, fill_mem, &ctx);
 
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);	/* mode 0600 */
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	rc = write_fd(map, fd, layout);
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-out:
 	if (rc)
 		snprintf(err, errlen, "memory file %s: cannot write: %s", path, strerror(-rc));
-	free(tmp);
 	return rc;
 }
 

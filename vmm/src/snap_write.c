@@ -257,40 +257,23 @@ static int fsync_dir_of(const char *path)
 	return err;
 }
 
-static int write_tmp(int fd, const uint8_t *buf, size_t len)
+int vmm__snap_write_atomic(const char *path, vmm__snap_fill_fn fill, void *ctx)
 {
-	int err = write_fully(fd, buf, len);
-
-	if (!err && fsync(fd) < 0)
-		err = -errno;
-	return err;
-}
-
-int vmm__snapw_write_file(struct vmm__snapw *w, const char *path, char *err,
-			  size_t errlen)
-{
-	uint8_t *buf = NULL;
-	size_t len = 0;
 	char *tmp = NULL;
 	int fd, rc;
 
-	rc = vmm__snapw_finish(w, &buf, &len);
-	if (rc) {
-		snprintf(err, errlen, "snapshot %s: cannot build the state: %s",
-			 path, strerror(-rc));
-		return rc;
-	}
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
-		free(buf);
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
 		return -ENOMEM;
-	}
 	/* mkstemp creates the file with mode 0600. */
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
-		goto out;
+		free(tmp);
+		return rc;
 	}
-	rc = write_tmp(fd, buf, len);
+	rc = fill(ctx, fd);
+	if (!rc && fsync(fd) < 0)
+		rc = -errno;
 	if (close(fd) < 0 && !rc)
 		rc = -errno;
 	if (!rc && rename(tmp, path) < 0)
@@ -299,10 +282,39 @@ int vmm__snapw_write_file(struct vmm__snapw *w, const char *path, char *err,
 		unlink(tmp);
 	else
 		rc = fsync_dir_of(path);
-out:
+	free(tmp);
+	return rc;
+}
+
+struct buf_ctx {
+	const uint8_t *buf;
+	size_t len;
+};
+
+static int fill_buf(void *ctx, int fd)
+{
+	const struct buf_ctx *b = ctx;
+
+	return write_fully(fd, b->buf, b->len);
+}
+
+int vmm__snapw_write_file(struct vmm__snapw *w, const char *path, char *err,
+			  size_t errlen)
+{
+	struct buf_ctx b;
+	uint8_t *buf = NULL;
+	int rc;
+
+	rc = vmm__snapw_finish(w, &buf, &b.len);
+	if (rc) {
+		snprintf(err, errlen, "snapshot %s: cannot build the state: %s",
+			 path, strerror(-rc));
+		return rc;
+	}
+	b.buf = buf;
+	rc = vmm__snap_write_atomic(path, fill_buf, &b);
 	if (rc)
 		snprintf(err, errlen, "snapshot %s: cannot write: %s", path, strerror(-rc));
-	free(tmp);
 	free(buf);
 	return rc;
 }
