@@ -97,6 +97,9 @@ int vmm__snapw_write_file(struct vmm__snapw *w, const char *path, char *err,
  * 0600) in path's directory, which is then fsynced and renamed over path,
  * and the directory fsynced.  0 or -errno; on failure path is untouched.
  */
+/* All of buf at offset off (pwrite, retried on EINTR and short writes). */
+int vmm__snap_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+
 typedef int (*vmm__snap_fill_fn)(void *ctx, int fd);
 int vmm__snap_write_atomic(const char *path, vmm__snap_fill_fn fill, void *ctx);
 

@@ -27,22 +27,6 @@ static bool page_is_zero(const uint8_t *p)
 	return first == 0 && !memcmp(p, p + 8, VMMEM_PAGE_SIZE - 8);
 }
 
-static int pwrite_all(int fd, const uint8_t *p, size_t len, off_t off)
-{
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
-
 /* Runs of non-zero pages, each written with one pwrite. */
 static int write_region(int fd, const uint8_t *hva, uint64_t size, uint64_t off)
 {
@@ -52,15 +36,15 @@ static int write_region(int fd, const uint8_t *hva, uint64_t size, uint64_t off)
 		if (!page_is_zero(hva + pos))
 			continue;
 		if (pos > run) {
-			int rc = pwrite_all(fd, hva + run, (size_t)(pos - run),
-					    (off_t)(off + run));
+			int rc = vmm__snap_pwrite_all(fd, hva + run, (size_t)(pos - run),
+							 off + run);
 			if (rc)
 				return rc;
 		}
 		run = pos + VMMEM_PAGE_SIZE;
 	}
 	if (size > run)
-		return pwrite_all(fd, hva + run, (size_t)(size - run), (off_t)(off + run));
+		return vmm__snap_pwrite_all(fd, hva + run, (size_t)(size - run), off + run);
 	return 0;
 }
 

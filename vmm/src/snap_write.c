@@ -224,10 +224,12 @@ int vmm__snapw_finish(struct vmm__snapw *w, uint8_t **buf, size_t *len)
 	return 0;
 }
 
-static int write_fully(int fd, const uint8_t *p, size_t len)
+int vmm__snap_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 {
+	const uint8_t *p = buf;
+
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -235,6 +237,7 @@ static int write_fully(int fd, const uint8_t *p, size_t len)
 			return -errno;
 		p += n;
 		len -= (size_t)n;
+		off += (uint64_t)n;
 	}
 	return 0;
 }
@@ -295,7 +298,7 @@ static int fill_buf(void *ctx, int fd)
 {
 	const struct buf_ctx *b = ctx;
 
-	return write_fully(fd, b->buf, b->len);
+	return vmm__snap_pwrite_all(fd, b->buf, b->len, 0);
 }
 
 int vmm__snapw_write_file(struct vmm__snapw *w, const char *path, char *err,
