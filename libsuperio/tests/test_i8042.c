@@ -414,3 +414,23 @@ Test(i8042, restore_refuses_null)
 {
 	cr_assert_eq(superio_i8042_restore(&kbc, NULL), -EINVAL);
 }
+
+/*
+ * Each queued reply is its own OBF: IRQ 1 falls when one is read and
+ * rises for the next, so an edge-triggered line sees every byte (before
+ * 0.2 the line stayed high across the whole queue).
+ */
+Test(i8042, each_queued_byte_gets_its_own_irq1_edge)
+{
+	out(CMD, 0xd2);
+	out(DATA, 0x11);
+	out(CMD, 0xd2);
+	out(DATA, 0x22);
+	cr_assert_eq(kbd.rises, 1);
+	cr_assert_eq(in(DATA), 0x11);
+	cr_assert_eq(kbd.rises, 2);
+	cr_assert(kbd.level);
+	cr_assert_eq(in(DATA), 0x22);
+	cr_assert_not(kbd.level);
+	cr_assert_eq(kbd.falls, 2);
+}
