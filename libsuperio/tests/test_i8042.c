@@ -2,11 +2,8 @@
 // i8042 controller behaviour with no devices attached: each command Linux's
 // i8042 driver and reboot path use, the absent-device answers, the two
 // interrupt lines, reset requests, and save/restore.
-#include "harness.h"
+#include "i8042_rig.h"
 
-enum { DATA = 0, CMD = 4 };
-
-static struct superio_i8042 kbc;
 static struct line kbd, aux;
 static unsigned int resets;
 
@@ -30,19 +27,6 @@ static void setup(void)
 }
 
 TestSuite(i8042, .init = setup);
-
-static uint8_t in(unsigned int port)
-{
-	uint32_t v = 0;
-
-	cr_assert_eq(superio_i8042_read(&kbc, port, 1, &v), 0);
-	return (uint8_t)v;
-}
-
-static void out(unsigned int port, uint8_t v)
-{
-	cr_assert_eq(superio_i8042_write(&kbc, port, 1, v), 0);
-}
 
 /* i8042_command(): write the command, then read each reply once OBF shows. */
 static uint8_t command_reply(uint8_t cmd)

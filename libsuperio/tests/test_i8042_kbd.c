@@ -9,14 +9,11 @@
 // scan code sets 1 and 2): Left Ctrl is 14 in set 2 and 1D in set 1, Left
 // Alt 11 / 38, Delete E0 71 / E0 53.  A set 2 break is F0 before the code
 // (after any E0); a set 1 break is the make code with bit 7 set.
-#include "harness.h"
-
-enum { DATA = 0, CMD = 4 };
+#include "i8042_rig.h"
 
 #define CTR_RAW (SUPERIO_I8042_CTR_KBDINT | SUPERIO_I8042_CTR_SYS | SUPERIO_I8042_CTR_AUXDIS)
 #define CTR_XLATE (CTR_RAW | SUPERIO_I8042_CTR_XLATE)
 
-static struct superio_i8042 kbc;
 static struct line kbd;
 
 static void setup(void)
@@ -28,19 +25,6 @@ static void setup(void)
 }
 
 TestSuite(i8042_kbd, .init = setup);
-
-static uint8_t in(unsigned int port)
-{
-	uint32_t v = 0;
-
-	cr_assert_eq(superio_i8042_read(&kbc, port, 1, &v), 0);
-	return (uint8_t)v;
-}
-
-static void out(unsigned int port, uint8_t v)
-{
-	cr_assert_eq(superio_i8042_write(&kbc, port, 1, v), 0);
-}
 
 static void set_ctr(uint8_t v)
 {
@@ -71,6 +55,13 @@ static void expect(const uint8_t *bytes, size_t n)
 		const uint8_t want_[] = { __VA_ARGS__ };        \
 		expect(want_, sizeof(want_));                   \
 	} while (0)
+
+/* A byte to the keyboard that it acknowledges, and nothing else. */
+static void acked(uint8_t v)
+{
+	out(DATA, v);
+	EXPECT(0xfa);
+}
 
 static void push(const uint8_t *b, size_t n)
 {
@@ -110,8 +101,7 @@ Test(i8042_kbd, identify_translated_is_ab41)
 Test(i8042_kbd, scan_set_get_returns_2)
 {
 	set_ctr(CTR_RAW);
-	out(DATA, 0xf0);
-	EXPECT(0xfa);
+	acked(0xf0);
 	out(DATA, 0x00);
 	EXPECT(0xfa, 0x02);
 }
@@ -147,11 +137,9 @@ Test(i8042_kbd, scan_set_out_of_range_refused)
 
 Test(i8042_kbd, set_leds_acks_command_and_argument)
 {
-	out(DATA, 0xed);
-	EXPECT(0xfa);
+	acked(0xed);
 	cr_assert_eq(saved().kbd_pending, 0xed, "waits for its argument");
-	out(DATA, 0x07);
-	EXPECT(0xfa);
+	acked(0x07);
 	cr_assert_eq(saved().kbd_leds, 0x07);
 	cr_assert_eq(saved().kbd_pending, 0);
 }
@@ -236,47 +224,36 @@ Test(i8042_kbd, disable_drops_injected_keys)
 	const uint8_t a[] = { 0x1c, 0xf0, 0x1c };
 	struct superio_i8042_metrics m;
 
-	out(DATA, 0xf5);
-	EXPECT(0xfa);
+	acked(0xf5);
 	cr_assert_eq(superio_i8042_kbd_push(&kbc, a, sizeof(a)), -EAGAIN);
 	cr_assert_not(obf());
 	superio_i8042_get_metrics(&kbc, &m);
 	cr_assert_eq(m.kbd_dropped, 3);
 	cr_assert_eq(m.kbd_injected, 0);
-	out(DATA, 0xf4);
-	EXPECT(0xfa);
+	acked(0xf4);
 	push(a, sizeof(a));
 	EXPECT(0x1e, 0x9e);
 }
 
 Test(i8042_kbd, disable_and_default_restore_typematic)
 {
-	out(DATA, 0xf3);
-	EXPECT(0xfa);
-	out(DATA, 0x00);
-	EXPECT(0xfa);
-	out(DATA, 0xf6);
-	EXPECT(0xfa);
+	acked(0xf3);
+	acked(0x00);
+	acked(0xf6);
 	cr_assert_eq(saved().kbd_typematic, 0x2b);
 	cr_assert_eq(saved().kbd_scanning, 1, "F6 does not stop scanning");
-	out(DATA, 0xf3);
-	EXPECT(0xfa);
-	out(DATA, 0x00);
-	EXPECT(0xfa);
-	out(DATA, 0xf5);
-	EXPECT(0xfa);
+	acked(0xf3);
+	acked(0x00);
+	acked(0xf5);
 	cr_assert_eq(saved().kbd_typematic, 0x2b);
 	cr_assert_eq(saved().kbd_scanning, 0);
 }
 
 Test(i8042_kbd, reset_reenables_scanning_and_clears_leds)
 {
-	out(DATA, 0xed);
-	EXPECT(0xfa);
-	out(DATA, 0x04);
-	EXPECT(0xfa);
-	out(DATA, 0xf5);
-	EXPECT(0xfa);
+	acked(0xed);
+	acked(0x04);
+	acked(0xf5);
 	cr_assert_eq(saved().kbd_leds, 4);
 	out(DATA, 0xff);
 	EXPECT(0xfa, 0xaa);
@@ -502,18 +479,12 @@ Test(i8042_kbd, linux_atkbd_probe_then_ctrl_alt_del)
 		(void)in(DATA);
 	out(DATA, 0xf2);
 	EXPECT(0xfa, 0xab, 0x41);
-	out(DATA, 0xf5);
-	EXPECT(0xfa);
-	out(DATA, 0xf4);
-	EXPECT(0xfa);
-	out(DATA, 0xed);
-	EXPECT(0xfa);
-	out(DATA, 0x00);
-	EXPECT(0xfa);
-	out(DATA, 0xf3);
-	EXPECT(0xfa);
-	out(DATA, 0x00);
-	EXPECT(0xfa);
+	acked(0xf5);
+	acked(0xf4);
+	acked(0xed);
+	acked(0x00);
+	acked(0xf3);
+	acked(0x00);
 	kbd.rises = 0;
 	cr_assert_eq(superio_i8042_send_ctrl_alt_del(&kbc), 0);
 	while (kbd.level && n < 8) {
@@ -558,10 +529,8 @@ Test(i8042_kbd, save_restore_round_trip)
 	struct superio_i8042_state st;
 	const uint8_t a[] = { 0x14, 0x1c };
 
-	out(DATA, 0xf3);
-	EXPECT(0xfa);
-	out(DATA, 0x05);
-	EXPECT(0xfa);
+	acked(0xf3);
+	acked(0x05);
 	out(CMD, 0xad);
 	push(a, 2); /* held in the keyboard */
 	out(DATA, 0xed); /* ACK held too; ED waits for its argument */
