@@ -66,6 +66,9 @@ static bool kbd_valid(const struct superio_i8042 *k, const struct superio_i8042_
 {
 	if (st->kbd_present != (k->cfg.kbd_present ? 1 : 0) || st->xlate_break > 1)
 		return false;
+	/* Without a keyboard nothing can be waiting in it or for it. */
+	if (!st->kbd_present && (st->kbd_flen || st->kbd_rlen || st->kbd_pending || st->xlate_break))
+		return false;
 	if (st->kbd_flen > SUPERIO_I8042_KBD_QUEUE || st->kbd_rlen > SUPERIO_I8042_KBD_REPLY)
 		return false;
 	if (!superio__kbd_pending_valid(st->kbd_pending) || st->kbd_set != 2)

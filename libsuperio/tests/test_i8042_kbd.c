@@ -591,6 +591,29 @@ Test(i8042_kbd, restore_refuses_keyboard_config_mismatch)
 	cr_assert_eq(superio_i8042_restore(&kbc, &st), -EINVAL);
 }
 
+Test(i8042_kbd, restore_refuses_keyboard_bytes_without_keyboard)
+{
+	struct superio_i8042 bare;
+	struct superio_i8042_config cfg = { 0 };
+	struct superio_i8042_state st, good;
+
+	cr_assert_eq(superio_i8042_init(&bare, &cfg), 0);
+	superio_i8042_save(&bare, &good);
+	st = good;
+	st.kbd_flen = 1;
+	cr_assert_eq(superio_i8042_restore(&bare, &st), -EINVAL);
+	st = good;
+	st.kbd_rlen = 1;
+	cr_assert_eq(superio_i8042_restore(&bare, &st), -EINVAL);
+	st = good;
+	st.kbd_pending = 0xed;
+	cr_assert_eq(superio_i8042_restore(&bare, &st), -EINVAL);
+	st = good;
+	st.xlate_break = 1;
+	cr_assert_eq(superio_i8042_restore(&bare, &st), -EINVAL);
+	cr_assert_eq(superio_i8042_restore(&bare, &good), 0);
+}
+
 #define REFUSE(name, corrupt)                                               \
 	Test(i8042_kbd, restore_refuses_##name)                             \
 	{                                                                   \
