@@ -7,9 +7,10 @@
 // each carries the status bits (AUXDATA, TIMEOUT) the guest must see while
 // it is at the head.  Keyboard bytes enter that FIFO only when it is empty
 // and the keyboard interface is not inhibited (CTR KBDDIS), one at a time,
-// as they cross the one-byte output buffer of a real 8042: so controller
-// replies and keyboard bytes keep their order, and translation (XLATE)
-// follows the command byte as it is when the byte crosses.
+// as they cross the one-byte output buffer of a real 8042: a key already in
+// the buffer keeps its place before later replies, the controller's own
+// replies never wait behind keys the keyboard still holds, and translation
+// (XLATE) follows the command byte as it is when the byte crosses.
 #include <errno.h>
 #include <string.h>
 
