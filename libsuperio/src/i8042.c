@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: MIT
-// The i8042 keyboard controller with no devices attached (IBM PS/2 technical
-// reference, keyboard/auxiliary device controller chapter).  It answers what
-// Linux's i8042 driver probes (self-test, command byte, interface tests,
-// port enable/disable, AUX loop) and turns reset pulses into the injected
-// reset callback.  Replies queue in a small FIFO; each carries the status
-// bits (AUXDATA, TIMEOUT) the guest must see while it is at the head.
+// The i8042 keyboard controller (IBM PS/2 technical reference, keyboard/
+// auxiliary device controller chapter), with an optional keyboard and no
+// mouse.  It answers what Linux's i8042 driver probes (self-test, command
+// byte, interface tests, port enable/disable, AUX loop) and turns reset
+// pulses into the injected reset callback.  Replies queue in a small FIFO;
+// each carries the status bits (AUXDATA, TIMEOUT) the guest must see while
+// it is at the head.  Keyboard bytes enter that FIFO only when it is empty
+// and the keyboard interface is not inhibited (CTR KBDDIS), one at a time,
+// as they cross the one-byte output buffer of a real 8042: a key already in
+// the buffer keeps its place before later replies, the controller's own
+// replies never wait behind keys the keyboard still holds, and translation
+// (XLATE) follows the command byte as it is when the byte crosses.
 #include <errno.h>
 #include <string.h>
 
@@ -27,12 +33,8 @@ static void enqueue(struct superio_i8042 *k, uint8_t byte, uint8_t flags)
 	k->qlen++;
 }
 
-void superio__i8042_update_irq(struct superio_i8042 *k)
+static void set_lines(struct superio_i8042 *k, uint8_t kbd_level, uint8_t aux_level)
 {
-	bool aux = k->qlen && (k->qflags[k->qhead] & SUPERIO_I8042_STR_AUXDATA);
-	uint8_t kbd_level = k->qlen && !aux && (ctr(k) & SUPERIO_I8042_CTR_KBDINT);
-	uint8_t aux_level = aux && (ctr(k) & SUPERIO_I8042_CTR_AUXINT);
-
 	if (kbd_level != k->kbd_line) {
 		k->kbd_line = kbd_level;
 		if (k->cfg.kbd_irq.fn)
@@ -43,6 +45,36 @@ void superio__i8042_update_irq(struct superio_i8042 *k)
 		if (k->cfg.aux_irq.fn)
 			k->cfg.aux_irq.fn(k->cfg.aux_irq.ctx, aux_level != 0);
 	}
+}
+
+void superio__i8042_update_irq(struct superio_i8042 *k)
+{
+	bool aux = k->qlen && (k->qflags[k->qhead] & SUPERIO_I8042_STR_AUXDATA);
+
+	set_lines(k, k->qlen && !aux && (ctr(k) & SUPERIO_I8042_CTR_KBDINT),
+		  aux && (ctr(k) & SUPERIO_I8042_CTR_AUXINT));
+}
+
+/* The keyboard sends while the output buffer is free and its clock is not inhibited. */
+static void pump(struct superio_i8042 *k)
+{
+	uint8_t b;
+
+	if (!k->cfg.kbd_present)
+		return;
+	while (!k->qlen && !(ctr(k) & SUPERIO_I8042_CTR_KBDDIS) && superio__kbd_next(&k->kbd, &b)) {
+		if (!(ctr(k) & SUPERIO_I8042_CTR_XLATE))
+			k->xlate_break = 0;
+		else if (!superio__i8042_xlate(&k->xlate_break, b, &b))
+			continue;
+		enqueue(k, b, 0);
+	}
+}
+
+void superio__i8042_settle(struct superio_i8042 *k)
+{
+	pump(k);
+	superio__i8042_update_irq(k);
 }
 
 static void request_reset(struct superio_i8042 *k)
@@ -90,6 +122,10 @@ static void write_data(struct superio_i8042 *k, uint8_t v)
 	k->pending_cmd = 0;
 	if (cmd) {
 		command_data(k, cmd, v);
+		return;
+	}
+	if (k->cfg.kbd_present) {
+		superio__kbd_receive(k, v);
 		return;
 	}
 	/* A byte for the keyboard, which is not there: time-out, as on bare hardware. */
@@ -182,13 +218,27 @@ static uint8_t read_data(struct superio_i8042 *k)
 int superio_i8042_read(struct superio_i8042 *k, uint64_t offset, unsigned int size,
 		       uint32_t *value)
 {
+	bool had_data;
+
 	if (!value)
 		return -EINVAL;
 	*value = size >= 4 ? UINT32_MAX : (1u << (8 * size)) - 1u;
 	if (!k || size != 1 || (offset != SUPERIO_I8042_DATA && offset != SUPERIO_I8042_COMMAND))
 		return -EINVAL;
-	*value = offset == SUPERIO_I8042_DATA ? read_data(k) : read_status(k);
-	superio__i8042_update_irq(k);
+	if (offset == SUPERIO_I8042_COMMAND) {
+		*value = read_status(k);
+		return 0;
+	}
+	had_data = k->qlen != 0;
+	*value = read_data(k);
+	/*
+	 * That byte's OBF is over: drop the line before the next byte raises
+	 * it, so an edge-triggered IRQ 1 (ISA PIC, IOAPIC) sees every byte, as
+	 * the 8042's one-byte buffer gives on hardware.
+	 */
+	if (had_data)
+		set_lines(k, 0, 0);
+	superio__i8042_settle(k);
 	return 0;
 }
 
@@ -201,7 +251,7 @@ int superio_i8042_write(struct superio_i8042 *k, uint64_t offset, unsigned int s
 		write_data(k, (uint8_t)value);
 	else
 		write_command(k, (uint8_t)value);
-	superio__i8042_update_irq(k);
+	superio__i8042_settle(k);
 	return 0;
 }
 
@@ -215,6 +265,8 @@ static void power_on(struct superio_i8042 *k)
 	k->data = 0;
 	k->pending_cmd = 0;
 	k->outport = OUTPORT_POWER_ON;
+	k->xlate_break = 0;
+	superio__kbd_power_on(&k->kbd);
 	superio__i8042_update_irq(k);
 }
 

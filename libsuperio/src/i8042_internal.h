@@ -37,8 +37,42 @@
 /* Status bits carried per queued byte. */
 #define QFLAGS (SUPERIO_I8042_STR_AUXDATA | SUPERIO_I8042_STR_TIMEOUT)
 
+/* PS/2 keyboard commands and replies (IBM PS/2 keyboard technical reference). */
+#define KBD_SET_LEDS	0xedu
+#define KBD_ECHO	0xeeu
+#define KBD_SCAN_SET	0xf0u
+#define KBD_IDENTIFY	0xf2u
+#define KBD_TYPEMATIC	0xf3u
+#define KBD_ENABLE	0xf4u
+#define KBD_DISABLE	0xf5u
+#define KBD_DEFAULT	0xf6u
+#define KBD_RESEND	0xfeu
+#define KBD_RESET	0xffu
+#define KBD_FIRST_CMD	KBD_SET_LEDS	/* every byte from here on is a command */
+#define KBD_ACK		0xfau
+#define KBD_NAK		0xfeu	/* "resend": the byte was not understood */
+#define KBD_BAT_OK	0xaau
+#define KBD_ID0		0xabu	/* MF2 keyboard */
+#define KBD_ID1		0x83u
+#define KBD_BREAK	0xf0u	/* set 2 break prefix */
+#define KBD_TYPEMATIC_DEFAULT 0x2bu /* 10.9 characters/s after 500 ms */
+
 /* True for commands whose parameter is the next data-port write. */
 bool superio__i8042_takes_data(uint8_t cmd);
 void superio__i8042_update_irq(struct superio_i8042 *k);
+/* Moves keyboard bytes into an empty output buffer, then recomputes the lines. */
+void superio__i8042_settle(struct superio_i8042 *k);
+
+/* The keyboard (i8042_kbd.c). */
+void superio__kbd_power_on(struct superio_i8042_kbd *kb);
+void superio__kbd_receive(struct superio_i8042 *k, uint8_t byte);
+bool superio__kbd_next(struct superio_i8042_kbd *kb, uint8_t *byte);
+bool superio__kbd_pending_valid(uint8_t cmd);
+
+/*
+ * Translation (i8042_xlate.c): false when the byte was a break prefix and
+ * produced nothing; *brk carries that prefix to the next byte.
+ */
+bool superio__i8042_xlate(uint8_t *brk, uint8_t in, uint8_t *out);
 
 #endif
