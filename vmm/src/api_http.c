@@ -19,6 +19,7 @@ struct head_state {
 	bool conn_close, conn_keep;
 };
 
+__attribute__((format(printf, 3, 4)))
 static ssize_t fail(struct vmm__http_error *err, int status, const char *fmt,
 		    ...)
 {
