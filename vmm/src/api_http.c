@@ -85,13 +85,10 @@ static ssize_t parse_method(const uint8_t *m, size_t n,
 	return 0;
 }
 
-/* The target: origin-form, visible ASCII, at most VMM__HTTP_PATH_MAX. */
+/* The target's characters: visible ASCII (its length is checked first). */
 static ssize_t check_target(const uint8_t *t, size_t n,
 			    struct vmm__http_error *err)
 {
-	if (n > VMM__HTTP_PATH_MAX)
-		return fail(err, 414, "request target longer than %u bytes",
-			    VMM__HTTP_PATH_MAX);
 	for (size_t i = 0; i < n; i++)
 		if (!is_vchar(t[i]))
 			return fail(err, 400, "bad character in request target");
@@ -112,14 +109,16 @@ static ssize_t parse_version(const uint8_t *v, size_t n, bool *http10,
 
 /*
  * The request line buf[0..n) without its CRLF; complete says whether the
- * CRLF was seen.  An incomplete line is judged only as far as its method
- * and target length go, so an endless target gets 414 before the head cap.
+ * CRLF was seen.  An incomplete line is judged only by its method and its
+ * target's length, so an endless target gets 414 before the head cap; the
+ * head walk judges those two first on a complete line too, which keeps a
+ * byte-by-byte feed and a whole buffer in agreement.
  */
 static ssize_t parse_request_line(const uint8_t *buf, size_t n, bool complete,
 				  struct vmm__http_request *req, bool *http10,
 				  struct vmm__http_error *err)
 {
-	const uint8_t *sp1 = memchr(buf, ' ', n), *sp2;
+	const uint8_t *sp1 = memchr(buf, ' ', n), *sp2, *tend;
 	ssize_t rc;
 
 	if (!sp1)
@@ -128,19 +127,19 @@ static ssize_t parse_request_line(const uint8_t *buf, size_t n, bool complete,
 	if (rc)
 		return rc;
 	sp2 = memchr(sp1 + 1, ' ', n - (sp1 + 1 - buf));
-	if (!sp2) {
-		if ((size_t)(buf + n - sp1 - 1) > VMM__HTTP_PATH_MAX)
-			return check_target(sp1 + 1, buf + n - sp1 - 1, err);
-		return complete ? fail(err, 400, "malformed request line") : 0;
-	}
+	tend = sp2 ? sp2 : buf + n;
+	if ((size_t)(tend - sp1 - 1) > VMM__HTTP_PATH_MAX)
+		return fail(err, 414, "request target longer than %u bytes",
+			    VMM__HTTP_PATH_MAX);
 	if (!complete)
 		return 0;
-	/* Length before form, as the incomplete-line check above does. */
+	if (!sp2)
+		return fail(err, 400, "malformed request line");
+	if (sp2 == sp1 + 1 || sp1[1] != '/')
+		return fail(err, 400, "request target must start with '/'");
 	rc = check_target(sp1 + 1, sp2 - sp1 - 1, err);
 	if (rc)
 		return rc;
-	if (sp2 == sp1 + 1 || sp1[1] != '/')
-		return fail(err, 400, "request target must start with '/'");
 	memcpy(req->path, sp1 + 1, sp2 - sp1 - 1);
 	req->path[sp2 - sp1 - 1] = '\0';
 	return parse_version(sp2 + 1, buf + n - sp2 - 1, http10, err);
@@ -253,6 +252,13 @@ static ssize_t parse_head(const uint8_t *buf, size_t len,
 				return fail(err, 431, "header block longer than %u bytes",
 					    VMM__HTTP_HEAD_MAX);
 			return 0;
+		}
+		if (line == 0) {
+			/* What an incomplete prefix of this line was judged by. */
+			rc = parse_request_line(buf, end, false, req, http10,
+						err);
+			if (rc)
+				return rc;
 		}
 		if (bare)
 			return fail(err, 400, "line ends in bare LF, not CRLF");

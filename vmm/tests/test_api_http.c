@@ -4,6 +4,8 @@
 // caps at their value and one past it, a byte-by-byte feed agreeing with a
 // whole one, pipelining and keep-alive.
 #include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <criterion/parameterized.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,23 +113,36 @@ Test(http, bytewise_feed_matches_whole_rejections)
 		"PUT /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
 		"PUT /a HTTP/1.1\r\n\r\n",
 		"PUT /a HTTP/1.1\r\nContent-Length: 99999\r\n\r\n",
+		/* fuzz-vmm-api finding: the method is judged before the LF */
+		"DELETE / HTTP/1.1\f\n\r\n",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_bytewise_same(bad[i], strlen(bad[i]));
 }
 
-Test(http, bytewise_feed_matches_whole_long_target)
+/* GET with an n-byte run of 'a' after "/" and this tail: 414 bytewise. */
+static void long_target_bytewise(size_t n, const char *tail)
 {
-	size_t n = VMM__HTTP_PATH_MAX + 40;
 	char *s = malloc(n + 32);
 
 	strcpy(s, "GET /");
 	memset(s + 5, 'a', n);
-	strcpy(s + 5 + n, " HTTP/1.1\r\n\r\n");
+	strcpy(s + 5 + n, tail);
 	expect_bytewise_same(s, strlen(s));
 	cr_assert_eq(err.status, 414);
 	free(s);
+}
+
+/* A long target ends in a bare LF: 414, judged before the line end. */
+Test(http, bytewise_feed_long_target_with_bare_lf)
+{
+	long_target_bytewise(VMM__HTTP_PATH_MAX + 1, " HTTP/1.1\n\r\n");
+}
+
+Test(http, bytewise_feed_matches_whole_long_target)
+{
+	long_target_bytewise(VMM__HTTP_PATH_MAX + 40, " HTTP/1.1\r\n\r\n");
 }
 
 Test(http, pipelined_two_requests)
@@ -168,143 +183,113 @@ Test(http, http10_keep_alive_header)
 	cr_assert(req.keep_alive);
 }
 
-Test(http, bare_lf_in_request_line_is_400)
-{
-	expect_status("GET / HTTP/1.1\n\r\n", 400, -EINVAL);
-}
-
-Test(http, bare_lf_in_header_is_400)
-{
-	expect_status("GET / HTTP/1.1\r\nHost: x\n\r\n", 400, -EINVAL);
-}
-
-Test(http, bare_lf_terminator_is_400)
-{
-	expect_status("GET / HTTP/1.1\r\n\n", 400, -EINVAL);
-}
-
-Test(http, cr_inside_line_is_400)
-{
-	expect_status("GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n", 400, -EINVAL);
-}
-
-Test(http, control_char_in_value_is_400)
-{
-	expect_status("GET / HTTP/1.1\r\nHost: a\x01\r\n\r\n", 400, -EINVAL);
-}
-
-Test(http, high_byte_in_value_is_400)
-{
-	expect_status("GET / HTTP/1.1\r\nHost: a\x80\r\n\r\n", 400, -EINVAL);
-}
-
 Test(http, tab_in_value_is_accepted)
 {
 	cr_assert_gt(parse("GET / HTTP/1.1\r\nHost:\tx\r\n\r\n"), 0);
 }
 
-Test(http, control_char_in_target_is_400)
+/*
+ * One row per rejection rule; the name says the rule.  Arrays, not
+ * pointers: Criterion runs each parameter in a fresh process image.
+ */
+struct reject_case {
+	char name[48];
+	char input[96];
+	int status;
+	ssize_t rc;
+};
+
+static struct reject_case rejects[] = {
+	{ "bare_lf_in_request_line_is_400",
+	  "GET / HTTP/1.1\n\r\n",
+	  400, -EINVAL },
+	{ "bare_lf_in_header_is_400",
+	  "GET / HTTP/1.1\r\nHost: x\n\r\n",
+	  400, -EINVAL },
+	{ "bare_lf_terminator_is_400",
+	  "GET / HTTP/1.1\r\n\n",
+	  400, -EINVAL },
+	{ "cr_inside_line_is_400",
+	  "GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n",
+	  400, -EINVAL },
+	{ "control_char_in_value_is_400",
+	  "GET / HTTP/1.1\r\nHost: a\x01\r\n\r\n",
+	  400, -EINVAL },
+	{ "high_byte_in_value_is_400",
+	  "GET / HTTP/1.1\r\nHost: a\x80\r\n\r\n",
+	  400, -EINVAL },
+	{ "control_char_in_target_is_400",
+	  "GET /a\x7f HTTP/1.1\r\n\r\n",
+	  400, -EINVAL },
+	{ "target_without_slash_is_400",
+	  "GET a HTTP/1.1\r\n\r\n",
+	  400, -EINVAL },
+	{ "missing_version_is_400",
+	  "GET /\r\n\r\n",
+	  400, -EINVAL },
+	{ "malformed_version_is_400",
+	  "GET / HTTP/1.x\r\n\r\n",
+	  400, -EINVAL },
+	{ "lowercase_method_is_405",
+	  "get / HTTP/1.1\r\n\r\n",
+	  405, -ENOTSUP },
+	{ "unknown_method_is_405",
+	  "POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
+	  405, -ENOTSUP },
+	{ "empty_method_is_400",
+	  " / HTTP/1.1\r\n\r\n",
+	  400, -EINVAL },
+	{ "http2_is_505",
+	  "GET / HTTP/2.0\r\n\r\n",
+	  505, -ENOTSUP },
+	{ "http12_is_505",
+	  "GET / HTTP/1.2\r\n\r\n",
+	  505, -ENOTSUP },
+	{ "put_without_length_is_411",
+	  "PUT /a HTTP/1.1\r\n\r\n",
+	  411, -EINVAL },
+	{ "patch_without_length_is_411",
+	  "PATCH /vm HTTP/1.1\r\n\r\n",
+	  411, -EINVAL },
+	{ "chunked_is_501",
+	  "PUT /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+	  501, -ENOTSUP },
+	{ "any_transfer_encoding_is_501",
+	  "GET / HTTP/1.1\r\ntransfer-encoding: identity\r\n\r\n",
+	  501, -ENOTSUP },
+	{ "duplicate_content_length_is_400",
+	  "PUT /a HTTP/1.1\r\nContent-Length: 0\r\ncontent-length: 0\r\n\r\n",
+	  400, -EINVAL },
+	{ "non_digit_content_length_is_400",
+	  "PUT /a HTTP/1.1\r\nContent-Length: +1\r\n\r\n",
+	  400, -EINVAL },
+	{ "empty_content_length_is_400",
+	  "PUT /a HTTP/1.1\r\nContent-Length: \r\n\r\n",
+	  400, -EINVAL },
+	{ "overflowing_content_length_is_400",
+	  "PUT /a HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+	  400, -EINVAL },
+	{ "obs_fold_is_400",
+	  "GET / HTTP/1.1\r\nHost: a\r\n b\r\n\r\n",
+	  400, -EINVAL },
+	{ "space_before_colon_is_400",
+	  "GET / HTTP/1.1\r\nHost : a\r\n\r\n",
+	  400, -EINVAL },
+	{ "header_without_colon_is_400",
+	  "GET / HTTP/1.1\r\nHost\r\n\r\n",
+	  400, -EINVAL },
+};
+
+ParameterizedTestParameters(http, rejection)
 {
-	expect_status("GET /a\x7f HTTP/1.1\r\n\r\n", 400, -EINVAL);
+	return cr_make_param_array(struct reject_case, rejects,
+				   sizeof(rejects) / sizeof(rejects[0]));
 }
 
-Test(http, target_without_slash_is_400)
+ParameterizedTest(struct reject_case *c, http, rejection)
 {
-	expect_status("GET a HTTP/1.1\r\n\r\n", 400, -EINVAL);
-}
-
-Test(http, missing_version_is_400)
-{
-	expect_status("GET /\r\n\r\n", 400, -EINVAL);
-}
-
-Test(http, malformed_version_is_400)
-{
-	expect_status("GET / HTTP/1.x\r\n\r\n", 400, -EINVAL);
-}
-
-Test(http, lowercase_method_is_405)
-{
-	expect_status("get / HTTP/1.1\r\n\r\n", 405, -ENOTSUP);
-}
-
-Test(http, unknown_method_is_405)
-{
-	expect_status("POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 405, -ENOTSUP);
-}
-
-Test(http, empty_method_is_400)
-{
-	expect_status(" / HTTP/1.1\r\n\r\n", 400, -EINVAL);
-}
-
-Test(http, http2_is_505)
-{
-	expect_status("GET / HTTP/2.0\r\n\r\n", 505, -ENOTSUP);
-}
-
-Test(http, http12_is_505)
-{
-	expect_status("GET / HTTP/1.2\r\n\r\n", 505, -ENOTSUP);
-}
-
-Test(http, put_without_length_is_411)
-{
-	expect_status("PUT /a HTTP/1.1\r\n\r\n", 411, -EINVAL);
-}
-
-Test(http, patch_without_length_is_411)
-{
-	expect_status("PATCH /vm HTTP/1.1\r\n\r\n", 411, -EINVAL);
-}
-
-Test(http, chunked_is_501)
-{
-	expect_status("PUT /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
-		      501, -ENOTSUP);
-}
-
-Test(http, any_transfer_encoding_is_501)
-{
-	expect_status("GET / HTTP/1.1\r\ntransfer-encoding: identity\r\n\r\n",
-		      501, -ENOTSUP);
-}
-
-Test(http, duplicate_content_length_is_400)
-{
-	expect_status("PUT /a HTTP/1.1\r\nContent-Length: 0\r\ncontent-length: 0\r\n\r\n",
-		      400, -EINVAL);
-}
-
-Test(http, non_digit_content_length_is_400)
-{
-	expect_status("PUT /a HTTP/1.1\r\nContent-Length: +1\r\n\r\n", 400, -EINVAL);
-}
-
-Test(http, empty_content_length_is_400)
-{
-	expect_status("PUT /a HTTP/1.1\r\nContent-Length: \r\n\r\n", 400, -EINVAL);
-}
-
-Test(http, overflowing_content_length_is_400)
-{
-	expect_status("PUT /a HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
-		      400, -EINVAL);
-}
-
-Test(http, obs_fold_is_400)
-{
-	expect_status("GET / HTTP/1.1\r\nHost: a\r\n b\r\n\r\n", 400, -EINVAL);
-}
-
-Test(http, space_before_colon_is_400)
-{
-	expect_status("GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400, -EINVAL);
-}
-
-Test(http, header_without_colon_is_400)
-{
-	expect_status("GET / HTTP/1.1\r\nHost\r\n\r\n", 400, -EINVAL);
+	cr_log_info("%s", c->name);
+	expect_status(c->input, c->status, c->rc);
 }
 
 Test(http, body_at_cap_accepted)
