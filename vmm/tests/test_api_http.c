@@ -159,28 +159,34 @@ Test(http, pipelined_two_requests)
 	cr_assert_str_eq(req.path, "/b");
 }
 
-Test(http, connection_close_ends_keep_alive)
+/* Connection handling: HTTP version and Connection options -> keep-alive. */
+struct conn_case {
+	char name[40];
+	char input[64];
+	bool keep_alive;
+};
+
+static struct conn_case conns[] = {
+	{ "http11_default_keeps", "GET / HTTP/1.1\r\n\r\n", true },
+	{ "close_ends", "GET / HTTP/1.1\r\nConnection: Close\r\n\r\n", false },
+	{ "close_in_list", "GET / HTTP/1.1\r\nConnection: foo, close \r\n\r\n",
+	  false },
+	{ "http10_default_closes", "GET / HTTP/1.0\r\n\r\n", false },
+	{ "http10_keep_alive", "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+	  true },
+};
+
+ParameterizedTestParameters(http, connection)
 {
-	cr_assert_gt(parse("GET / HTTP/1.1\r\nConnection: Close\r\n\r\n"), 0);
-	cr_assert_not(req.keep_alive);
+	return cr_make_param_array(struct conn_case, conns,
+				   sizeof(conns) / sizeof(conns[0]));
 }
 
-Test(http, connection_list_with_close)
+ParameterizedTest(struct conn_case *c, http, connection)
 {
-	cr_assert_gt(parse("GET / HTTP/1.1\r\nConnection: foo, close \r\n\r\n"), 0);
-	cr_assert_not(req.keep_alive);
-}
-
-Test(http, http10_closes_by_default)
-{
-	cr_assert_gt(parse("GET / HTTP/1.0\r\n\r\n"), 0);
-	cr_assert_not(req.keep_alive);
-}
-
-Test(http, http10_keep_alive_header)
-{
-	cr_assert_gt(parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"), 0);
-	cr_assert(req.keep_alive);
+	cr_log_info("%s", c->name);
+	cr_assert_gt(parse(c->input), 0);
+	cr_assert_eq(req.keep_alive, c->keep_alive);
 }
 
 Test(http, tab_in_value_is_accepted)
@@ -337,12 +343,16 @@ Test(http, target_at_cap_accepted)
 	free(s);
 }
 
+/* A built request one past a cap: the cap's status, and the buffer freed. */
+static void expect_over_cap(char *s, int status)
+{
+	expect_status(s, status, -E2BIG);
+	free(s);
+}
+
 Test(http, target_over_cap_is_414)
 {
-	char *s = target_request(VMM__HTTP_PATH_MAX + 1);
-
-	expect_status(s, 414, -E2BIG);
-	free(s);
+	expect_over_cap(target_request(VMM__HTTP_PATH_MAX + 1), 414);
 }
 
 Test(http, endless_target_is_414_before_line_end)
@@ -378,10 +388,7 @@ Test(http, head_at_cap_accepted)
 
 Test(http, head_over_cap_is_431)
 {
-	char *s = head_request(VMM__HTTP_HEAD_MAX + 1);
-
-	expect_status(s, 431, -E2BIG);
-	free(s);
+	expect_over_cap(head_request(VMM__HTTP_HEAD_MAX + 1), 431);
 }
 
 Test(http, unterminated_head_at_cap_is_431)
@@ -389,8 +396,7 @@ Test(http, unterminated_head_at_cap_is_431)
 	char *s = head_request(VMM__HTTP_HEAD_MAX + 100);
 
 	s[VMM__HTTP_HEAD_MAX] = '\0';
-	expect_status(s, 431, -E2BIG);
-	free(s);
+	expect_over_cap(s, 431);
 }
 
 Test(http, get_body_is_consumed)
