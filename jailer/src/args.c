@@ -82,44 +82,55 @@ static bool valid_dest(const char *d)
 	       strcmp(d, "dev") && strcmp(d, "run") && strlen(d) <= 255;
 }
 
-static int opt_cgroup(struct jail_args *a, char *v, char *err, size_t len)
+/* Splits "KEY=VALUE" in place and finds KEY in names[]: its index, -1 for
+ * an unknown key, -2 without '='. *val points after the '='. */
+static int split_key(char *v, const char *const *names, int count, const char **val)
 {
 	char *eq = strchr(v, '=');
 
 	if (!eq)
-		return fail(err, len, "--cgroup %s: expected KEY=VALUE", v);
+		return -2;
 	*eq = '\0';
-	for (int k = 0; k < JAIL_CG_COUNT; k++) {
-		if (strcmp(v, cg_names[k]))
-			continue;
-		const char *val = eq + 1;
-		size_t n = strlen(val);
+	*val = eq + 1;
+	for (int k = 0; k < count; k++)
+		if (!strcmp(v, names[k]))
+			return k;
+	return -1;
+}
 
-		if (n == 0 || n > JAIL_CGROUP_VALUE_MAX || strpbrk(val, "\n\r"))
-			return fail(err, len, "--cgroup %s: value must be 1..%d characters on one line",
-				    v, JAIL_CGROUP_VALUE_MAX);
-		a->cgroup[k] = val;
-		return 0;
-	}
-	return fail(err, len, "--cgroup %s: unknown key (allowed: cpu.max, memory.max, pids.max)", v);
+static int opt_cgroup(struct jail_args *a, char *v, char *err, size_t len)
+{
+	const char *val = NULL;
+	int k = split_key(v, cg_names, JAIL_CG_COUNT, &val);
+	size_t n;
+
+	if (k == -2)
+		return fail(err, len, "--cgroup %s: expected KEY=VALUE", v);
+	if (k < 0)
+		return fail(err, len, "--cgroup %s: unknown key (allowed: cpu.max, memory.max, pids.max)",
+			    v);
+	n = strlen(val);
+	if (n == 0 || n > JAIL_CGROUP_VALUE_MAX || strpbrk(val, "\n\r"))
+		return fail(err, len, "--cgroup %s: value must be 1..%d characters on one line",
+			    v, JAIL_CGROUP_VALUE_MAX);
+	a->cgroup[k] = val;
+	return 0;
 }
 
 static int opt_rlimit(struct jail_args *a, char *v, char *err, size_t len)
 {
-	char *eq = strchr(v, '=');
+	const char *val = NULL;
+	int k = split_key(v, rl_names, JAIL_RL_COUNT, &val);
 
-	if (!eq)
+	if (k == -2)
 		return fail(err, len, "--resource-limit %s: expected nofile=N or fsize=N", v);
-	*eq = '\0';
-	for (int k = 0; k < JAIL_RL_COUNT; k++) {
-		if (strcmp(v, rl_names[k]))
-			continue;
-		if (parse_u64(eq + 1, UINT64_MAX - 1, &a->rlimit[k]))
-			return fail(err, len, "--resource-limit %s=%s: not a decimal number", v, eq + 1);
-		a->have_rlimit[k] = true;
-		return 0;
-	}
-	return fail(err, len, "--resource-limit %s: unknown resource (allowed: nofile, fsize)", v);
+	if (k < 0)
+		return fail(err, len, "--resource-limit %s: unknown resource (allowed: nofile, fsize)",
+			    v);
+	if (parse_u64(val, UINT64_MAX - 1, &a->rlimit[k]))
+		return fail(err, len, "--resource-limit %s=%s: not a decimal number", v, val);
+	a->have_rlimit[k] = true;
+	return 0;
 }
 
 static int opt_file(struct jail_args *a, char *v, char *err, size_t len)

@@ -48,6 +48,24 @@ expect_reject() {
 	expect_gone
 	echo "rejected: $(cat "$T/err")"
 }
+# start_held [jailer options...] -- ACTIONS... hold: runs the jailer in the
+# background with stdin on a fifo (fd 8 holds it open) and waits for the
+# probe's "ready"; $jpid is the jailer. finish_held closes stdin and waits;
+# the exit code is in $rc.
+start_held() {
+	mkfifo "$T/in"
+	"$jailer" --id "$ID" --exec-file "$T/jail-probe" --uid $JUID --gid $JGID \
+		--chroot-base-dir "$BASE" "$@" <"$T/in" >"$T/out" 2>"$T/err" &
+	jpid=$!
+	exec 8>"$T/in"
+	for _ in $(seq 100); do grep -q ready "$T/out" && break; sleep 0.1; done
+	grep -q ready "$T/out" || bad "probe not ready: $(cat "$T/err")"
+}
+finish_held() {
+	exec 8>&-
+	wait $jpid
+	rc=$?
+}
 have_cgroup2() { # prints the mount point when cpu, memory and pids are there
 	local mnt
 	mnt=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i+1) == "cgroup2") print $5; break } }' \
@@ -150,22 +168,14 @@ isolation)
 environment)
 	# The probe has no env dump; a shell-less check: the jail gets an empty
 	# environment, seen from the host while the probe holds.
-	mkfifo "$T/in"
-	CVMM_JAIL_SECRET=leak "$jailer" --id "$ID" --exec-file "$T/jail-probe" --uid $JUID \
-		--gid $JGID --chroot-base-dir "$BASE" -- hold <"$T/in" >"$T/out" 2>"$T/err" &
-	jpid=$!
-	exec 8>"$T/in"
-	for _ in $(seq 100); do grep -q ready "$T/out" && break; sleep 0.1; done
-	grep -q ready "$T/out" || bad "probe not ready: $(cat "$T/err")"
+	CVMM_JAIL_SECRET=leak start_held -- hold
 	ppid=$(pgrep -f -x "/jail-probe hold" | head -1)
 	[ -n "$ppid" ] || bad "probe process not found"
 	[ -n "$ppid" ] && { [ -s "/proc/$ppid/environ" ] && bad "environment: $(tr '\0' ' ' <"/proc/$ppid/environ")"; }
 	[ -n "$ppid" ] && grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$ppid/status" || bad "host view: no_new_privs"
 	[ -n "$ppid" ] && grep -q '^CapBnd:[[:space:]]*0000000000000000' "/proc/$ppid/status" || bad "host view: CapBnd"
 	[ -n "$ppid" ] && grep -q '^CapEff:[[:space:]]*0000000000000000' "/proc/$ppid/status" || bad "host view: CapEff"
-	exec 8>&-
-	wait $jpid
-	rc=$?
+	finish_held
 	[ "$rc" -eq 0 ] || bad "exit $rc"
 	expect_gone ;;
 tun)
@@ -198,29 +208,17 @@ sigsegv)
 	[ "$rc" -eq 139 ] || bad "exit $rc, expected 139 (128+SIGSEGV)"
 	expect_gone ;;
 sigterm-forwarded)
-	mkfifo "$T/in"
-	"$jailer" --id "$ID" --exec-file "$T/jail-probe" --uid $JUID --gid $JGID \
-		--chroot-base-dir "$BASE" -- hold <"$T/in" >"$T/out" 2>"$T/err" &
-	jpid=$!
-	exec 8>"$T/in"
-	for _ in $(seq 100); do grep -q ready "$T/out" && break; sleep 0.1; done
+	start_held -- hold
 	kill -TERM $jpid
 	# Bounded: if the signal is lost, closing stdin ends the probe (exit 0).
 	for _ in $(seq 100); do kill -0 $jpid 2>/dev/null || break; sleep 0.1; done
-	exec 8>&-
-	wait $jpid
-	rc=$?
+	finish_held
 	[ "$rc" -eq 143 ] || bad "exit $rc, expected 143 (the probe died of the forwarded SIGTERM)"
 	expect_gone ;;
 cgroup)
 	mnt=$(have_cgroup2) || skip "$mnt"
-	mkfifo "$T/in"
-	"$jailer" --id "$ID" --exec-file "$T/jail-probe" --uid $JUID --gid $JGID \
-		--chroot-base-dir "$BASE" --cgroup pids.max=4 --cgroup memory.max=67108864 \
-		--cgroup "cpu.max=50000 100000" -- forks hold <"$T/in" >"$T/out" 2>"$T/err" &
-	jpid=$!
-	exec 8>"$T/in"
-	for _ in $(seq 100); do grep -q ready "$T/out" && break; sleep 0.1; done
+	start_held --cgroup pids.max=4 --cgroup memory.max=67108864 \
+		--cgroup "cpu.max=50000 100000" -- forks hold
 	cat "$T/out" "$T/err"
 	cg=$mnt/cvmm-jailer/$ID
 	[ "$(cat "$cg/pids.max" 2>&1)" = 4 ] || bad "pids.max: $(cat "$cg/pids.max" 2>&1)"
@@ -233,9 +231,7 @@ cgroup)
 	done
 	# init + probe are 2 of 4: two more forks, then EAGAIN
 	expect_line "$T/out" "forks=2,EAGAIN"
-	exec 8>&-
-	wait $jpid
-	rc=$?
+	finish_held
 	[ "$rc" -eq 0 ] || bad "exit $rc"
 	[ ! -e "$cg" ] || bad "cgroup $cg left behind"
 	expect_gone ;;
