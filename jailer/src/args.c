@@ -155,14 +155,17 @@ static int opt_file(struct jail_args *a, char *v, char *err, size_t len)
 	return 0;
 }
 
-static int opt_id_num(const char *name, const char *v, uint32_t *out, char *err, size_t len)
+/* uid_t and gid_t are both unsigned int on Linux. */
+static int opt_id_num(const char *name, const char *v, unsigned *out, bool *have, char *err,
+		      size_t len)
 {
 	uint64_t n;
 
 	/* (uid_t)-1 means "unchanged" to setresuid(): never a real id. */
 	if (parse_u64(v, UINT32_MAX - 1, &n))
 		return fail(err, len, "%s %s: not a decimal id below 4294967295", name, v);
-	*out = (uint32_t)n;
+	*out = (unsigned)n;
+	*have = true;
 	return 0;
 }
 
@@ -180,8 +183,6 @@ static const struct { const char *name; enum opt o; bool value; } opts[] = {
 
 static int apply(struct jail_args *a, enum opt o, char *v, char *err, size_t len)
 {
-	uint32_t n = 0;
-
 	switch (o) {
 	case O_ID:
 		if (!valid_id(v))
@@ -190,18 +191,8 @@ static int apply(struct jail_args *a, enum opt o, char *v, char *err, size_t len
 		a->id = v;
 		return 0;
 	case O_EXEC: a->exec_file = v; return 0;
-	case O_UID:
-		if (opt_id_num("--uid", v, &n, err, len))
-			return -EINVAL;
-		a->uid = n;
-		a->have_uid = true;
-		return 0;
-	case O_GID:
-		if (opt_id_num("--gid", v, &n, err, len))
-			return -EINVAL;
-		a->gid = n;
-		a->have_gid = true;
-		return 0;
+	case O_UID: return opt_id_num("--uid", v, &a->uid, &a->have_uid, err, len);
+	case O_GID: return opt_id_num("--gid", v, &a->gid, &a->have_gid, err, len);
 	case O_BASE:
 		if (v[0] != '/')
 			return fail(err, len, "--chroot-base-dir %s: must be an absolute path", v);
