@@ -178,6 +178,27 @@ environment)
 	finish_held
 	[ "$rc" -eq 0 ] || bad "exit $rc"
 	expect_gone ;;
+namespaces)
+	# Seen from the host: the probe's mount, PID, IPC and UTS namespaces are
+	# new ones, and its network namespace is the one --netns named.
+	touch "$T/netns"
+	unshare --net="$T/netns" true || skip "cannot make a persistent network namespace"
+	start_held --netns "$T/netns" -- hold
+	ppid=$(pgrep -f -x "/jail-probe hold" | head -1)
+	for ns in mnt pid ipc uts; do
+		[ -n "$ppid" ] && [ "$(readlink "/proc/$ppid/ns/$ns")" != "$(readlink "/proc/$$/ns/$ns")" ] ||
+			bad "$ns namespace is the host's"
+	done
+	want="net:[$(stat -c %i "$T/netns")]"
+	[ -n "$ppid" ] && [ "$(readlink "/proc/$ppid/ns/net")" = "$want" ] ||
+		bad "net namespace $(readlink "/proc/$ppid/ns/net"), expected $want"
+	finish_held
+	umount "$T/netns"
+	[ "$rc" -eq 0 ] || bad "exit $rc"
+	expect_gone ;;
+reject-netns-not-ns)
+	echo x >"$T/notns"
+	expect_reject 'not a namespace file' --netns "$T/notns" -- report ;;
 tun)
 	run_jail "$T/out" "$T/err" -- --net dev=/dev/net/tun
 	[ "$rc" -eq 0 ] || bad "exit $rc $(cat "$T/err")"
