@@ -151,6 +151,8 @@ void gk_putc(char c);
  * the receiver instead of the line).
  */
 void gk_console_drain(void);
+/* One received byte, or -1 when none is waiting (polled, LSR.DR). */
+int gk_console_getc(void);
 int gk_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int gk_snprintf(char *buf, size_t size, const char *fmt, ...) GK_PRINTF(3, 4);
 void gk_printf(const char *fmt, ...) GK_PRINTF(1, 2);
@@ -183,6 +185,11 @@ void gk_udelay(uint64_t us);
  * while waiting (sti;hlt with a LAPIC one-shot wake-up when available).
  */
 bool gk_wait(bool (*done)(void *ctx), void *ctx, uint64_t timeout_us);
+/*
+ * Sleeps until the next interrupt, at most about 1 ms (the LAPIC one-shot
+ * of gk_wait()): a polling loop's pause that leaves the CPU to the host.
+ */
+void gk_nap(void);
 
 /* ---- interrupts ------------------------------------------------------ */
 struct gk_frame {

@@ -100,7 +100,7 @@ struct gk_vdev;
 struct gk_vq {
 	struct gk_vdev *dev;
 	struct gk_vring_mem *mem;
-	uint16_t size, free_head, num_free, avail_idx, kicked_idx, last_used;
+	uint16_t index, size, free_head, num_free, avail_idx, kicked_idx, last_used;
 	bool event_idx, irq_on;
 	unsigned notifies, suppressed, bad_used;
 	void *cookie[GK_VQ_MAX];
@@ -141,6 +141,13 @@ bool gk_vdev_reset(struct gk_vdev *d);
 /* Full §3.1.1 initialisation of queue 0; qsize 0 means QueueNumMax. */
 int gk_vdev_init(struct gk_vdev *d, uint64_t want, struct gk_vring_mem *mem,
 		 uint16_t qsize, struct gk_init_log *log);
+/*
+ * The same for a device with n queues: queue i is qs[i] on mems[i], all of
+ * qsize entries (0: each queue's QueueNumMax); the log records the last one.
+ */
+int gk_vdev_init_queues(struct gk_vdev *d, uint64_t want, struct gk_vq *const *qs,
+			struct gk_vring_mem *const *mems, unsigned n,
+			uint16_t qsize, struct gk_init_log *log);
 uint32_t gk_vdev_status(const struct gk_vdev *d);
 uint32_t gk_vdev_cfg32(const struct gk_vdev *d, uint32_t off);
 uint64_t gk_vdev_cfg64(const struct gk_vdev *d, uint32_t off);
