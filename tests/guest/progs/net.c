@@ -325,6 +325,21 @@ static void test_echo(uint16_t seq, uint32_t payload)
 		 be16(ic->id), be16(ic->seq), data ? "identical" : "DIFFERS");
 }
 
+/* While the runner reads its side: keep answering ARP, drop the rest. */
+static void poll_frames(void *ctx)
+{
+	struct gk_net_hdr h;
+	int len;
+
+	(void)ctx;
+	while ((len = gk_net_recv(&nic, rx, sizeof(rx), &h)) >= 0) {
+		check_hdr(&h);
+		if (!answer_arp(rx, len > (int)sizeof(rx) ? (int)sizeof(rx) : len))
+			ignored++;
+	}
+	gk_net_reap_tx(&nic);
+}
+
 static void report_init(int rc, const struct gk_init_log *l)
 {
 	char got[20], want[20];
@@ -374,12 +389,23 @@ void gk_main(void)
 	test_echo(1, 56);
 	test_echo(2, 1000);
 	test_echo(3, 1472);	/* 1500-byte IPv4 packet: the MTU */
+	/* The host checks its tap and neighbour table while the link is up:
+	 * the kernel forgets the neighbour when cvmm closes the tap. */
+	gk_check("net.host-step",
+		 gk_host_step("net.host-check", "net-host-checked", 60000000,
+			      poll_frames, NULL),
+		 "the runner read its tap counters and neighbour table");
 	gk_net_reap_tx(&nic);
-	gk_check("net.rx-header", hdr_bad == 0,
-		 "%u frames received, %u with a header other than flags 0, GSO_NONE, "
-		 "num_buffers 1 (first: flags 0x%x gso %u num_buffers %u)",
-		 nic.rx_frames, hdr_bad, first_bad_hdr.flags,
-		 first_bad_hdr.gso_type, first_bad_hdr.num_buffers);
+	if (hdr_bad)
+		gk_report("net.rx-header", GK_FAIL,
+			  "%u of %u frames had a header other than flags 0, GSO_NONE, "
+			  "num_buffers 1 (first: flags 0x%x gso %u num_buffers %u)",
+			  hdr_bad, nic.rx_frames, first_bad_hdr.flags,
+			  first_bad_hdr.gso_type, first_bad_hdr.num_buffers);
+	else
+		gk_report("net.rx-header", GK_PASS,
+			  "all %u frames: flags 0, GSO_NONE, num_buffers 1 (§5.1.6.4)",
+			  nic.rx_frames);
 	gk_check("net.used-ring", nic.bad_used == 0 && nic.rx_short == 0,
 		 "%u tx frames, %u used entries not ours, %u rx buffers shorter "
 		 "than the header", nic.tx_frames, nic.bad_used, nic.rx_short);

@@ -141,42 +141,19 @@ static bool peer_sent_shutdown(void *p)
 	return (c->peer_shut & VIRTIO_VSOCK_SHUTDOWN_SEND) || c->state == GK_VS_CLOSED;
 }
 
-/* Waits for the runner's line on the serial input, polling vsock meanwhile. */
-static bool wait_token(const char *tok, uint64_t timeout_us)
+static void poll_vsock(void *ctx)
 {
-	char line[96];
-	size_t n = 0, tl = strlen(tok);
-	uint64_t t0 = now_us();
-
-	while (now_us() - t0 < timeout_us) {
-		int ch = gk_console_getc();
-
-		if (ch < 0) {
-			idle();
-			continue;
-		}
-		if (ch == '\r')
-			continue;
-		if (ch != '\n') {
-			if (n < sizeof(line))
-				line[n++] = (char)ch;
-			continue;
-		}
-		if (n == tl && !memcmp(line, tok, tl))
-			return true;
-		n = 0;
-	}
-	return false;
+	gk_vsock_poll(ctx);
 }
 
 /* Asks the runner for a step (GK-WANT-INPUT) and waits until it is done. */
 static bool host_step(const char *id)
 {
-	char tok[96];
+	char name[48], tok[96];
 
+	gk_snprintf(name, sizeof(name), "vsock.%s", id);
 	gk_snprintf(tok, sizeof(tok), "%s-%s", id, token);
-	gk_printf("GK-WANT-INPUT vsock.%s %s\n", id, tok);
-	return wait_token(tok, 60000000);
+	return gk_host_step(name, tok, 60000000, poll_vsock, &vs);
 }
 
 static void test_refused(void)

@@ -173,6 +173,14 @@ GK_NORETURN void gk_vm_end(int failed);
 GK_NORETURN void gk_triple_fault(void);
 void gk_i8042_reset_pulse(void);
 
+/*
+ * Prints "GK-WANT-INPUT <id> <token>" and waits until the host writes the
+ * line "<token>" to the serial input (the runner's side of a step is done);
+ * poll(ctx) runs between checks.  False on timeout.
+ */
+bool gk_host_step(const char *id, const char *token, uint64_t timeout_us,
+		  void (*poll)(void *ctx), void *ctx);
+
 /* ---- timing ---------------------------------------------------------- */
 extern uint64_t gk_boot_tsc;
 extern uint64_t gk_tsc_khz;
