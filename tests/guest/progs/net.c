@@ -76,17 +76,6 @@ static uint16_t inet_csum(const void *p, uint32_t len)
 	return be16((uint16_t)~sum);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool parse_mac(const char *key, uint8_t out[6])
 {
 	size_t len;
@@ -95,9 +84,9 @@ static bool parse_mac(const char *key, uint8_t out[6])
 	if (!s || len != 17)
 		return false;
 	for (unsigned i = 0; i < 6; i++) {
-		int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
+		int hi = gk_digit_value(s[3 * i]), lo = gk_digit_value(s[3 * i + 1]);
 
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+		if (hi > 15 || lo > 15 || (i < 5 && s[3 * i + 2] != ':'))
 			return false;
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}

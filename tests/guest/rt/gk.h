@@ -137,6 +137,8 @@ int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
+/* The value of a hex digit (either case), 99 for anything else. */
+int gk_digit_value(char c);
 /* Parses like Linux memparse(): base 0 number, optional K/M/G suffix. */
 uint64_t gk_memparse(const char *s, const char **end);
 

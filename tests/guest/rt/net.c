@@ -20,24 +20,11 @@ static struct {
 	uint8_t frame[GK_NET_BUF];
 } tx_buf[GK_NET_TXBUFS] GK_ALIGNED(64);
 
-static void *cookie_of(unsigned i)
-{
-	return (void *)(uintptr_t)(i + 1);
-}
-
-/* The buffer index behind a cookie, or -1 when it is none of ours. */
-static int index_of(void *cookie, unsigned n)
-{
-	uintptr_t v = (uintptr_t)cookie;
-
-	return v >= 1 && v <= n ? (int)(v - 1) : -1;
-}
-
 static int post_rx(struct gk_net *n, unsigned i)
 {
 	struct gk_buf b = { (uintptr_t)rx_buf[i], GK_NET_BUF, true };
 
-	return gk_vq_add(&n->rxq, &b, 1, false, cookie_of(i));
+	return gk_vq_add(&n->rxq, &b, 1, false, gk_vq_cookie(i));
 }
 
 static void read_config(struct gk_net *n)
@@ -83,7 +70,7 @@ void gk_net_reap_tx(struct gk_net *n)
 	uint32_t len;
 
 	while (gk_vq_get(&n->txq, &cookie, &len)) {
-		int i = index_of(cookie, GK_NET_TXBUFS);
+		int i = gk_vq_cookie_index(cookie, GK_NET_TXBUFS);
 
 		if (i < 0 || !n->tx_busy[i]) {
 			n->bad_used++;
@@ -110,7 +97,7 @@ bool gk_net_send(struct gk_net *n, const void *frame, uint32_t len)
 	memcpy(tx_buf[i].frame, frame, len);
 	b[0] = (struct gk_buf){ (uintptr_t)&tx_buf[i].hdr, sizeof(struct gk_net_hdr), false };
 	b[1] = (struct gk_buf){ (uintptr_t)tx_buf[i].frame, len, false };
-	if (gk_vq_add(&n->txq, b, 2, false, cookie_of(i)))
+	if (gk_vq_add(&n->txq, b, 2, false, gk_vq_cookie(i)))
 		return false;
 	n->tx_busy[i] = true;
 	n->tx_frames++;
@@ -126,7 +113,7 @@ int gk_net_recv(struct gk_net *n, void *out, uint32_t cap,
 	int i, got = -1;
 
 	while (got < 0 && gk_vq_get(&n->rxq, &cookie, &len)) {
-		i = index_of(cookie, GK_NET_RXBUFS);
+		i = gk_vq_cookie_index(cookie, GK_NET_RXBUFS);
 		if (i < 0) {
 			n->bad_used++;
 			continue;

@@ -165,6 +165,19 @@ struct gk_buf {
 	bool device_writes;
 };
 
+/* Buffer i of a driver's pool as a cookie (never NULL), and back: -1 when
+ * the cookie the device handed back is none of the pool's n buffers. */
+static inline void *gk_vq_cookie(unsigned i)
+{
+	return (void *)(uintptr_t)(i + 1);
+}
+static inline int gk_vq_cookie_index(void *cookie, unsigned n)
+{
+	uintptr_t v = (uintptr_t)cookie;
+
+	return v >= 1 && v <= n ? (int)(v - 1) : -1;
+}
+
 /* Adds a chain (in the indirect table of its head when indirect). */
 int gk_vq_add(struct gk_vq *q, const struct gk_buf *b, unsigned n,
 	      bool indirect, void *cookie);

@@ -32,30 +32,18 @@ static struct {
 static bool tx_busy[TXBUFS];
 static uint8_t conn_buf[GK_VSOCK_CONNS][GK_VSOCK_BUF_MAX];
 
-static void *cookie_of(unsigned i)
-{
-	return (void *)(uintptr_t)(i + 1);
-}
-
-static int index_of(void *cookie, unsigned n)
-{
-	uintptr_t v = (uintptr_t)cookie;
-
-	return v >= 1 && v <= n ? (int)(v - 1) : -1;
-}
-
 static int post_rx(struct gk_vsock *v, unsigned i)
 {
 	struct gk_buf b = { (uintptr_t)&rx_buf[i], sizeof(rx_buf[i]), true };
 
-	return gk_vq_add(&v->rxq, &b, 1, false, cookie_of(i));
+	return gk_vq_add(&v->rxq, &b, 1, false, gk_vq_cookie(i));
 }
 
 static int post_ev(struct gk_vsock *v, unsigned i)
 {
 	struct gk_buf b = { (uintptr_t)&ev_buf[i], sizeof(ev_buf[i]), true };
 
-	return gk_vq_add(&v->evq, &b, 1, false, cookie_of(i));
+	return gk_vq_add(&v->evq, &b, 1, false, gk_vq_cookie(i));
 }
 
 int gk_vsock_init(struct gk_vsock *v, struct gk_init_log *log)
@@ -94,7 +82,7 @@ static void reap_tx(struct gk_vsock *v)
 	uint32_t len;
 
 	while (gk_vq_get(&v->txq, &cookie, &len)) {
-		int i = index_of(cookie, TXBUFS);
+		int i = gk_vq_cookie_index(cookie, TXBUFS);
 
 		if (i < 0 || !tx_busy[i])
 			v->bad_used++;
@@ -144,7 +132,7 @@ bool gk_vsock__xmit(struct gk_vsock *v, struct gk_vsock_hdr *h,
 		memcpy(tx_buf[i].data, data, len);
 	b[0] = (struct gk_buf){ (uintptr_t)&tx_buf[i].hdr, sizeof(*h), false };
 	b[1] = (struct gk_buf){ (uintptr_t)tx_buf[i].data, len, false };
-	if (gk_vq_add(&v->txq, b, len ? 2 : 1, false, cookie_of((unsigned)i)))
+	if (gk_vq_add(&v->txq, b, len ? 2 : 1, false, gk_vq_cookie((unsigned)i)))
 		return false;
 	tx_busy[i] = true;
 	gk_vq_kick(&v->txq);
@@ -181,55 +169,49 @@ static bool valid(struct gk_vsock *v, const struct gk_vsock_hdr *h, uint32_t use
 	return true;
 }
 
-static void reap_rx(struct gk_vsock *v)
+static void on_rx(struct gk_vsock *v, unsigned i, uint32_t len)
 {
-	void *cookie;
-	uint32_t len;
-
-	while (gk_vq_get(&v->rxq, &cookie, &len)) {
-		int i = index_of(cookie, RXBUFS);
-
-		if (i < 0) {
-			v->bad_used++;
-			continue;
-		}
-		if (valid(v, &rx_buf[i].hdr, len))
-			gk_vsock__dispatch(v, &rx_buf[i].hdr, rx_buf[i].data);
-		if (post_rx(v, (unsigned)i))
-			v->bad_used++;
-		gk_vq_kick(&v->rxq);
-	}
+	if (valid(v, &rx_buf[i].hdr, len))
+		gk_vsock__dispatch(v, &rx_buf[i].hdr, rx_buf[i].data);
 }
 
-static void reap_events(struct gk_vsock *v)
+static void on_event(struct gk_vsock *v, unsigned i, uint32_t len)
+{
+	v->events++;
+	/* §5.10.6.8: after a transport reset no connection survives. */
+	if (len >= 4 && ev_buf[i] == VIRTIO_VSOCK_EVENT_TRANSPORT_RESET)
+		for (unsigned k = 0; k < GK_VSOCK_CONNS; k++)
+			if (v->conn[k].state != GK_VS_FREE)
+				v->conn[k].state = GK_VS_CLOSED;
+}
+
+/* Handles each used buffer of a device-writable pool, then gives it back. */
+static void reap_pool(struct gk_vsock *v, struct gk_vq *q, unsigned n,
+		      void (*handle)(struct gk_vsock *, unsigned, uint32_t),
+		      int (*post)(struct gk_vsock *, unsigned))
 {
 	void *cookie;
 	uint32_t len;
 
-	while (gk_vq_get(&v->evq, &cookie, &len)) {
-		int i = index_of(cookie, EVBUFS);
+	while (gk_vq_get(q, &cookie, &len)) {
+		int i = gk_vq_cookie_index(cookie, n);
 
 		if (i < 0) {
 			v->bad_used++;
 			continue;
 		}
-		v->events++;
-		/* §5.10.6.8: after a transport reset no connection survives. */
-		if (len >= 4 && ev_buf[i] == VIRTIO_VSOCK_EVENT_TRANSPORT_RESET)
-			for (unsigned k = 0; k < GK_VSOCK_CONNS; k++)
-				if (v->conn[k].state != GK_VS_FREE)
-					v->conn[k].state = GK_VS_CLOSED;
-		if (post_ev(v, (unsigned)i))
+		handle(v, (unsigned)i, len);
+		if (post(v, (unsigned)i))
 			v->bad_used++;
-		gk_vq_kick(&v->evq);
+		gk_vq_kick(q);
 	}
 }
 
 void gk_vsock_poll(struct gk_vsock *v)
 {
 	reap_tx(v);
-	reap_rx(v);
-	reap_events(v);
+	reap_pool(v, &v->rxq, RXBUFS, on_rx, post_rx);
+	reap_pool(v, &v->evq, EVBUFS, on_event, post_ev);
 }
 
 struct wait_ctx {
