@@ -393,7 +393,7 @@ void gk_main(void)
 			  first_bad_hdr.gso_type, first_bad_hdr.num_buffers);
 	else
 		gk_report("net.rx-header", GK_PASS,
-			  "all %u frames: flags 0, GSO_NONE, num_buffers 1 (§5.1.6.4)",
+			  "all %u frames: flags 0, GSO_NONE, num_buffers 1 (virtio 1.2 5.1.6.4)",
 			  nic.rx_frames);
 	gk_check("net.used-ring", nic.bad_used == 0 && nic.rx_short == 0,
 		 "%u tx frames, %u used entries not ours, %u rx buffers shorter "
