@@ -153,10 +153,12 @@ class Run:
             print(f"GK {name} {res} {detail}", flush=True)
 
 
-def _handle_line(proc, run, line):
+def _handle_line(proc, run, line, on_line=None):
     run.lines += 1
     if run.echo:
         print(line, flush=True)
+    if on_line and on_line(line):
+        return None
     m = GK_RE.match(line)
     if m:
         run.results.append((m.group(1), m.group(2), m.group(3) or ""))
@@ -182,13 +184,15 @@ def _handle_line(proc, run, line):
     return None
 
 
-def drive(proc, run, timeout, slow=None, on_timeout=None):
+def drive(proc, run, timeout, slow=None, on_timeout=None, on_line=None):
     """Reads the guest's serial output until the VMM exits; returns its code.
 
     slow=(stall_s, chunk, pause_s) makes a deliberately slow reader: nothing
     is read for stall_s, then at most chunk bytes per pause_s.  On a timeout
     on_timeout(proc) runs first (e.g. to ask for a state dump), then the
-    VMM is killed."""
+    VMM is killed.  on_line(line) sees every line first; when it returns
+    True the line is its own (a runner with a host peer answers some
+    GK-WANT-INPUT lines only once its side of a step is done)."""
     buf = b""
     blob = None
     deadline = time.monotonic() + timeout
@@ -232,7 +236,7 @@ def drive(proc, run, timeout, slow=None, on_timeout=None):
                 break
             line = buf[:nl].decode("latin-1").rstrip("\r")
             buf = buf[nl + 1:]
-            blob = _handle_line(proc, run, line)
+            blob = _handle_line(proc, run, line, on_line)
     if blob is not None:
         run.add(f"host.{blob[0]}", "FAIL",
                 f"blob cut short: {len(blob[2])} of {blob[1]} bytes")

@@ -10,6 +10,7 @@
  */
 #include "gk.h"
 
+#define LSR_DR 0x01
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 
@@ -46,4 +47,11 @@ void gk_putc(char c)
 	if (c == '\n')
 		putc_raw('\r');
 	putc_raw(c);
+}
+
+int gk_console_getc(void)
+{
+	if (!(gk_inb(GK_COM1 + 5) & LSR_DR))
+		return -1;
+	return gk_inb(GK_COM1);
 }

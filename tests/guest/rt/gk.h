@@ -137,6 +137,8 @@ int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
+/* The value of a hex digit (either case), 99 for anything else. */
+int gk_digit_value(char c);
 /* Parses like Linux memparse(): base 0 number, optional K/M/G suffix. */
 uint64_t gk_memparse(const char *s, const char **end);
 
@@ -151,6 +153,8 @@ void gk_putc(char c);
  * the receiver instead of the line).
  */
 void gk_console_drain(void);
+/* One received byte, or -1 when none is waiting (polled, LSR.DR). */
+int gk_console_getc(void);
 int gk_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int gk_snprintf(char *buf, size_t size, const char *fmt, ...) GK_PRINTF(3, 4);
 void gk_printf(const char *fmt, ...) GK_PRINTF(1, 2);
@@ -171,6 +175,14 @@ GK_NORETURN void gk_vm_end(int failed);
 GK_NORETURN void gk_triple_fault(void);
 void gk_i8042_reset_pulse(void);
 
+/*
+ * Prints "GK-WANT-INPUT <id> <token>" and waits until the host writes the
+ * line "<token>" to the serial input (the runner's side of a step is done);
+ * poll(ctx) runs between checks.  False on timeout.
+ */
+bool gk_host_step(const char *id, const char *token, uint64_t timeout_us,
+		  void (*poll)(void *ctx), void *ctx);
+
 /* ---- timing ---------------------------------------------------------- */
 extern uint64_t gk_boot_tsc;
 extern uint64_t gk_tsc_khz;
@@ -183,6 +195,11 @@ void gk_udelay(uint64_t us);
  * while waiting (sti;hlt with a LAPIC one-shot wake-up when available).
  */
 bool gk_wait(bool (*done)(void *ctx), void *ctx, uint64_t timeout_us);
+/*
+ * Sleeps until the next interrupt, at most about 1 ms (the LAPIC one-shot
+ * of gk_wait()): a polling loop's pause that leaves the CPU to the host.
+ */
+void gk_nap(void);
 
 /* ---- interrupts ------------------------------------------------------ */
 struct gk_frame {

@@ -88,7 +88,7 @@ int strcmp(const char *a, const char *b)
 	return strncmp(a, b, SIZE_MAX);
 }
 
-static int digit_value(char c)
+int gk_digit_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -111,7 +111,7 @@ uint64_t gk_memparse(const char *s, const char **end)
 	} else if (s[0] == '0') {
 		base = 8;
 	}
-	while ((d = digit_value(*s)) < (int)base) {
+	while ((d = gk_digit_value(*s)) < (int)base) {
 		v = v * base + (unsigned)d;
 		s++;
 	}

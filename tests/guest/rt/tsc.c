@@ -134,3 +134,15 @@ bool gk_wait(bool (*done)(void *ctx), void *ctx, uint64_t timeout_us)
 	gk_sti();
 	return ok;
 }
+
+static bool second_call(void *ctx)
+{
+	return (*(unsigned *)ctx)++ > 0;
+}
+
+void gk_nap(void)
+{
+	unsigned calls = 0;
+
+	gk_wait(second_call, &calls, 1000000);
+}

@@ -65,13 +65,14 @@ static void write_features(const struct gk_vdev *d, uint64_t f)
 	gk_vdev_w32(d, VMMIO_DRV_FEATURES, (uint32_t)f);
 }
 
-static void vq_setup(struct gk_vq *q, struct gk_vdev *d,
+static void vq_setup(struct gk_vq *q, struct gk_vdev *d, uint16_t index,
 		     struct gk_vring_mem *mem, uint16_t size)
 {
 	memset(q, 0, sizeof(*q));
 	memset(mem, 0, sizeof(*mem));
 	q->dev = d;
 	q->mem = mem;
+	q->index = index;
 	q->size = size;
 	q->num_free = size;
 	q->event_idx = gk_vdev_has(d, VIRTIO_F_EVENT_IDX);
@@ -94,12 +95,13 @@ static int fail(struct gk_vdev *d, struct gk_init_log *log, const char *step)
 	return -1;
 }
 
-static int init_queue(struct gk_vdev *d, struct gk_vring_mem *mem,
-		      uint16_t qsize, struct gk_init_log *log)
+static int init_queue(struct gk_vdev *d, uint16_t index, struct gk_vq *q,
+		      struct gk_vring_mem *mem, uint16_t qsize,
+		      struct gk_init_log *log)
 {
 	uint32_t max;
 
-	gk_vdev_w32(d, VMMIO_QUEUE_SEL, 0);
+	gk_vdev_w32(d, VMMIO_QUEUE_SEL, index);
 	log->queue_ready_before = gk_vdev_r32(d, VMMIO_QUEUE_READY);
 	max = log->queue_num_max = gk_vdev_r32(d, VMMIO_QUEUE_NUM_MAX);
 	if (log->queue_ready_before != 0)
@@ -110,7 +112,7 @@ static int init_queue(struct gk_vdev *d, struct gk_vring_mem *mem,
 		max = GK_VQ_MAX;
 	if (qsize == 0 || qsize > max)
 		qsize = (uint16_t)max;
-	vq_setup(&d->vq, d, mem, qsize);
+	vq_setup(q, d, index, mem, qsize);
 	gk_vdev_w32(d, VMMIO_QUEUE_NUM, qsize);
 	set_addr(d, VMMIO_QUEUE_DESC_LO, mem->desc);
 	set_addr(d, VMMIO_QUEUE_DRIVER_LO, &mem->avail);
@@ -122,6 +124,15 @@ static int init_queue(struct gk_vdev *d, struct gk_vring_mem *mem,
 
 int gk_vdev_init(struct gk_vdev *d, uint64_t want, struct gk_vring_mem *mem,
 		 uint16_t qsize, struct gk_init_log *log)
+{
+	struct gk_vq *q = &d->vq;
+
+	return gk_vdev_init_queues(d, want, &q, &mem, 1, qsize, log);
+}
+
+int gk_vdev_init_queues(struct gk_vdev *d, uint64_t want, struct gk_vq *const *qs,
+			struct gk_vring_mem *const *mems, unsigned n,
+			uint16_t qsize, struct gk_init_log *log)
 {
 	struct gk_init_log dummy;
 	uint32_t s;
@@ -151,8 +162,10 @@ int gk_vdev_init(struct gk_vdev *d, uint64_t want, struct gk_vring_mem *mem,
 	log->features_ok = gk_vdev_status(d);
 	if (!(log->features_ok & VSTAT_FEATURES_OK))
 		return fail(d, log, "features-ok");
-	if (init_queue(d, mem, qsize, log))
-		return -1;
+	/* §3.1.1 step 7: every queue before DRIVER_OK; the log keeps the last. */
+	for (unsigned i = 0; i < n; i++)
+		if (init_queue(d, (uint16_t)i, qs[i], mems[i], qsize, log))
+			return -1;
 	s |= VSTAT_DRIVER_OK;
 	gk_vdev_w32(d, VMMIO_STATUS, s);
 	log->driver_ok = gk_vdev_status(d);
@@ -251,7 +264,8 @@ int gk_vq_add(struct gk_vq *q, const struct gk_buf *b, unsigned n,
 
 void gk_vq_notify(struct gk_vq *q)
 {
-	gk_vdev_w32(q->dev, VMMIO_QUEUE_NOTIFY, 0);
+	/* The value written names the queue (§4.2.2), as ioeventfds match it. */
+	gk_vdev_w32(q->dev, VMMIO_QUEUE_NOTIFY, q->index);
 	q->notifies++;
 }
 

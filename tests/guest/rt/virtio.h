@@ -100,7 +100,7 @@ struct gk_vdev;
 struct gk_vq {
 	struct gk_vdev *dev;
 	struct gk_vring_mem *mem;
-	uint16_t size, free_head, num_free, avail_idx, kicked_idx, last_used;
+	uint16_t index, size, free_head, num_free, avail_idx, kicked_idx, last_used;
 	bool event_idx, irq_on;
 	unsigned notifies, suppressed, bad_used;
 	void *cookie[GK_VQ_MAX];
@@ -141,6 +141,13 @@ bool gk_vdev_reset(struct gk_vdev *d);
 /* Full §3.1.1 initialisation of queue 0; qsize 0 means QueueNumMax. */
 int gk_vdev_init(struct gk_vdev *d, uint64_t want, struct gk_vring_mem *mem,
 		 uint16_t qsize, struct gk_init_log *log);
+/*
+ * The same for a device with n queues: queue i is qs[i] on mems[i], all of
+ * qsize entries (0: each queue's QueueNumMax); the log records the last one.
+ */
+int gk_vdev_init_queues(struct gk_vdev *d, uint64_t want, struct gk_vq *const *qs,
+			struct gk_vring_mem *const *mems, unsigned n,
+			uint16_t qsize, struct gk_init_log *log);
 uint32_t gk_vdev_status(const struct gk_vdev *d);
 uint32_t gk_vdev_cfg32(const struct gk_vdev *d, uint32_t off);
 uint64_t gk_vdev_cfg64(const struct gk_vdev *d, uint32_t off);
@@ -157,6 +164,19 @@ struct gk_buf {
 	uint32_t len;
 	bool device_writes;
 };
+
+/* Buffer i of a driver's pool as a cookie (never NULL), and back: -1 when
+ * the cookie the device handed back is none of the pool's n buffers. */
+static inline void *gk_vq_cookie(unsigned i)
+{
+	return (void *)(uintptr_t)(i + 1);
+}
+static inline int gk_vq_cookie_index(void *cookie, unsigned n)
+{
+	uintptr_t v = (uintptr_t)cookie;
+
+	return v >= 1 && v <= n ? (int)(v - 1) : -1;
+}
 
 /* Adds a chain (in the indirect table of its head when indirect). */
 int gk_vq_add(struct gk_vq *q, const struct gk_buf *b, unsigned n,
