@@ -77,6 +77,29 @@ static uint32_t used_head(uint16_t i)
 	return id;
 }
 
+/* The device waits until at: a timer then completes up to n chains. */
+static void wait_out(uint64_t at, uint16_t n)
+{
+	cr_assert_eq(deadline(), at);
+	now = at;
+	vblk_device_timer(&t.dev);
+	cr_assert_eq(done(), n);
+}
+
+/* One request per 100 ms: of two reads, the first passes, the second waits. */
+static const struct rlim_bucket_config one_per_100ms = {
+	.size = 1, .refill_time_ms = 100,
+};
+
+static void one_passes_one_waits(void)
+{
+	open_with(NULL, &one_per_100ms, false);
+	(void)t_add(&t, 0, VIRTIO_BLK_T_IN, 0, 512, true);
+	(void)t_add(&t, 1, VIRTIO_BLK_T_IN, 1, 512, true);
+	t_kick(&t);
+	cr_assert_eq(done(), 1);
+}
+
 Test(limit, no_limiter_never_waits)
 {
 	t_dev_open(&t, false, false, 0);
@@ -102,10 +125,7 @@ Test(limit, ops_bucket_limits_requests)
 	cr_assert_eq(t_status(&t, 2), 0xee, "the third is not executed");
 	cr_assert_eq(vblk_device_stats(&t.dev)->throttled, 1);
 	/* 2 operations per second: one more after 500 ms. */
-	cr_assert_eq(deadline(), T0 + 500 * MS);
-	now = T0 + 500 * MS;
-	vblk_device_timer(&t.dev);
-	cr_assert_eq(done(), 3);
+	wait_out(T0 + 500 * MS, 3);
 	cr_assert_eq(t_status(&t, 2), VIRTIO_BLK_S_OK);
 	no_deadline();
 }
@@ -121,10 +141,7 @@ Test(limit, bytes_bucket_limits_data)
 	t_kick(&t);
 	cr_assert_eq(done(), 2);
 	/* 1024 of 4096 bytes per second: 250 ms. */
-	cr_assert_eq(deadline(), T0 + 250 * MS);
-	now = T0 + 250 * MS;
-	vblk_device_timer(&t.dev);
-	cr_assert_eq(done(), 3);
+	wait_out(T0 + 250 * MS, 3);
 	cr_assert_eq(t_status(&t, 2), VIRTIO_BLK_S_OK);
 }
 
@@ -211,10 +228,7 @@ Test(limit, oversized_request_passes_from_a_full_bucket_then_waits_out_the_debt)
 	cr_assert_eq(done(), 1);
 	cr_assert_eq(t_status(&t, 0), VIRTIO_BLK_S_OK);
 	/* 3072 bytes of debt plus 512: 3.5 s at 1024 bytes per second. */
-	cr_assert_eq(deadline(), T0 + 3500 * MS);
-	now = T0 + 3500 * MS;
-	vblk_device_timer(&t.dev);
-	cr_assert_eq(done(), 2);
+	wait_out(T0 + 3500 * MS, 2);
 }
 
 Test(limit, oversized_request_waits_for_a_full_bucket_not_forever)
@@ -226,10 +240,7 @@ Test(limit, oversized_request_waits_for_a_full_bucket_not_forever)
 	(void)t_add(&t, 1, VIRTIO_BLK_T_IN, 8, 4096, true);
 	t_kick(&t);
 	cr_assert_eq(done(), 1);
-	cr_assert_eq(deadline(), T0 + 500 * MS);
-	now = T0 + 500 * MS;
-	vblk_device_timer(&t.dev);
-	cr_assert_eq(done(), 2);
+	wait_out(T0 + 500 * MS, 2);
 	cr_assert_eq(t_status(&t, 1), VIRTIO_BLK_S_OK);
 }
 
@@ -297,23 +308,14 @@ Test(limit, chain_without_status_keeps_its_outcome)
 
 Test(limit, device_reset_does_not_refill_the_buckets)
 {
-	struct rlim_bucket_config ops = { .size = 1, .refill_time_ms = 100 };
-
-	open_with(NULL, &ops, false);
-	(void)t_add(&t, 0, VIRTIO_BLK_T_IN, 0, 512, true);
-	(void)t_add(&t, 1, VIRTIO_BLK_T_IN, 1, 512, true);
-	t_kick(&t);
-	cr_assert_eq(done(), 1);
+	one_passes_one_waits();
 	t_bring_up(&t, 0);	/* reset through Status, fresh rings */
 	no_deadline();
 	vblk_device_timer(&t.dev);	/* a stale timer after the reset */
 	(void)t_add(&t, 2, VIRTIO_BLK_T_IN, 2, 512, true);
 	t_kick(&t);
 	cr_assert_eq(done(), 0, "still no token");
-	cr_assert_eq(deadline(), T0 + 100 * MS);
-	now = T0 + 100 * MS;
-	vblk_device_timer(&t.dev);
-	cr_assert_eq(done(), 1);
+	wait_out(T0 + 100 * MS, 1);
 }
 
 /* The refused chain is not in flight, so the device can be saved while it
@@ -321,18 +323,13 @@ Test(limit, device_reset_does_not_refill_the_buckets)
 Test(limit, save_while_waiting_and_restore)
 {
 	static struct vblk_device_state st;
-	struct rlim_bucket_config ops = { .size = 1, .refill_time_ms = 100 };
-	struct rlim_config c = { .ops = ops, .clock = fake_clock };
+	struct rlim_config c = { .ops = one_per_100ms, .clock = fake_clock };
 	struct vblk_device_config cfg = {
 		.backend = &t.be, .irq = { t_irq, &t }, .queue_size = T_QSIZE,
 		.limit = &c,
 	};
 
-	open_with(NULL, &ops, false);
-	(void)t_add(&t, 0, VIRTIO_BLK_T_IN, 0, 512, true);
-	(void)t_add(&t, 1, VIRTIO_BLK_T_IN, 1, 512, true);
-	t_kick(&t);
-	cr_assert_eq(done(), 1);
+	one_passes_one_waits();
 	cr_assert_eq(vblk_device_save(&t.dev, &st), 0);
 	cfg.mem = t.mem;
 	cr_assert_eq(vblk_device_init(&t.dev, &cfg), 0);
@@ -348,13 +345,8 @@ Test(limit, save_while_waiting_and_restore)
 Test(limit, restore_ends_the_wait)
 {
 	static struct vblk_device_state st;
-	struct rlim_bucket_config ops = { .size = 1, .refill_time_ms = 100 };
 
-	open_with(NULL, &ops, false);
-	(void)t_add(&t, 0, VIRTIO_BLK_T_IN, 0, 512, true);
-	(void)t_add(&t, 1, VIRTIO_BLK_T_IN, 1, 512, true);
-	t_kick(&t);
-	cr_assert_eq(done(), 1);
+	one_passes_one_waits();
 	cr_assert_eq(vblk_device_save(&t.dev, &st), 0);
 	cr_assert_eq(vblk_device_restore(&t.dev, &st), 0);
 	no_deadline();
