@@ -15,9 +15,9 @@
  * Bit 5 of the first byte runs the same input on a second device with a
  * small rate limiter (2 requests and 1 KiB per 10 ms, on a fake clock that
  * bit 6 advances by 1 ms per notify).  Then also:
- *  - a deadline is always in the future of the clock;
- *  - at its deadline, the timer completes a chain or the device asks for a
- *    reset, and the wait ends within a bounded number of timers (no
+ *  - a refusal's deadline lies ahead of the clock it was refused at;
+ *  - at (or after) its deadline, the timer completes a chain or the device
+ *    asks for a reset, and the wait ends within a bounded number of timers (no
  *    request waits forever, an oversized one included).
  * The used ring is checked right after each notify, and only in step mode,
  * because the ring is ordinary guest memory: a hostile driver may point a
@@ -104,29 +104,33 @@ static void init_once(void)
 	limited_cfg.limit = &limit;
 }
 
-/* The device waits for its limiter: the deadline must lie ahead. */
-static bool waiting(uint64_t *at)
+/* A refusal during the last call (throttled moved past before) must
+ * report a deadline ahead of the clock it was refused at. */
+static void check_refusal(uint64_t before)
 {
-	if (vblk_device_deadline(dev, at) != 1)
-		return false;
-	if (*at <= now)
+	uint64_t at;
+
+	if (vblk_device_stats(dev)->throttled != before &&
+	    (vblk_device_deadline(dev, &at) != 1 || at <= now))
 		__builtin_trap();
-	return true;
 }
 
-/* Serves timers at their deadlines until the device stops waiting; each
- * must make progress, and there can be no more waits than chains. */
+/* Serves timers at their deadlines (or later: the clock may have moved on
+ * while the device waited) until the device stops waiting; each must make
+ * progress, and there can be no more waits than chains. */
 static void run_timers(unsigned int bound)
 {
 	uint64_t at;
 
-	for (unsigned int i = 0; waiting(&at); i++) {
+	for (unsigned int i = 0; vblk_device_deadline(dev, &at) == 1; i++) {
 		uint64_t before = vblk_device_stats(dev)->requests;
+		uint64_t throttled = vblk_device_stats(dev)->throttled;
 
 		if (i > bound)
 			__builtin_trap();
-		now = at;
+		now = at > now ? at : now;
 		vblk_device_timer(dev);
+		check_refusal(throttled);
 		if (vblk_device_stats(dev)->requests == before &&
 		    !(virtq_mmio_status(vblk_device_mmio(dev)) & VIRTIO_CONFIG_S_NEEDS_RESET))
 			__builtin_trap();
@@ -221,11 +225,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	for (uint16_t n = batch ? published : 1; n <= published; n++) {
 		uint16_t before = (uint16_t)(vblk_device_stats(dev)->requests - done0);
+		uint64_t throttled = vblk_device_stats(dev)->throttled;
 
 		if (vmmem_store_u16(mem, virtq_driver_avail_addr(drv) + 2, n))
 			__builtin_trap();
-		(void)!vblk_device_notify(dev);
 		now += tick ? 1000000u : 0u;
+		(void)!vblk_device_notify(dev);
+		check_refusal(throttled);
 		if (!batch)
 			check_step(used_ring, before, vblk_device_stats(dev)->requests - done0);
 	}
