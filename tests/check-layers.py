@@ -26,7 +26,7 @@ ALLOWED = {
     'libkvmwrap': set(),
     'libratelimit': set(),
     'libvirtio-queue': {'libvmmem'},
-    'libvirtio-blk': {'libvirtio-queue', 'libvmmem'},
+    'libvirtio-blk': {'libvirtio-queue', 'libvmmem', 'libratelimit'},
     'libvirtio-vsock': {'libvirtio-queue', 'libvmmem'},
     'libloader': {'libvmmem'},
     'libvirtio-net': {'libvirtio-queue', 'libvmmem', 'libratelimit'},

@@ -8,6 +8,11 @@
  * harness line (wall ns per request), then requests/s and CPU ns per
  * request of this process (CLOCK_PROCESS_CPUTIME_ID; io_uring work done by
  * kernel workers on behalf of the process is not all counted there).
+ *
+ * The rate limiter's cost when it does not throttle: GET_ID requests (no
+ * disk I/O, so the device path is all there is) at queue depth 32 without
+ * and with a limiter whose buckets never run dry, their difference, and
+ * the charge alone (vblk__limit_charge with the monotonic clock).
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -17,6 +22,7 @@
 
 #include <cvmm_bench.h>
 #include <vblk/vblk.h>
+#include "limit.h"
 #include <virtq/driver.h>
 #include <vmmem/vmmem.h>
 
@@ -37,7 +43,9 @@ struct bench {
 	struct vblk_async *async;
 	struct vblk_device dev;
 	struct virtq_driver *drv;
+	uint32_t type;		/* VIRTIO_BLK_T_IN or _GET_ID */
 	uint32_t bytes;		/* per request */
+	const struct rlim_config *limit;
 	unsigned int depth;
 	bool random;
 	uint64_t next_sector;
@@ -87,6 +95,7 @@ static void setup(struct bench *b, int disk_fd, bool uring)
 	cfg.backend = &b->be;
 	cfg.mem = b->mem;
 	cfg.async = b->async;
+	cfg.limit = b->limit;
 	if (vblk_device_init(&b->dev, &cfg) ||
 	    virtq_driver_mmio_negotiate(vblk_device_mmio(&b->dev), ~0ull, &features) ||
 	    virtq_driver_new(b->mem, QSIZE, RING, VIRTQ_DRIVER_EVENT_IDX, &b->drv) ||
@@ -123,9 +132,10 @@ static void add(struct bench *b, unsigned int slot)
 	size_t n = 0;
 	uint16_t head;
 	uint8_t h[16] = { 0 };
-	uint64_t sector = pick_sector(b);
+	uint64_t sector = b->type == VIRTIO_BLK_T_IN ? pick_sector(b) : 0;
 
-	memcpy(h + 8, &sector, 8);	/* type 0 = VIRTIO_BLK_T_IN */
+	memcpy(h, &b->type, 4);
+	memcpy(h + 8, &sector, 8);
 	if (vmmem_write(b->mem, hdr, h, sizeof(h)))
 		die("header");
 	bufs[n++] = (struct virtq_buf){ hdr, 16, false };
@@ -171,8 +181,9 @@ static double cpu_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-static void measure(int disk_fd, const char *name, uint32_t bytes, bool random,
-		    unsigned int depth, bool uring)
+static double measure_as(int disk_fd, const char *name, uint32_t type,
+			 uint32_t bytes, bool random, unsigned int depth, bool uring,
+			 const struct rlim_config *limit)
 {
 	static struct bench b;
 	const unsigned int reps = 7;
@@ -180,6 +191,8 @@ static void measure(int disk_fd, const char *name, uint32_t bytes, bool random,
 	double c0, wall, cpu;
 
 	memset(&b, 0, sizeof(b));
+	b.type = type;
+	b.limit = limit;
 	b.bytes = bytes;
 	b.random = random;
 	b.depth = depth;
@@ -191,6 +204,47 @@ static void measure(int disk_fd, const char *name, uint32_t bytes, bool random,
 	printf("name=%s req_per_s=%.0f cpu_ns_per_req=%.0f uring=%d\n", name,
 	       1e9 / wall, cpu, b.async ? vblk_async_is_uring(b.async) : 0);
 	teardown(&b);
+	return wall;
+}
+
+static void measure(int disk_fd, const char *name, uint32_t bytes, bool random,
+		    unsigned int depth, bool uring)
+{
+	(void)measure_as(disk_fd, name, VIRTIO_BLK_T_IN, bytes, random, depth,
+			 uring, NULL);
+}
+
+/* Buckets that never run dry: the limiter does all its work (clock,
+ * refill, both buckets) and never refuses. */
+static const struct rlim_config never_dry = {
+	.bytes = { .size = RLIM_MAX_TOKENS, .refill_time_ms = 1 },
+	.ops = { .size = RLIM_MAX_TOKENS, .refill_time_ms = 1 },
+	.clock = rlim_clock_monotonic,
+};
+
+static void charge(void *ctx, uint64_t ops)
+{
+	static struct vblk_request req = { .type = VIRTIO_BLK_T_IN, .data_len = 4096 };
+
+	for (uint64_t i = 0; i < ops; i++)
+		if (vblk__limit_charge(ctx, &req))
+			die("charge");
+}
+
+static void measure_limiter(int disk_fd)
+{
+	static struct rlim_limiter l;
+	double none, limited;
+
+	none = measure_as(disk_fd, "blk-getid-qd32-sync", VIRTIO_BLK_T_GET_ID,
+			  512, false, 32, false, NULL);
+	limited = measure_as(disk_fd, "blk-getid-qd32-sync-limiter",
+			     VIRTIO_BLK_T_GET_ID, 512, false, 32, false, &never_dry);
+	printf("name=blk-limiter-overhead-per-req ops=32000 ns_per_op=%.2f\n",
+	       limited - none);
+	if (rlim_init(&l, &never_dry))
+		die("limiter");
+	(void)cvmm_bench_run("blk-limiter-charge-4k", charge, &l, 1000000, 7);
 }
 
 int main(void)
@@ -210,6 +264,7 @@ int main(void)
 		snprintf(name, sizeof(name), "blk-seq-read-128k-qd32%s", sfx);
 		measure(fd, name, 128u << 10, false, 32, uring);
 	}
+	measure_limiter(fd);
 	close(fd);
 	return 0;
 }

@@ -12,6 +12,13 @@
  *  - the disk never grows;
  *  - after a reset and a fresh bring-up, a good read completes with OK and
  *    the image's data (a hostile driver cannot leave the device wedged).
+ * Bit 5 of the first byte runs the same input on a second device with a
+ * small rate limiter (2 requests and 1 KiB per 10 ms, on a fake clock that
+ * bit 6 advances by 1 ms per notify).  Then also:
+ *  - a refusal's deadline lies ahead of the clock it was refused at;
+ *  - at (or after) its deadline, the timer completes a chain or the device
+ *    asks for a reset, and the wait ends within a bounded number of timers (no
+ *    request waits forever, an oversized one included).
  * The used ring is checked right after each notify, and only in step mode,
  * because the ring is ordinary guest memory: a hostile driver may point a
  * device-writable buffer (a status byte, read data) into it, and a later
@@ -39,8 +46,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct vmmem_map *mem;
 static struct vblk_file *file;
 static struct vblk_backend be;
-static struct vblk_device dev;
+static struct vblk_device plain, limited;
+static struct vblk_device *dev;	/* the one this input drives */
 static struct virtq_driver *drv;
+static uint64_t now = 1000000000;
+
+static struct vblk_device_config limited_cfg;
+
+static uint64_t fake_clock(void *ctx)
+{
+	(void)ctx;
+	return now;
+}
+
+static const struct rlim_config limit = {
+	.bytes = { .size = 1024, .refill_time_ms = 10 },
+	.ops = { .size = 2, .refill_time_ms = 10 },
+	.clock = fake_clock,
+};
 
 static void bring_up(void)
 {
@@ -48,10 +71,10 @@ static void bring_up(void)
 
 	virtq_driver_free(drv);
 	drv = NULL;
-	if (virtq_driver_mmio_negotiate(vblk_device_mmio(&dev), ~0ull, &features) ||
+	if (virtq_driver_mmio_negotiate(vblk_device_mmio(dev), ~0ull, &features) ||
 	    virtq_driver_new(mem, QSIZE, RING, VIRTQ_DRIVER_EVENT_IDX, &drv) ||
-	    virtq_driver_mmio_setup_queue(vblk_device_mmio(&dev), 0, drv) ||
-	    virtq_driver_mmio_driver_ok(vblk_device_mmio(&dev)))
+	    virtq_driver_mmio_setup_queue(vblk_device_mmio(dev), 0, drv) ||
+	    virtq_driver_mmio_driver_ok(vblk_device_mmio(dev)))
 		__builtin_trap();
 }
 
@@ -75,8 +98,43 @@ static void init_once(void)
 	vblk_file_backend(file, &be);
 	cfg.backend = &be;
 	cfg.mem = mem;
-	if (vblk_device_init(&dev, &cfg))
+	if (vblk_device_init(&plain, &cfg))
 		abort();
+	limited_cfg = cfg;
+	limited_cfg.limit = &limit;
+}
+
+/* A refusal during the last call (throttled moved past before) must
+ * report a deadline ahead of the clock it was refused at. */
+static void check_refusal(uint64_t before)
+{
+	uint64_t at;
+
+	if (vblk_device_stats(dev)->throttled != before &&
+	    (vblk_device_deadline(dev, &at) != 1 || at <= now))
+		__builtin_trap();
+}
+
+/* Serves timers at their deadlines (or later: the clock may have moved on
+ * while the device waited) until the device stops waiting; each must make
+ * progress, and there can be no more waits than chains. */
+static void run_timers(unsigned int bound)
+{
+	uint64_t at;
+
+	for (unsigned int i = 0; vblk_device_deadline(dev, &at) == 1; i++) {
+		uint64_t before = vblk_device_stats(dev)->requests;
+		uint64_t throttled = vblk_device_stats(dev)->throttled;
+
+		if (i > bound)
+			__builtin_trap();
+		now = at > now ? at : now;
+		vblk_device_timer(dev);
+		check_refusal(throttled);
+		if (vblk_device_stats(dev)->requests == before &&
+		    !(virtq_mmio_status(vblk_device_mmio(dev)) & VIRTIO_CONFIG_S_NEEDS_RESET))
+			__builtin_trap();
+	}
 }
 
 /* A good read of sector 1 into BUFS must work after any abuse, and return
@@ -96,7 +154,10 @@ static void check_recovers(void)
 	memcpy(hdr + 8, &sector, 8);
 	if (vmmem_write(mem, BUFS, hdr, sizeof(hdr)) ||
 	    virtq_driver_add(drv, b, 3, &head) || virtq_driver_publish(drv) < 0 ||
-	    vblk_device_notify(&dev) || virtq_driver_get_used(drv, &h, &len) != 1 ||
+	    vblk_device_notify(dev))
+		__builtin_trap();
+	run_timers(1);
+	if (virtq_driver_get_used(drv, &h, &len) != 1 ||
 	    h != head || vmmem_load_u8(mem, BUFS + 0x100, &st) || st != VIRTIO_BLK_S_OK ||
 	    vmmem_read(mem, BUFS + 0x200, got, sizeof(got)))
 		__builtin_trap();
@@ -112,7 +173,7 @@ static void check_step(uint64_t used_ring, uint16_t before, uint64_t completed)
 	uint16_t used_idx;
 	uint32_t id;
 
-	if (virtq_mmio_status(vblk_device_mmio(&dev)) & VIRTIO_CONFIG_S_NEEDS_RESET)
+	if (virtq_mmio_status(vblk_device_mmio(dev)) & VIRTIO_CONFIG_S_NEEDS_RESET)
 		return;
 	if (vmmem_load_u16(mem, used_ring + 2, &used_idx) ||
 	    used_idx != (uint16_t)completed || (uint16_t)(used_idx - before) > 1)
@@ -126,21 +187,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint64_t used_ring, done0;
 	uint16_t published;
-	bool batch;
+	bool batch, tick;
 	struct stat st;
 
 	if (!mem)
 		init_once();
-	bring_up();
 	if (size < 2)
 		return 0;
+	/* Bits 5 and 6 select the limited device and a moving clock. */
+	dev = data[0] & 0x20 ? &limited : &plain;
+	tick = data[0] & 0x40;
+	/* Full buckets for every input, so that a crash reproduces alone. */
+	if (dev == &limited && vblk_device_init(&limited, &limited_cfg))
+		__builtin_trap();
+	bring_up();
 	/* First byte: how many avail entries to publish (bits 0-3) and
 	 * whether to publish them at once (bit 4); the rest overwrite the
 	 * descriptor table, the avail ring and the buffers. */
 	published = data[0] % (2u * QSIZE);
 	batch = data[0] & 0x10;
 	used_ring = virtq_driver_used_addr(drv);
-	done0 = vblk_device_stats(&dev)->requests;
+	done0 = vblk_device_stats(dev)->requests;
 	data++;
 	size--;
 	if (vmmem_write(mem, virtq_driver_desc_addr(drv), data,
@@ -157,15 +224,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 									: MEM_BYTES - BUFS))
 		__builtin_trap();
 	for (uint16_t n = batch ? published : 1; n <= published; n++) {
-		uint16_t before = (uint16_t)(vblk_device_stats(&dev)->requests - done0);
+		uint16_t before = (uint16_t)(vblk_device_stats(dev)->requests - done0);
+		uint64_t throttled = vblk_device_stats(dev)->throttled;
 
 		if (vmmem_store_u16(mem, virtq_driver_avail_addr(drv) + 2, n))
 			__builtin_trap();
-		(void)!vblk_device_notify(&dev);
+		now += tick ? 1000000u : 0u;
+		(void)!vblk_device_notify(dev);
+		check_refusal(throttled);
 		if (!batch)
-			check_step(used_ring, before, vblk_device_stats(&dev)->requests - done0);
+			check_step(used_ring, before, vblk_device_stats(dev)->requests - done0);
 	}
-	if (vblk_device_stats(&dev)->requests - done0 > published)
+	run_timers(published);
+	if (vblk_device_stats(dev)->requests - done0 > published)
 		__builtin_trap();
 	if (fstat(be.fd, &st) || st.st_size != DISK_BYTES)
 		__builtin_trap();

@@ -10,6 +10,12 @@
  * it), asynchronous ones when their completion is reaped.  Contract
  * violations that make the ring itself untrustworthy are the queue's to
  * detect (virtq_queue_pop fails); they end in DEVICE_NEEDS_RESET.
+ *
+ * The rate limiter is asked after parsing, just before execution.  A
+ * refused chain is un-popped, so the ring keeps its order and nothing is
+ * held on the host, and the device then ignores notifications (each
+ * would only be refused again) until vblk_device_timer().  A malformed
+ * chain costs nothing and keeps its usual outcome, in ring order.
  */
 #include <endian.h>
 #include <errno.h>
@@ -19,6 +25,8 @@
 #include <virtq/chain.h>
 #include <vblk/device.h>
 #include <vblk/executor.h>
+
+#include "limit.h"
 
 #define BIT(n) (1ull << (n))
 
@@ -106,6 +114,9 @@ static void op_reset(void *ctx)
 	d->features = 0;
 	d->lim = d->offered;
 	d->stalled = false;
+	/* The buckets keep their levels: a guest must not refill them by
+	 * resetting the device. */
+	d->throttled = false;
 	d->unsignalled = false;
 }
 
@@ -162,6 +173,7 @@ static int handle_next(struct vblk_device *d)
 {
 	struct virtq_chain chain;
 	uint8_t status;
+	bool charged;
 	int r = virtq_queue_pop(&d->queue, &chain);
 
 	if (r != 1)
@@ -173,12 +185,23 @@ static int handle_next(struct vblk_device *d)
 		d->stats.malformed++;
 		return finish(d, chain.head, 0, VIRTIO_BLK_S_IOERR);
 	}
-	if (vblk_parse(d->mem, &d->lim, &d->chain, &d->req))
+	charged = !vblk_parse(d->mem, &d->lim, &d->chain, &d->req);
+	if (!charged)
 		d->stats.malformed++;
+	else if (vblk__limit_charge(&d->limit, &d->req)) {
+		d->throttled = true;
+		d->stats.throttled++;
+		r = virtq_queue_unpop(&d->queue, &chain);
+		return r ? r : 0;
+	}
 	if (d->async) {
 		r = vblk_async_submit(d->async, d->mem, &d->req, chain.head);
 		if (r != -EBUSY)
 			return r ? r : 1;
+		/* Charged again when it is popped again.  (A refund goes to
+		 * the budget, never back to a spent one-time burst.) */
+		if (charged)
+			vblk__limit_refund(&d->limit, &d->req);
 		d->stalled = true;
 		r = virtq_queue_unpop(&d->queue, &chain);
 		return r ? r : 0;
@@ -204,13 +227,15 @@ static void drain(struct vblk_device *d)
 {
 	int r;
 
-	if (d->stalled || !virtq_queue_is_live(&d->queue))
+	if (d->stalled || d->throttled || !virtq_queue_is_live(&d->queue))
 		return;
 	do {
 		r = virtq_queue_disable_notification(&d->queue);
 		while (r >= 0 && (r = handle_next(d)) == 1)
 			;
-		if (r < 0 || d->stalled)
+		/* Stopped with notifications off: whoever resumes (a
+		 * completion, the timer) drains and re-enables them. */
+		if (r < 0 || d->stalled || d->throttled)
 			break;
 	} while ((r = virtq_queue_enable_notification(&d->queue)) == 1);
 	if (d->async && vblk_async_commit(d->async) < 0)
@@ -291,7 +316,9 @@ int vblk_device_init(struct vblk_device *d, const struct vblk_device_config *cfg
 	memcpy(d->id, cfg->id, sizeof(d->id));
 	set_limits(d, qsize, cfg->read_only);
 	fill_config(d);
-	err = virtq_queue_init(&d->queue, qsize);
+	err = rlim_init(&d->limit, cfg->limit);
+	if (!err)
+		err = virtq_queue_init(&d->queue, qsize);
 	if (err)
 		return err;
 	mc = (struct virtq_mmio_config){
@@ -373,6 +400,23 @@ int vblk_device_complete(struct vblk_device *d, bool wait)
 	return n;
 }
 
+int vblk_device_deadline(const struct vblk_device *d, uint64_t *at_ns)
+{
+	if (!d->throttled)
+		return 0;
+	*at_ns = rlim_retry_at(&d->limit);
+	return 1;
+}
+
+void vblk_device_timer(struct vblk_device *d)
+{
+	if (!d->throttled)
+		return;
+	d->throttled = false;
+	if (virtq_mmio_status(&d->mmio) & VIRTIO_CONFIG_S_DRIVER_OK)
+		drain(d);
+}
+
 uint64_t vblk_device_capacity(const struct vblk_device *d)
 {
 	return d->offered.capacity;
@@ -397,5 +441,7 @@ int vblk_device_save(const struct vblk_device *d, struct vblk_device_state *st)
 
 int vblk_device_restore(struct vblk_device *d, const struct vblk_device_state *st)
 {
+	/* Restore resets the device first (op_reset), which ends a wait for
+	 * the limiter; the refused chain is back in the restored ring. */
 	return virtq_mmio_restore(&d->mmio, &st->mmio);
 }

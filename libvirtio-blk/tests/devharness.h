@@ -53,12 +53,14 @@ static inline void t_bring_up(struct t_dev *t, uint32_t drv_flags)
 	cr_assert_eq(virtq_driver_mmio_driver_ok(vblk_device_mmio(&t->dev)), 0);
 }
 
-static inline void t_dev_open(struct t_dev *t, bool read_only, bool async,
-			      uint32_t drv_flags)
+/* Opens the device with an optional rate limit (NULL: none). */
+static inline void t_dev_open_limited(struct t_dev *t, bool read_only, bool async,
+				      uint32_t drv_flags,
+				      const struct rlim_config *limit)
 {
 	struct vblk_device_config cfg = {
 		.mem = NULL, .irq = { t_irq, t }, .id = "cvmm-test",
-		.queue_size = T_QSIZE,
+		.queue_size = T_QSIZE, .limit = limit,
 	};
 
 	memset(t, 0, sizeof(*t));
@@ -71,6 +73,12 @@ static inline void t_dev_open(struct t_dev *t, bool read_only, bool async,
 	cfg.async = t->async;
 	cr_assert_eq(vblk_device_init(&t->dev, &cfg), 0);
 	t_bring_up(t, drv_flags);
+}
+
+static inline void t_dev_open(struct t_dev *t, bool read_only, bool async,
+			      uint32_t drv_flags)
+{
+	t_dev_open_limited(t, read_only, async, drv_flags, NULL);
 }
 
 static inline void t_dev_close(struct t_dev *t)

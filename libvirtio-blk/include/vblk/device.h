@@ -17,6 +17,13 @@
  * struct virtq_irq, only when the driver asked for one (EVENT_IDX or
  * NO_INTERRUPT).
  *
+ * Rate limiting (optional, libratelimit): each request the parser accepts
+ * is charged one operation and its bytes before it is executed; when the
+ * limiter refuses, the chain goes back to the available ring and the
+ * device takes nothing more until vblk_device_timer() is called at the
+ * deadline that vblk_device_deadline() reports.  Requests in flight are
+ * not affected, and the order of the ring is kept.
+ *
  * Threading: as for struct virtq_mmio, every call on one device must be
  * serialised by the caller (one mutex per device): MMIO accesses from vCPU
  * threads, notifications and completions from the event loop.
@@ -28,6 +35,7 @@
 #include <stdint.h>
 
 #include <linux/virtio_blk.h>
+#include <rlim/ratelimit.h>
 #include <virtq/mmio.h>
 #include <virtq/queue.h>
 #include <vblk/async.h>
@@ -54,6 +62,16 @@ struct vblk_device_config {
 	uint16_t queue_size;	/* QueueNumMax: power of two; 0 = default */
 	bool read_only;		/* in addition to a read-only backend */
 	uint32_t vendor_id;	/* VendorID register */
+	/*
+	 * Optional rate limit, read by init (NULL = unlimited; the clock's
+	 * ctx must outlive the device).  One operation per request the
+	 * parser accepts; bytes: the data length of IN and OUT, the zeroed
+	 * range of WRITE_ZEROES, 0 for FLUSH, GET_ID and DISCARD.  Requests
+	 * the parser refuses are answered at once, uncharged.  A request
+	 * larger than the bytes bucket passes once the bucket is full and
+	 * leaves it in debt (libratelimit's rule).
+	 */
+	const struct rlim_config *limit;
 };
 
 /* Counters for logs and tests. */
@@ -63,6 +81,7 @@ struct vblk_device_stats {
 	uint64_t malformed;	/* ... that the queue or the parser refused */
 	uint64_t interrupts;	/* used-buffer interrupts raised */
 	uint64_t needs_reset;	/* times the device asked for a reset */
+	uint64_t throttled;	/* times the rate limiter stopped the queue */
 };
 
 /* Caller-allocated; fields are private. */
@@ -78,6 +97,8 @@ struct vblk_device {
 	uint64_t features;
 	uint8_t id[VIRTIO_BLK_ID_BYTES];
 	bool stalled;			/* the async engine was full */
+	bool throttled;			/* the rate limiter refused a request */
+	struct rlim_limiter limit;
 	bool unsignalled;		/* used entries added since the last
 					 * interrupt decision */
 	struct vblk_device_stats stats;
@@ -127,6 +148,18 @@ int vblk_device_completion_fd(const struct vblk_device *d);
  */
 VBLK_WUR int vblk_device_complete(struct vblk_device *d, bool wait);
 
+/*
+ * Rate limiting: 1 with *at_ns (on the limiter's clock) while the device
+ * waits for its rate limiter, 0 when it does not.  Call it after every
+ * call that may drain the queue (notify, MMIO write, complete, timer) and
+ * arm a timer for *at_ns; when it fires, call vblk_device_timer(), which
+ * takes requests again (and may be refused again, with a later deadline).
+ * The timer is a no-op unless the device is running.  Same serialisation
+ * as every other call on the device.
+ */
+int vblk_device_deadline(const struct vblk_device *d, uint64_t *at_ns);
+void vblk_device_timer(struct vblk_device *d);
+
 /* Capacity in 512-byte sectors, and the negotiated features. */
 uint64_t vblk_device_capacity(const struct vblk_device *d);
 uint64_t vblk_device_features(const struct vblk_device *d);
@@ -138,6 +171,13 @@ const struct vblk_device_stats *vblk_device_stats(const struct vblk_device *d);
  * device (-EBUSY while requests are in flight: call vblk_device_complete
  * with wait first).  Restore re-validates everything as
  * virtq_mmio_restore() does.
+ * The rate limiter is host policy, not guest state: its bucket levels are
+ * not saved, and a restore leaves them as they are in d (full buckets in
+ * a freshly initialised device).  A restore ends a wait for the limiter.
+ * After restoring a running device, kick it once (vblk_device_notify), as
+ * Firecracker does: the ring may hold requests whose notification was
+ * consumed before the save (a chain the limiter refused, or a kick that
+ * had not reached the device yet).
  */
 struct vblk_device_state {
 	struct virtq_mmio_state mmio;
