@@ -37,12 +37,12 @@ nested=()
 case $host in
   direct) echo "== host: $host_why: every suite runs directly" ;;
   kvm-pvm)
-    echo "== host: $host_why: the linux suite also runs nested under QEMU TCG"
-    nested=(nested-linux) ;;
+    echo "== host: $host_why: the linux suite (and the jailer's cgroup test) also run nested under QEMU TCG"
+    nested=(nested-linux nested-cgroup) ;;
   *)
     echo "== host: $host_why: the kvm, guest and linux suites run nested under QEMU TCG (an emulated SVM CPU gives an L1 Linux its own /dev/kvm)"
     direct+=(--no-suite kvm --no-suite guest --no-suite linux)
-    nested=(nested-kvm nested-guest nested-linux) ;;
+    nested=(nested-kvm nested-guest nested-linux nested-cgroup) ;;
 esac
 
 echo "== build (gcc): every suite but guest-qemu"

@@ -14,6 +14,7 @@
 # /init loads them and runs /bin/guest-vsock HOST GUEST TOKEN
 # (tests/linux/run-vsock), which must then be given as an extra file.
 # So are virtio_net and its dependencies (failover, net_failover): with
+# cvmm.ticker=1 prints a numbered heartbeat with the uptime every 0.2 s.
 # cvmm.net=GUEST_IP/PREFIX:HOST_IP[:PINGS] /init brings eth0 up with that
 # address and pings HOST_IP PINGS times (3) (tests/linux/run-net).
 #
@@ -67,7 +68,7 @@ ver=$(basename "$mods")
 mkdir -p "$stage"/{bin,dev,proc,sys,lib/modules/"$ver"}
 cp "$cache/root/bin/busybox" "$stage/bin/busybox"
 for tool in sh mount umount sync mkdir sed modprobe insmod dd hexdump head echo cat sleep \
-	reboot poweroff ip ping; do
+	reboot poweroff ip ping grep cut; do
 	ln -s busybox "$stage/bin/$tool"
 done
 for m in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko \
@@ -108,6 +109,17 @@ if [ -n "$net" ]; then
 	if ping -c "$count" -W 5 "$host"; then echo "CVMM-NET-PING-OK: $host"
 	else echo "CVMM-NET-PING-FAILED: $host"; fi
 	reboot -f
+fi
+# cvmm.ticker=1: a heartbeat forever, numbered, with the guest's uptime,
+# so that a host can see a pause stop it and a resume or a restore go on
+# from the next number (tests/linux/run-api).
+if grep -q 'cvmm\.ticker=1' /proc/cmdline; then
+	n=0
+	while :; do
+		n=$((n + 1))
+		echo "CVMM-TICK: $n $(cut -d' ' -f1 /proc/uptime)"
+		sleep 0.2
+	done
 fi
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 1; done
 persist=$(sed -n 's/.*cvmm\.persist=\([^ ]*\).*/\1/p' /proc/cmdline)

@@ -21,29 +21,15 @@ static int load_cmdline(struct vmm *vm, struct loader_cmdline *cl, char *buf, si
 					      : "malformed (unbalanced quotes or control characters)");
 	/* For kernels with VIRTIO_MMIO_CMDLINE_DEVICES and for the guest kit;
 	 * stock kernels find the devices in the DSDT instead. */
-	for (uint32_t i = 0; vm->cfg.virtio_cmdline && i < vm->nblks; i++) {
-		r = loader_cmdline_add_virtio_mmio(cl, VMM_BLK_WINDOW,
-						   vmm__blk_base(vm->blks[i]),
-						   vmm__blk_gsi(vm->blks[i]));
+	for (uint32_t i = 0; vm->cfg.virtio_cmdline && i < vmm__device_count(vm); i++) {
+		const struct vmm_device *d = vmm__device_at(vm, i);
+
+		if (!d->virtio_mmio)
+			continue;
+		r = loader_cmdline_add_virtio_mmio(cl, d->len, d->base, d->gsi);
 		if (r)
 			return vmm__fail(vm, "kernel.cmdline: no room for virtio_mmio.device= "
-					 "of block[%u] (%s)", i, strerror(-r));
-	}
-	if (vm->cfg.virtio_cmdline && vm->vsock) {
-		r = loader_cmdline_add_virtio_mmio(cl, VMM_VSOCK_WINDOW,
-						   vmm__vsock_base(vm->vsock),
-						   vmm__vsock_gsi(vm->vsock));
-		if (r)
-			return vmm__fail(vm, "kernel.cmdline: no room for virtio_mmio.device= "
-					 "of vsock (%s)", strerror(-r));
-	}
-	for (uint32_t i = 0; vm->cfg.virtio_cmdline && i < vm->nnets_up; i++) {
-		r = loader_cmdline_add_virtio_mmio(cl, VMM_NET_WINDOW,
-						   vmm__net_base(vm->nets[i]),
-						   vmm__net_gsi(vm->nets[i]));
-		if (r)
-			return vmm__fail(vm, "kernel.cmdline: no room for virtio_mmio.device= "
-					 "of net[%u] (%s)", i, strerror(-r));
+					 "of %s[%u] (%s)", d->kind, d->instance, strerror(-r));
 	}
 	r = loader_cmdline_write(vm->mem, LOADER_CMDLINE_START, cl);
 	if (r)
@@ -64,21 +50,14 @@ static int write_acpi(struct vmm *vm, uint64_t *rsdp)
 	struct loader_acpi_layout lay;
 	int r;
 
-	for (uint32_t i = 0; i < vm->nblks; i++)
-		virtio[ac.n_virtio++] = (struct loader_acpi_virtio_mmio){
-			.base = vmm__blk_base(vm->blks[i]), .size = VMM_BLK_WINDOW,
-			.gsi = vmm__blk_gsi(vm->blks[i]), .level = false,
-		};
-	if (vm->vsock)
-		virtio[ac.n_virtio++] = (struct loader_acpi_virtio_mmio){
-			.base = vmm__vsock_base(vm->vsock), .size = VMM_VSOCK_WINDOW,
-			.gsi = vmm__vsock_gsi(vm->vsock), .level = false,
-		};
-	for (uint32_t i = 0; i < vm->nnets_up; i++)
-		virtio[ac.n_virtio++] = (struct loader_acpi_virtio_mmio){
-			.base = vmm__net_base(vm->nets[i]), .size = VMM_NET_WINDOW,
-			.gsi = vmm__net_gsi(vm->nets[i]), .level = false,
-		};
+	for (uint32_t i = 0; i < vmm__device_count(vm); i++) {
+		const struct vmm_device *d = vmm__device_at(vm, i);
+
+		if (d->virtio_mmio && ac.n_virtio < VMM_MAX_VIRTIO)
+			virtio[ac.n_virtio++] = (struct loader_acpi_virtio_mmio){
+				.base = d->base, .size = (uint32_t)d->len, .gsi = d->gsi, .level = false,
+			};
+	}
 	r = loader_acpi_write(vm->mem, LOADER_ACPI_START, LOADER_ACPI_SIZE, &ac, &lay);
 	if (r)
 		return vmm__fail(vm, "ACPI tables: %s", strerror(-r));

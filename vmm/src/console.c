@@ -6,14 +6,33 @@
 // resumes when the guest drains it.
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <vmm/term.h>
 
+#include <superio/superio.h>
+
+#include "devices.h"
 #include "vmm_internal.h"
 #include "write_all.h"
+
+struct vmm_console {
+	struct vmm *vm;
+	struct superio_serial uart;
+	struct vmm_bus_device bus;	/* its lock is the device lock */
+	int out_fd;			/* -1: discard */
+	bool close_out;
+	uint64_t panic_seen_ns;		/* 0 until the panic line is complete */
+	struct evmgr_watcher in;	/* stdin */
+	bool in_wanted;			/* stdin forwarding configured and possible */
+	bool in_paused;			/* FIFO full: not watching stdin */
+	bool in_raw;			/* terminal switched to raw mode */
+	bool started;
+	bool vm_paused;			/* between pause and resume */
+};
 
 static uint64_t mono_ns(void *ctx)
 {
@@ -23,17 +42,19 @@ static uint64_t mono_ns(void *ctx)
 
 static void serial_irq(void *ctx, bool level)
 {
-	vmm__irq_line(ctx, LOADER_COM1_IRQ, level);
+	struct vmm_console *s = ctx;
+
+	vmm__irq_line(s->vm, LOADER_COM1_IRQ, level);
 }
 
 /* vCPU thread, device lock held. */
 static ssize_t serial_out(void *ctx, const uint8_t *buf, size_t len)
 {
-	struct vmm *vm = ctx;
-	struct vmm_serial_dev *s = &vm->serial;
+	struct vmm_console *s = ctx;
+	struct vmm *vm = s->vm;
 
 	if (vm->cfg.watchdog.panic_detect && !s->panic_seen_ns &&
-	    vmm_panic_scanner_feed(&s->panic, buf, len) && s->panic.line_done)
+	    vmm_panic_scanner_feed(&vm->panic, buf, len) && vm->panic.line_done)
 		s->panic_seen_ns = vmm_monotonic_ns();
 	if (s->out_fd < 0)
 		return (ssize_t)len;
@@ -46,13 +67,12 @@ static ssize_t serial_out(void *ctx, const uint8_t *buf, size_t len)
 
 static void resume_input(struct evmgr_loop *loop, void *arg)
 {
-	struct vmm *vm = arg;
-	struct vmm_serial_dev *s = &vm->serial;
+	struct vmm_console *s = arg;
 
 	(void)loop;
 	pthread_mutex_lock(&s->bus.lock);
-	if (s->in_enabled && s->in_paused && !atomic_load(&vm->stopping) &&
-	    evmgr_watcher_add(vm->loop, &s->in) == 0)
+	if (s->in_wanted && s->in_paused && !s->vm_paused && !atomic_load(&s->vm->stopping) &&
+	    evmgr_watcher_add(s->vm->loop, &s->in) == 0)
 		s->in_paused = false;
 	pthread_mutex_unlock(&s->bus.lock);
 }
@@ -60,10 +80,10 @@ static void resume_input(struct evmgr_loop *loop, void *arg)
 /* vCPU thread, device lock held: the guest emptied the RX FIFO. */
 static void serial_rx_drained(void *ctx)
 {
-	struct vmm *vm = ctx;
+	struct vmm_console *s = ctx;
 
-	if (vm->serial.in_paused)
-		VMM_IGNORE(evmgr_remote_post(vm->loop, resume_input, vm));
+	if (s->in_paused)
+		VMM_IGNORE(evmgr_remote_post(s->vm->loop, resume_input, s));
 }
 
 static const struct superio_serial_ops serial_ops = {
@@ -75,11 +95,11 @@ static const struct superio_serial_ops serial_ops = {
 static void serial_bus_read(void *ctx, uint64_t base, uint64_t off, uint8_t *data,
 			    uint32_t size)
 {
-	struct vmm *vm = ctx;
+	struct vmm_console *s = ctx;
 	uint32_t v;
 
 	(void)base;
-	VMM_IGNORE(superio_serial_read(&vm->serial.uart, off, size, &v));
+	VMM_IGNORE(superio_serial_read(&s->uart, off, size, &v));
 	for (uint32_t i = 0; i < size; i++)
 		data[i] = (uint8_t)(v >> (8 * i));
 }
@@ -87,10 +107,10 @@ static void serial_bus_read(void *ctx, uint64_t base, uint64_t off, uint8_t *dat
 static void serial_bus_write(void *ctx, uint64_t base, uint64_t off,
 			     const uint8_t *data, uint32_t size)
 {
-	struct vmm *vm = ctx;
+	struct vmm_console *s = ctx;
 
 	(void)base;
-	VMM_IGNORE(superio_serial_write(&vm->serial.uart, off, size, data[0]));
+	VMM_IGNORE(superio_serial_write(&s->uart, off, size, data[0]));
 }
 
 static const struct vmm_bus_ops serial_bus_ops = { serial_bus_read, serial_bus_write };
@@ -98,8 +118,7 @@ static const struct vmm_bus_ops serial_bus_ops = { serial_bus_read, serial_bus_w
 /* Loop thread: stdin is readable. */
 static void on_stdin(struct evmgr_loop *loop, struct evmgr_watcher *w, uint32_t revents)
 {
-	struct vmm *vm = w->data;
-	struct vmm_serial_dev *s = &vm->serial;
+	struct vmm_console *s = w->data;
 	uint8_t buf[SUPERIO_SERIAL_FIFO_SIZE];
 	size_t space;
 	ssize_t n;
@@ -119,7 +138,7 @@ static void on_stdin(struct evmgr_loop *loop, struct evmgr_watcher *w, uint32_t 
 		return;
 	if (n <= 0) {	/* EOF or error: no more input, the guest runs on */
 		evmgr_watcher_remove(loop, w);
-		s->in_enabled = false;
+		s->in_wanted = false;
 		return;
 	}
 	pthread_mutex_lock(&s->bus.lock);
@@ -127,19 +146,10 @@ static void on_stdin(struct evmgr_loop *loop, struct evmgr_watcher *w, uint32_t 
 	pthread_mutex_unlock(&s->bus.lock);
 }
 
-int vmm__console_setup(struct vmm *vm)
+static int open_output(struct vmm_console *s)
 {
-	struct vmm_serial_dev *s = &vm->serial;
-	struct superio_serial_config sc = {
-		.irq = { serial_irq, vm }, .ops = &serial_ops, .ops_ctx = vm,
-		.clock = { mono_ns, NULL },
-		.budget_bytes_per_sec = vm->cfg.serial.rate_bytes_per_s,
-		.budget_burst = vm->cfg.serial.burst_bytes,
-	};
-	int r;
+	struct vmm *vm = s->vm;
 
-	s->out_fd = -1;
-	vmm_panic_scanner_init(&s->panic);
 	switch (vm->cfg.serial.out) {
 	case VMM_SERIAL_OUT_STDOUT:
 		s->out_fd = STDOUT_FILENO;
@@ -155,62 +165,173 @@ int vmm__console_setup(struct vmm *vm)
 	case VMM_SERIAL_OUT_NONE:
 		break;
 	}
-	r = superio_serial_init(&s->uart, &sc);
-	if (r)
-		return vmm__fail(vm, "serial: %s", strerror(-r));
-	r = vmm_bus_device_init(&s->bus, "serial", &serial_bus_ops, vm);
-	if (r)
-		return vmm__fail(vm, "serial: %s", strerror(-r));
-	evmgr_watcher_init(&s->in, STDIN_FILENO, EVMGR_EV_IN, on_stdin, vm);
 	return 0;
 }
 
-int vmm__console_start(struct vmm *vm)
+/* The first resume starts stdin forwarding (raw mode on a terminal);
+ * later ones undo a pause.  Loop thread. */
+static void console_resume(void *ctx)
 {
-	struct vmm_serial_dev *s = &vm->serial;
+	struct vmm_console *s = ctx;
+	struct vmm *vm = s->vm;
 	int r;
 
-	if (!vm->cfg.serial.stdin_input)
-		return 0;
-	/* epoll refuses regular files and /dev/null: such stdin has no
-	 * interactive input to forward, so the guest simply gets none. */
-	if (evmgr_watcher_add(vm->loop, &s->in) != 0)
-		return 0;
-	s->in_enabled = true;
-	r = vmm_term_raw_enter(STDIN_FILENO);
-	if (r < 0)
-		vmm__log(vm, VMM_LOG_WARN, "stdin: cannot enter raw mode: %s", strerror(-r));
-	s->in_raw = r > 0;
+	pthread_mutex_lock(&s->bus.lock);
+	s->vm_paused = false;
+	pthread_mutex_unlock(&s->bus.lock);
+	if (!s->started) {
+		s->started = true;
+		/* epoll refuses regular files and /dev/null: such stdin has
+		 * no interactive input to forward, so the guest gets none. */
+		if (!vm->cfg.serial.stdin_input || evmgr_watcher_add(vm->loop, &s->in) != 0)
+			return;
+		s->in_wanted = true;
+		r = vmm_term_raw_enter(STDIN_FILENO);
+		if (r < 0)
+			vmm__log(vm, VMM_LOG_WARN, "stdin: cannot enter raw mode: %s",
+				 strerror(-r));
+		s->in_raw = r > 0;
+		return;
+	}
+	pthread_mutex_lock(&s->bus.lock);
+	if (s->in_wanted && !s->in_paused && !evmgr_watcher_active(&s->in) &&
+	    evmgr_watcher_add(vm->loop, &s->in) != 0)
+		vmm__log(vm, VMM_LOG_WARN, "stdin: cannot watch it again");
+	pthread_mutex_unlock(&s->bus.lock);
+}
+
+/* Input stays in the terminal until resume; output needs no stopping,
+ * the vCPUs that write it are parked. */
+static int console_pause(void *ctx)
+{
+	struct vmm_console *s = ctx;
+
+	pthread_mutex_lock(&s->bus.lock);
+	s->vm_paused = true;
+	if (evmgr_watcher_active(&s->in))
+		evmgr_watcher_remove(s->vm->loop, &s->in);
+	pthread_mutex_unlock(&s->bus.lock);
 	return 0;
 }
 
-void vmm__console_tick(struct vmm *vm, uint64_t now_ns)
+static void console_reset(void *ctx)
 {
-	struct vmm_serial_dev *s = &vm->serial;
+	struct vmm_console *s = ctx;
+
+	pthread_mutex_lock(&s->bus.lock);
+	superio_serial_reset(&s->uart);
+	pthread_mutex_unlock(&s->bus.lock);
+}
+
+static int console_save(void *ctx, struct vmm__snapw *w)
+{
+	struct vmm_console *s = ctx;
+	struct superio_serial_state st;
+
+	pthread_mutex_lock(&s->bus.lock);
+	superio_serial_save(&s->uart, &st);
+	pthread_mutex_unlock(&s->bus.lock);
+	vmm__snap_put_serial(w, 0, &st);
+	return 0;
+}
+
+static int console_restore(void *ctx, const struct vmm__snapr *rd)
+{
+	struct vmm_console *s = ctx;
+	struct superio_serial_state st;
+	int r = vmm__snap_get_serial(rd, 0, &st, s->vm->err, sizeof(s->vm->err));
+
+	if (r)
+		return -1;
+	pthread_mutex_lock(&s->bus.lock);
+	r = superio_serial_restore(&s->uart, &st);
+	pthread_mutex_unlock(&s->bus.lock);
+	return r ? vmm__fail(s->vm, "snapshot: serial state refused: %s", strerror(-r)) : 0;
+}
+
+/* A panic line that never ended is taken as it is; after the grace time
+ * for the trace, the VM stops with it. */
+static void console_tick(void *ctx, uint64_t now_ns)
+{
+	struct vmm_console *s = ctx;
+	struct vmm *vm = s->vm;
 	uint64_t seen;
 
 	pthread_mutex_lock(&s->bus.lock);
 	seen = s->panic_seen_ns;
-	if (!seen && s->panic.found)	/* the line never ended: use what we have */
+	if (!seen && vm->panic.found)
 		seen = s->panic_seen_ns = now_ns;
 	pthread_mutex_unlock(&s->bus.lock);
 	if (seen && now_ns - seen >= VMM_PANIC_GRACE_NS)
-		vmm__request_stop(vm, VMM_STOP_GUEST_PANIC, "%s", s->panic.line);
+		vmm__request_stop(vm, VMM_STOP_GUEST_PANIC, "%s", vm->panic.line);
 }
 
-void vmm__console_teardown(struct vmm *vm)
+static void console_metrics(void *ctx, struct vmm_metrics *m)
 {
-	struct vmm_serial_dev *s = &vm->serial;
+	struct vmm_console *s = ctx;
+	struct superio_serial_metrics sm;
+
+	superio_serial_get_metrics(&s->uart, &sm);
+	m->serial_tx_bytes += sm.tx_bytes;
+	m->serial_rx_bytes += sm.rx_bytes;
+	m->serial_dropped += sm.tx_budget_drops + sm.tx_error_drops + sm.tx_full_drops;
+}
+
+static void console_teardown(void *ctx)
+{
+	struct vmm_console *s = ctx;
 
 	if (evmgr_watcher_active(&s->in))
-		evmgr_watcher_remove(vm->loop, &s->in);
-	if (s->in_raw) {
+		evmgr_watcher_remove(s->vm->loop, &s->in);
+	if (s->in_raw)
 		vmm_term_restore();
-		s->in_raw = false;
-	}
-	if (s->close_out) {
+	if (s->close_out)
 		close(s->out_fd);
-		s->close_out = false;
-		s->out_fd = -1;
+	free(s);
+}
+
+static const struct vmm_device_ops console_ops = {
+	.pause = console_pause, .resume = console_resume, .reset = console_reset,
+	.save = console_save, .restore = console_restore, .tick = console_tick,
+	.metrics = console_metrics, .teardown = console_teardown,
+};
+
+int vmm__console_add(struct vmm *vm)
+{
+	struct vmm_console *s = calloc(1, sizeof(*s));
+	struct superio_serial_config sc = {
+		.irq = { serial_irq, s }, .ops = &serial_ops, .ops_ctx = s,
+		.clock = { mono_ns, NULL },
+		.budget_bytes_per_sec = vm->cfg.serial.rate_bytes_per_s,
+		.budget_burst = vm->cfg.serial.burst_bytes,
+	};
+	int r;
+
+	if (!s)
+		return vmm__fail(vm, "serial: out of memory");
+	s->vm = vm;
+	s->out_fd = -1;
+	evmgr_watcher_init(&s->in, STDIN_FILENO, EVMGR_EV_IN, on_stdin, s);
+	if (open_output(s)) {
+		console_teardown(s);
+		return -1;
 	}
+	r = superio_serial_init(&s->uart, &sc);
+	if (r == 0)
+		r = vmm_bus_device_init(&s->bus, "serial", &serial_bus_ops, s);
+	if (r == 0)
+		r = vmm_bus_insert(vm->pio, &s->bus, LOADER_COM1_PORT, SUPERIO_SERIAL_NR_REGS);
+	if (r) {
+		vmm__fail(vm, "serial at 0x%x: %s", LOADER_COM1_PORT, strerror(-r));
+		console_teardown(s);
+		return -1;
+	}
+	if (vmm__device_add(vm, &(struct vmm_device){
+		    .kind = "serial", .ops = &console_ops, .ctx = s, .space = VMM_SPACE_PIO,
+		    .base = LOADER_COM1_PORT, .len = SUPERIO_SERIAL_NR_REGS,
+		    .gsi = LOADER_COM1_IRQ })) {
+		console_teardown(s);
+		return -1;
+	}
+	return 0;
 }

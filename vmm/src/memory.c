@@ -33,7 +33,6 @@ int vmm__memory_setup(struct vmm *vm)
 	uint64_t total = vm->cfg.mem_mib << 20;
 	uint64_t low = total < LOADER_MMIO_HOLE_START ? total : LOADER_MMIO_HOLE_START;
 	struct vmmem_region_desc d = { .gpa = 0, .size = low, .backing = VMMEM_BACKING_ANON };
-	struct slot_ctx sc = { vm, 0 };
 	int r;
 
 	r = vmmem_map_new(&vm->mem);
@@ -53,5 +52,12 @@ int vmm__memory_setup(struct vmm *vm)
 					 (unsigned long long)vm->cfg.mem_mib,
 					 (unsigned long long)(d.size >> 20), strerror(-r));
 	}
+	return vmm__memory_register(vm);
+}
+
+int vmm__memory_register(struct vmm *vm)
+{
+	struct slot_ctx sc = { vm, 0 };
+
 	return vmmem_map_for_each_region(vm->mem, register_slot, &sc) ? -1 : 0;
 }

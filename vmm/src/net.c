@@ -14,43 +14,29 @@
 
 #include <vnet/vnet.h>
 
+#include "devices.h"
 #include "vmm_internal.h"
+#include "virtio_mmio.h"
 
 struct vmm_net {
 	struct vmm *vm;
 	uint32_t index;
-	uint64_t base;
-	uint32_t gsi;
 	struct vnet_tap *tap;
 	struct vnet_backend be;
 	struct vnet_device dev;
-	struct vmm_bus_device bus;
-	int irq_fd;
-	int notify_fd[VNET_NUM_QUEUES];
-	bool ioeventfd_on[VNET_NUM_QUEUES], irqfd_on;
-	struct evmgr_watcher notify_w[VNET_NUM_QUEUES], tap_w;
+	struct vmm__virtio_port port;
+	struct evmgr_watcher tap_w;
 	struct evmgr_timer timer;
+	bool timer_open;
 };
-
-uint64_t vmm__net_base(const struct vmm_net *n)
-{
-	return n->base;
-}
-
-uint32_t vmm__net_gsi(const struct vmm_net *n)
-{
-	return n->gsi;
-}
 
 static void net_irq(void *ctx, uint32_t isr)
 {
 	struct vmm_net *n = ctx;
 
 	(void)isr;
-	if (evmgr_eventfd_signal(n->irq_fd))
-		vmm__log(n->vm, VMM_LOG_WARN, "net[%u]: irqfd write failed", n->index);
+	vmm__virtio_port_interrupt(&n->port);
 }
-
 static void net_bus_read(void *ctx, uint64_t base, uint64_t off, uint8_t *data,
 			 uint32_t size)
 {
@@ -86,21 +72,13 @@ static void rearm(struct vmm_net *n)
 			 n->index);
 }
 
-static void on_notify(struct evmgr_loop *loop, struct evmgr_watcher *w, uint32_t revents)
+static void net_notify(void *ctx, uint16_t q)
 {
-	struct vmm_net *n = w->data;
-	uint16_t q = (uint16_t)(w - n->notify_w);
-	uint64_t cnt;
+	struct vmm_net *n = ctx;
 
-	(void)loop;
-	(void)revents;
-	if (evmgr_eventfd_read(n->notify_fd[q], &cnt))
-		return;
-	pthread_mutex_lock(&n->bus.lock);
 	/* -EPERM: not DRIVER_OK; the guest sees nothing. */
 	VMM_IGNORE(vnet_device_notify(&n->dev, q));
 	rearm(n);
-	pthread_mutex_unlock(&n->bus.lock);
 }
 
 static void on_tap(struct evmgr_loop *loop, struct evmgr_watcher *w, uint32_t revents)
@@ -108,13 +86,13 @@ static void on_tap(struct evmgr_loop *loop, struct evmgr_watcher *w, uint32_t re
 	struct vmm_net *n = w->data;
 
 	(void)loop;
-	pthread_mutex_lock(&n->bus.lock);
+	pthread_mutex_lock(&n->port.bus.lock);
 	if (revents & (EVMGR_EV_OUT | EVMGR_EV_ERR | EVMGR_EV_HUP))
 		vnet_device_tx_ready(&n->dev);
 	if (revents & (EVMGR_EV_IN | EVMGR_EV_ERR | EVMGR_EV_HUP))
 		vnet_device_rx_ready(&n->dev);
 	rearm(n);
-	pthread_mutex_unlock(&n->bus.lock);
+	pthread_mutex_unlock(&n->port.bus.lock);
 }
 
 static void on_timer(struct evmgr_timer *t, uint64_t expirations, void *data)
@@ -123,10 +101,10 @@ static void on_timer(struct evmgr_timer *t, uint64_t expirations, void *data)
 
 	(void)t;
 	(void)expirations;
-	pthread_mutex_lock(&n->bus.lock);
+	pthread_mutex_lock(&n->port.bus.lock);
 	vnet_device_timer(&n->dev);
 	rearm(n);
-	pthread_mutex_unlock(&n->bus.lock);
+	pthread_mutex_unlock(&n->port.bus.lock);
 }
 
 /* rate bytes/s: a bucket of one second's worth, refilled over a second. */
@@ -165,102 +143,131 @@ static int net_open(struct vmm *vm, struct vmm_net *n)
 	return 0;
 }
 
-static int net_kvm_wiring(struct vmm *vm, struct vmm_net *n)
-{
-	uint32_t q;
-	int r = vmm__notify_ioeventfds_assign(vm, n->base, n->notify_fd, n->ioeventfd_on,
-					      VNET_NUM_QUEUES, &q);
-
-	if (r)
-		return vmm__fail(vm, "net[%u]: ioeventfd for queue %u: %s", n->index, q,
-				 strerror(-r));
-	r = kvmw_vm_irqfd_assign(vm->kvm, n->irq_fd, n->gsi);
-	if (r)
-		return vmm__fail(vm, "net[%u]: irqfd on GSI %u: %s", n->index, n->gsi,
-				 strerror(-r));
-	n->irqfd_on = true;
-	return 0;
-}
-
-static int net_loop(struct vmm *vm, struct vmm_net *n)
+/* Loop thread: the tap and the limiter timer (the queues are the port's). */
+static int net_listen(struct vmm_net *n)
 {
 	int r = 0;
 
-	for (uint32_t q = 0; q < VNET_NUM_QUEUES && r == 0; q++) {
-		evmgr_watcher_init(&n->notify_w[q], n->notify_fd[q], EVMGR_EV_IN, on_notify, n);
-		r = evmgr_watcher_add(vm->loop, &n->notify_w[q]);
-	}
-	if (r == 0) {
+	if (vmm__virtio_port_listen(&n->port))
+		return -1;
+	if (!evmgr_watcher_active(&n->tap_w)) {
 		evmgr_watcher_init(&n->tap_w, n->be.fd,
 				   EVMGR_EV_IN | EVMGR_EV_OUT | EVMGR_EV_ET, on_tap, n);
-		r = evmgr_watcher_add(vm->loop, &n->tap_w);
+		r = evmgr_watcher_add(n->vm->loop, &n->tap_w);
 	}
-	if (r == 0)
-		r = evmgr_timer_open(vm->loop, &n->timer, CLOCK_MONOTONIC, on_timer, n);
-	return r ? vmm__fail(vm, "net[%u]: event loop: %s", n->index, strerror(-r)) : 0;
+	if (r == 0 && !n->timer_open) {
+		r = evmgr_timer_open(n->vm->loop, &n->timer, CLOCK_MONOTONIC, on_timer, n);
+		n->timer_open = r == 0;
+	}
+	return r ? vmm__fail(n->vm, "net[%u]: event loop: %s", n->index, strerror(-r)) : 0;
 }
 
-static int net_fds(struct vmm *vm, struct vmm_net *n)
+/* Frames stop moving both ways; the tap keeps what arrives meanwhile (up
+ * to its queue length) and the guest's TX waits in its ring. */
+static int net_pause(void *ctx)
 {
-	n->irq_fd = evmgr_eventfd_new(0, EVMGR_EFD_NONBLOCK);
-	if (n->irq_fd < 0)
-		return vmm__fail(vm, "net[%u]: eventfd: %s", n->index, strerror(-n->irq_fd));
-	for (uint32_t q = 0; q < VNET_NUM_QUEUES; q++) {
-		n->notify_fd[q] = evmgr_eventfd_new(0, EVMGR_EFD_NONBLOCK);
-		if (n->notify_fd[q] < 0)
-			return vmm__fail(vm, "net[%u]: eventfd: %s", n->index,
-					 strerror(-n->notify_fd[q]));
-	}
+	struct vmm_net *n = ctx;
+
+	vmm__virtio_port_deafen(&n->port);
+	if (evmgr_watcher_active(&n->tap_w))
+		evmgr_watcher_remove(n->vm->loop, &n->tap_w);
+	if (n->timer_open)
+		VMM_IGNORE(evmgr_timer_disarm(&n->timer));
 	return 0;
 }
 
-int vmm__net_new(struct vmm *vm, uint32_t index, uint32_t slot, struct vmm_net **out)
+static void net_resume(void *ctx)
+{
+	struct vmm_net *n = ctx;
+
+	if (net_listen(n)) {
+		vmm__log(n->vm, VMM_LOG_WARN, "%s", n->vm->err);
+		return;
+	}
+	/* Re-adding an edge-triggered watcher reports the current state
+	 * only for new edges: look at both directions once now. */
+	pthread_mutex_lock(&n->port.bus.lock);
+	vnet_device_rx_ready(&n->dev);
+	vnet_device_tx_ready(&n->dev);
+	rearm(n);
+	pthread_mutex_unlock(&n->port.bus.lock);
+}
+
+static void net_reset(void *ctx)
+{
+	struct vmm_net *n = ctx;
+
+	pthread_mutex_lock(&n->port.bus.lock);
+	vnet_device_reset(&n->dev);
+	pthread_mutex_unlock(&n->port.bus.lock);
+}
+
+static int net_save(void *ctx, struct vmm__snapw *w)
+{
+	struct vmm_net *n = ctx;
+	struct vnet_device_state st;
+	int r = vnet_device_save(&n->dev, &st);
+
+	if (r)
+		return vmm__fail(n->vm, "snapshot: net[%u]: %s", n->index, strerror(-r));
+	vmm__snap_put_net(w, n->index, &st);
+	return 0;
+}
+
+static int net_restore(void *ctx, const struct vmm__snapr *rd)
+{
+	struct vmm_net *n = ctx;
+	struct vnet_device_state st;
+	int r = vmm__snap_get_net(rd, n->index, &st, n->vm->err, sizeof(n->vm->err));
+
+	if (r)
+		return -1;
+	pthread_mutex_lock(&n->port.bus.lock);
+	r = vnet_device_restore(&n->dev, &st);
+	pthread_mutex_unlock(&n->port.bus.lock);
+	return r ? vmm__fail(n->vm, "snapshot: net[%u] state refused: %s", n->index,
+			     strerror(-r)) : 0;
+}
+
+static void net_teardown(void *ctx)
+{
+	struct vmm_net *n = ctx;
+
+	if (evmgr_watcher_active(&n->tap_w))
+		evmgr_watcher_remove(n->vm->loop, &n->tap_w);
+	if (n->timer_open)
+		evmgr_timer_close(&n->timer);
+	vmm__virtio_port_close(&n->port);
+	vnet_tap_free(n->tap);
+	free(n);
+}
+
+static const struct vmm_device_ops net_ops = {
+	.pause = net_pause, .resume = net_resume, .reset = net_reset,
+	.save = net_save, .restore = net_restore, .teardown = net_teardown,
+};
+
+int vmm__net_add(struct vmm *vm, uint32_t index, uint32_t slot)
 {
 	struct vmm_net *n = calloc(1, sizeof(*n));
-	int r;
+	char label[24];
 
-	*out = n;
 	if (!n)
 		return vmm__fail(vm, "net[%u]: out of memory", index);
 	n->vm = vm;
 	n->index = index;
-	n->base = LOADER_VIRTIO_MMIO_START + (uint64_t)slot * LOADER_VIRTIO_MMIO_STRIDE;
-	n->gsi = LOADER_VIRTIO_FIRST_GSI + slot;
-	n->irq_fd = -1;
-	for (uint32_t q = 0; q < VNET_NUM_QUEUES; q++)
-		n->notify_fd[q] = -1;
-	if (net_fds(vm, n) || net_open(vm, n))
+	vmm__virtio_port_prepare(&n->port);
+	snprintf(label, sizeof(label), "net[%u]", index);
+	if (net_open(vm, n) ||
+	    vmm__virtio_port_open(vm, &n->port, label, slot, VNET_NUM_QUEUES, &net_bus_ops,
+				  net_notify, n) ||
+	    net_listen(n) ||
+	    vmm__device_add(vm, &(struct vmm_device){
+		    .kind = "virtio-net", .instance = index, .ops = &net_ops, .ctx = n,
+		    .space = VMM_SPACE_MMIO, .base = n->port.base, .len = VMM_VIRTIO_WINDOW,
+		    .gsi = n->port.gsi, .virtio_mmio = true })) {
+		net_teardown(n);
 		return -1;
-	r = vmm_bus_device_init(&n->bus, "virtio-net", &net_bus_ops, n);
-	if (r == 0)
-		r = vmm_bus_insert(vm->mmio, &n->bus, n->base, VMM_NET_WINDOW);
-	if (r)
-		return vmm__fail(vm, "net[%u]: MMIO window at 0x%llx: %s", index,
-				 (unsigned long long)n->base, strerror(-r));
-	if (net_kvm_wiring(vm, n) || net_loop(vm, n))
-		return -1;
+	}
 	return 0;
-}
-
-void vmm__net_free(struct vmm *vm, struct vmm_net *n)
-{
-	if (!n)
-		return;
-	for (uint32_t q = 0; q < VNET_NUM_QUEUES; q++)
-		if (evmgr_watcher_active(&n->notify_w[q]))
-			evmgr_watcher_remove(vm->loop, &n->notify_w[q]);
-	vmm__notify_ioeventfds_release(vm, n->base, n->notify_fd, n->ioeventfd_on,
-				       VNET_NUM_QUEUES);
-	for (uint32_t q = 0; q < VNET_NUM_QUEUES; q++)
-		if (n->notify_fd[q] >= 0)
-			close(n->notify_fd[q]);
-	if (evmgr_watcher_active(&n->tap_w))
-		evmgr_watcher_remove(vm->loop, &n->tap_w);
-	evmgr_timer_close(&n->timer);
-	if (n->irqfd_on)
-		VMM_IGNORE(kvmw_vm_irqfd_deassign(vm->kvm, n->irq_fd, n->gsi));
-	vnet_tap_free(n->tap);
-	if (n->irq_fd >= 0)
-		close(n->irq_fd);
-	free(n);
 }

@@ -12,6 +12,8 @@ static void put_block(struct vmm__snapw *w, const struct vmm_block_config *b)
 {
 	vmm__snapw_string(w, b->path);
 	vmm__snapw_u8(w, b->read_only);
+	vmm__snapw_u64(w, b->rate);
+	vmm__snapw_u64(w, b->iops);
 }
 
 static void put_net(struct vmm__snapw *w, const struct vmm_net_config *n)
@@ -91,6 +93,8 @@ static void get_block(struct vmm__snapc *c, struct vmm_block_config *b)
 {
 	vmm__snapc_string(c, b->path, sizeof(b->path), "block path");
 	vmm__snapc_bool(c, &b->read_only, "block read_only");
+	vmm__snapc_u64(c, &b->rate);
+	vmm__snapc_u64(c, &b->iops);
 }
 
 static void get_net(struct vmm__snapc *c, struct vmm_net_config *n)

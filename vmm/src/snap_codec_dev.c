@@ -74,6 +74,19 @@ void vmm__snap_put_i8042(struct vmm__snapw *w, const struct superio_i8042_state 
 	vmm__snapw_u8(w, s->data);
 	vmm__snapw_u8(w, s->pending_cmd);
 	vmm__snapw_u8(w, s->outport);
+	/* The keyboard (libsuperio's i8042 state version 2). */
+	vmm__snapw_u8(w, s->kbd_present);
+	vmm__snapw_u8(w, s->xlate_break);
+	vmm__snapw_bytes(w, s->kbd_fifo, sizeof(s->kbd_fifo));
+	vmm__snapw_u8(w, s->kbd_flen);
+	vmm__snapw_bytes(w, s->kbd_reply, sizeof(s->kbd_reply));
+	vmm__snapw_u8(w, s->kbd_rlen);
+	vmm__snapw_u8(w, s->kbd_pending);
+	vmm__snapw_u8(w, s->kbd_set);
+	vmm__snapw_u8(w, s->kbd_leds);
+	vmm__snapw_u8(w, s->kbd_typematic);
+	vmm__snapw_u8(w, s->kbd_scanning);
+	vmm__snapw_u8(w, s->kbd_last);
 	vmm__snapw_end(w);
 }
 
@@ -95,8 +108,26 @@ int vmm__snap_get_i8042(const struct vmm__snapr *r, struct superio_i8042_state *
 	vmm__snapc_u8(&c, &s->data);
 	vmm__snapc_u8(&c, &s->pending_cmd);
 	vmm__snapc_u8(&c, &s->outport);
+	vmm__snapc_u8(&c, &s->kbd_present);
+	vmm__snapc_u8(&c, &s->xlate_break);
+	vmm__snapc_bytes(&c, s->kbd_fifo, sizeof(s->kbd_fifo));
+	vmm__snapc_u8(&c, &s->kbd_flen);
+	vmm__snapc_bytes(&c, s->kbd_reply, sizeof(s->kbd_reply));
+	vmm__snapc_u8(&c, &s->kbd_rlen);
+	vmm__snapc_u8(&c, &s->kbd_pending);
+	vmm__snapc_u8(&c, &s->kbd_set);
+	vmm__snapc_u8(&c, &s->kbd_leds);
+	vmm__snapc_u8(&c, &s->kbd_typematic);
+	vmm__snapc_u8(&c, &s->kbd_scanning);
+	vmm__snapc_u8(&c, &s->kbd_last);
 	if (!c.err && s->qlen > sizeof(s->queue))
 		vmm__snapc_fail(&c, "queue length %u, at most %zu", s->qlen, sizeof(s->queue));
+	if (!c.err && s->kbd_flen > sizeof(s->kbd_fifo))
+		vmm__snapc_fail(&c, "keyboard queue length %u, at most %zu", s->kbd_flen,
+				sizeof(s->kbd_fifo));
+	if (!c.err && s->kbd_rlen > sizeof(s->kbd_reply))
+		vmm__snapc_fail(&c, "keyboard reply length %u, at most %zu", s->kbd_rlen,
+				sizeof(s->kbd_reply));
 	return vmm__snapc_done(&c);
 }
 

@@ -211,6 +211,57 @@ static int handle_exit(struct vmm *vm, struct vmm_vcpu *vcpu, const struct kvmw_
 	return -1;
 }
 
+/* Parks this thread while a pause wants it, with any I/O instruction whose
+ * exit was handled completed first, so that the saved state is whole. */
+static void park_point(struct vmm_vcpu *vcpu)
+{
+	struct vmm *vm = vcpu->vm;
+
+	if (!atomic_load(&vm->park_wanted))
+		return;
+	VMM_IGNORE(kvmw_vcpu_complete_pending(vcpu->kvcpu));
+	eat_kicks();
+	pthread_mutex_lock(&vm->pause_lock);
+	vcpu->parked = true;
+	pthread_cond_broadcast(&vm->pause_cond);
+	while (atomic_load(&vm->park_wanted) && !atomic_load(&vm->stopping))
+		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+	vcpu->parked = false;
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
+static bool all_parked(struct vmm *vm)
+{
+	for (uint32_t i = 0; i < vm->nvcpus; i++) {
+		struct vmm_vcpu *v = &vm->vcpus[i];
+
+		if (v->started && !v->exited && !v->parked)
+			return false;
+	}
+	return true;
+}
+
+void vmm__vcpus_park(struct vmm *vm)
+{
+	atomic_store(&vm->park_wanted, true);
+	for (uint32_t i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i].started)
+			VMM_IGNORE(kvmw_vcpu_kick(vm->vcpus[i].kvcpu, vm->vcpus[i].thread,
+						  VMM_KICK_SIGNAL));
+	pthread_mutex_lock(&vm->pause_lock);
+	while (!all_parked(vm) && !atomic_load(&vm->stopping))
+		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
+void vmm__vcpus_unpark(struct vmm *vm)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	atomic_store(&vm->park_wanted, false);
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vmm_vcpu *vcpu = arg;
@@ -231,6 +282,9 @@ static void *vcpu_thread(void *arg)
 	}
 	atomic_store(&vcpu->running, true);
 	while (!atomic_load(&vm->stopping)) {
+		park_point(vcpu);
+		if (atomic_load(&vm->stopping))
+			break;
 		r = kvmw_vcpu_run(vcpu->kvcpu, &exit);
 
 		if (r == -EINTR || r == -EAGAIN)
@@ -247,7 +301,12 @@ static void *vcpu_thread(void *arg)
 		if (handle_exit(vm, vcpu, &exit))
 			break;
 	}
+	/* A pause waiting for this thread counts it as gone now. */
 	atomic_store(&vcpu->running, false);
+	pthread_mutex_lock(&vm->pause_lock);
+	vcpu->exited = true;
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
 	return NULL;
 }
 
@@ -307,7 +366,8 @@ int vmm__vcpus_start(struct vmm *vm)
 /* Loop thread: ask idle-looking vCPUs for a watchdog sample. */
 void vmm__vcpus_tick(struct vmm *vm)
 {
-	if (!vm->cfg.watchdog.stuck_ms)
+	/* Parked vCPUs make no exits and answer no samples. */
+	if (!vm->cfg.watchdog.stuck_ms || atomic_load(&vm->park_wanted))
 		return;
 	for (uint32_t i = 0; i < vm->nvcpus; i++) {
 		struct vmm_vcpu *v = &vm->vcpus[i];
@@ -331,6 +391,10 @@ void vmm__vcpus_stop(struct vmm *vm)
 	atomic_store(&vm->vcpus_live, false);
 	pthread_mutex_unlock(&vm->dump_lock);
 	atomic_store(&vm->stopping, true);
+	/* Parked threads wake up to see the stop. */
+	pthread_mutex_lock(&vm->pause_lock);
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
 	for (uint32_t i = 0; i < vm->nvcpus; i++) {
 		struct vmm_vcpu *v = &vm->vcpus[i];
 

@@ -182,7 +182,7 @@ int vmm__vcpu_configure(struct vmm *vm, struct vmm_vcpu *vcpu,
 	if (r == 0 && (step = "MSRs", r = set_msrs(vcpu->kvcpu)) == 0 &&
 	    (step = "FPU", r = set_fpu(vcpu->kvcpu)) == 0 &&
 	    (step = "LAPIC LINT0/LINT1", r = set_lint(vcpu->kvcpu)) == 0 &&
-	    vcpu->index == 0)
+	    vcpu->index == 0 && !vm->restored)
 		step = "boot registers", r = boot_state(vm, vcpu->kvcpu);
 	if (r)
 		return vmm__fail(vm, "vCPU %u: setting %s: %s", vcpu->index, step,

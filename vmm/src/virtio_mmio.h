@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What every virtio-mmio device of a VM shares (virtio 1.2 §4.2.2): the
- * little-endian value of a bus access, and one ioeventfd per queue on the
- * QueueNotify register, told apart by the value written (datamatch).
+ * What every virtio-mmio device of a VM shares (virtio 1.2 §4.2): a 4 KiB
+ * window in the MMIO hole and one IOAPIC pin per slot, one eventfd per
+ * queue bound to the QueueNotify register by an ioeventfd (told apart by
+ * the value written, datamatch), and an irqfd for the interrupt.  A
+ * notification therefore costs no exit to userspace and still names its
+ * queue; the port reads it on the event loop thread and calls the device
+ * under the device's bus lock.
  */
 #ifndef VMM_VIRTIO_MMIO_H
 #define VMM_VIRTIO_MMIO_H
@@ -10,10 +14,36 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <evmgr/evmgr.h>
+
+#include <vmm/bus.h>
+
 /* virtio 1.2 §4.2.2: QueueNotify register offset. */
 #define VMM_VIRTIO_MMIO_QUEUE_NOTIFY 0x50u
+#define VMM_VIRTIO_WINDOW 0x1000u
+/* The most queues a device of ours has (vsock: rx, tx, event). */
+#define VMM_VIRTIO_MAX_QUEUES 3u
 
 struct vmm;
+
+/* Loop thread, device bus lock held: queue q was notified. */
+typedef void (*vmm__virtio_notify_fn)(void *ctx, uint16_t q);
+
+struct vmm__virtio_port {
+	struct vmm *vm;
+	char label[24];			/* "block[0]", for messages */
+	uint64_t base;
+	uint32_t gsi;
+	uint32_t nqueues;
+	struct vmm_bus_device bus;	/* its lock is the device lock */
+	int irq_fd;
+	int notify_fd[VMM_VIRTIO_MAX_QUEUES];
+	bool ioeventfd_on[VMM_VIRTIO_MAX_QUEUES], irqfd_on;
+	struct evmgr_watcher notify_w[VMM_VIRTIO_MAX_QUEUES];
+	vmm__virtio_notify_fn notify;
+	void *ctx;
+	uint64_t notifies;		/* loop thread */
+};
 
 static inline uint64_t vmm__le_load(const uint8_t *data, uint32_t size)
 {
@@ -31,13 +61,24 @@ static inline void vmm__le_store(uint64_t v, uint8_t *data, uint32_t size)
 }
 
 /*
- * Assigns fds[q] to a write of q to base + QueueNotify, for q < n, and sets
- * on[q] for each one assigned; 0, or -errno with the queue in *failed_q.
- * The release undoes those with on[q] set.
+ * Virtio slot `slot` (window and pin), nqueues notify eventfds, the irqfd
+ * and the window on the MMIO bus with bus_ops(ctx).  The notify watchers
+ * are not on the loop yet: vmm__virtio_port_listen() adds them once the
+ * device model exists.  On failure vm->err says why and the port must
+ * still be closed.  Call vmm__virtio_port_prepare() first, so that a port
+ * whose open never ran can be closed too.
  */
-int vmm__notify_ioeventfds_assign(struct vmm *vm, uint64_t base, const int *fds,
-				  bool *on, uint32_t n, uint32_t *failed_q);
-void vmm__notify_ioeventfds_release(struct vmm *vm, uint64_t base, const int *fds,
-				    bool *on, uint32_t n);
+void vmm__virtio_port_prepare(struct vmm__virtio_port *p);
+int vmm__virtio_port_open(struct vmm *vm, struct vmm__virtio_port *p, const char *label,
+			  uint32_t slot, uint32_t nqueues, const struct vmm_bus_ops *bus_ops,
+			  vmm__virtio_notify_fn notify, void *ctx);
+/* Loop thread (or before the loop runs): watch / stop watching the queue
+ * notifications; a notification that arrives meanwhile waits in its
+ * eventfd and is handled once listening again. */
+int vmm__virtio_port_listen(struct vmm__virtio_port *p);
+void vmm__virtio_port_deafen(struct vmm__virtio_port *p);
+void vmm__virtio_port_close(struct vmm__virtio_port *p);
+/* Any thread: raise the device's interrupt through its irqfd. */
+void vmm__virtio_port_interrupt(struct vmm__virtio_port *p);
 
 #endif

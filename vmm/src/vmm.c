@@ -23,6 +23,7 @@
 #include <vnet/version.h>
 #include <rlim/version.h>
 
+#include "devices.h"
 #include "vmm_internal.h"
 
 void vmm_print_versions(FILE *out)
@@ -51,10 +52,10 @@ void vmm__request_stop(struct vmm *vm, enum vmm_stop_reason reason, const char *
 		 * racy read of a bool the console sets once is fine here.) */
 		if ((reason == VMM_STOP_RESET || reason == VMM_STOP_TRIPLE_FAULT ||
 		     reason == VMM_STOP_POWEROFF) && vm->cfg.watchdog.panic_detect &&
-		    vm->serial.panic.found) {
+		    vm->panic.found) {
 			vm->result.reason = VMM_STOP_GUEST_PANIC;
 			snprintf(vm->result.message, sizeof(vm->result.message), "%s",
-				 vm->serial.panic.line);
+				 vm->panic.line);
 		}
 		atomic_store(&vm->stopping, true);
 		evmgr_loop_stop(vm->loop);
@@ -84,7 +85,7 @@ static void on_tick(struct evmgr_timer *t, uint64_t expirations, void *data)
 
 	(void)t;
 	(void)expirations;
-	vmm__console_tick(vm, vmm_monotonic_ns());
+	vmm__devices_tick(vm, vmm_monotonic_ns());
 	vmm__vcpus_tick(vm);
 }
 
@@ -191,6 +192,48 @@ static int check_kernel_magic(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+struct vmm *vmm__alloc(const struct vmm_config *cfg, char *err, size_t errlen)
+{
+	struct vmm *vm = calloc(1, sizeof(*vm));
+	int r;
+
+	if (!vm) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	vm->cfg = *cfg;
+	if (!vm->cfg.start_ns)
+		vm->cfg.start_ns = vmm_monotonic_ns();
+	pthread_mutex_init(&vm->stop_lock, NULL);
+	pthread_mutex_init(&vm->dump_lock, NULL);
+	vmm_panic_scanner_init(&vm->panic);
+	pthread_mutex_init(&vm->control_lock, NULL);
+	pthread_mutex_init(&vm->pause_lock, NULL);
+	pthread_cond_init(&vm->pause_cond, NULL);
+	pthread_mutex_init(&vm->job_lock, NULL);
+	pthread_cond_init(&vm->job_cond, NULL);
+	r = evmgr_loop_new(&vm->loop, NULL);
+	if (r) {
+		snprintf(err, errlen, "event loop: %s", strerror(-r));
+		vmm_free(vm);
+		return NULL;
+	}
+	return vm;
+}
+
+/* The phase names where a dump finds a VM that never got running. */
+int vmm__step(struct vmm *vm, const char *phase, int (*fn)(struct vmm *vm))
+{
+	atomic_store(&vm->phase, phase);
+	return fn(vm);
+}
+
+int vmm__host_setup(struct vmm *vm)
+{
+	return signals_setup(vm) || vmm__dump_start(vm) ||
+	       vmm__step(vm, "kvm-setup", kvm_setup);
+}
+
 int vmm_new(const struct vmm_config *cfg, char *err, size_t errlen, struct vmm **out)
 {
 	struct vmm *vm;
@@ -201,29 +244,14 @@ int vmm_new(const struct vmm_config *cfg, char *err, size_t errlen, struct vmm *
 		r = check_kernel_magic(cfg->kernel_path, err, errlen);
 	if (r)
 		return r;
-	vm = calloc(1, sizeof(*vm));
-	if (!vm) {
-		snprintf(err, errlen, "out of memory");
+	vm = vmm__alloc(cfg, err, errlen);
+	if (!vm)
 		return -ENOMEM;
-	}
-	vm->cfg = *cfg;
-	if (!vm->cfg.start_ns)
-		vm->cfg.start_ns = vmm_monotonic_ns();
-	pthread_mutex_init(&vm->stop_lock, NULL);
-	pthread_mutex_init(&vm->dump_lock, NULL);
-	r = evmgr_loop_new(&vm->loop, NULL);
-	if (r) {
-		snprintf(err, errlen, "event loop: %s", strerror(-r));
-		vmm_free(vm);
-		return r;
-	}
-	/* The phase names where a dump finds a VM that never got running. */
-	if (signals_setup(vm) || vmm__dump_start(vm) ||
-	    (atomic_store(&vm->phase, "kvm-setup"), kvm_setup(vm)) ||
-	    (atomic_store(&vm->phase, "memory-setup"), vmm__memory_setup(vm)) ||
-	    (atomic_store(&vm->phase, "devices-setup"), vmm__devices_setup(vm)) ||
-	    (atomic_store(&vm->phase, "boot-setup"), vmm__boot_setup(vm)) ||
-	    (atomic_store(&vm->phase, "vcpus-setup"), vmm__vcpus_create(vm))) {
+	if (vmm__host_setup(vm) ||
+	    vmm__step(vm, "memory-setup", vmm__memory_setup) ||
+	    vmm__step(vm, "devices-setup", vmm__devices_setup) ||
+	    vmm__step(vm, "boot-setup", vmm__boot_setup) ||
+	    vmm__step(vm, "vcpus-setup", vmm__vcpus_create)) {
 		snprintf(err, errlen, "%s", vm->err);
 		vmm_free(vm);
 		return -EINVAL;
@@ -250,7 +278,17 @@ enum vmm_stop_reason vmm_run(struct vmm *vm, struct vmm_result *res)
 		goto out;
 	}
 	atomic_store(&vm->phase, "running");
-	if (vmm__console_start(vm) || vmm__vcpus_start(vm)) {
+	/* Devices are built deaf to host input; resuming them starts it.  A
+	 * VM restored paused starts with its vCPUs parked and its devices
+	 * quiet until vmm_resume(). */
+	pthread_mutex_lock(&vm->control_lock);
+	if (vm->paused)
+		atomic_store(&vm->park_wanted, true);
+	else
+		vmm__devices_resume(vm);
+	vmm__loop_jobs_open(vm);
+	pthread_mutex_unlock(&vm->control_lock);
+	if (vmm__vcpus_start(vm)) {
 		vmm__request_stop(vm, VMM_STOP_INTERNAL, "%s", vm->err);
 	} else {
 		while (!atomic_load(&vm->stopping)) {
@@ -264,8 +302,14 @@ enum vmm_stop_reason vmm_run(struct vmm *vm, struct vmm_result *res)
 	}
 out:
 	atomic_store(&vm->phase, "stopping");
+	vmm__loop_jobs_close(vm);
 	vmm__vcpus_stop(vm);
-	vmm__console_teardown(vm);
+	/* Quiesced: stdin left alone, disk I/O landed, timers stopped. */
+	pthread_mutex_lock(&vm->control_lock);
+	if (!vm->paused)
+		VMM_IGNORE(vmm__devices_pause(vm));
+	vm->paused = false;
+	pthread_mutex_unlock(&vm->control_lock);
 	vmm_term_restore();
 	vm->result.exit_code = vmm_exit_code(vm->result.reason, vm->result.signo);
 	if (res)
@@ -275,8 +319,6 @@ out:
 
 void vmm_get_metrics(const struct vmm *vm, struct vmm_metrics *out)
 {
-	struct superio_serial_metrics sm;
-
 	memset(out, 0, sizeof(*out));
 	out->exits_io = atomic_load(&vm->m_exits_io);
 	out->exits_mmio = atomic_load(&vm->m_exits_mmio);
@@ -288,13 +330,7 @@ void vmm_get_metrics(const struct vmm *vm, struct vmm_metrics *out)
 	out->assists_fninit = atomic_load(&vm->m_assist_fninit);
 	out->unclaimed_pio = atomic_load(&vm->m_unclaimed_pio);
 	out->unclaimed_mmio = atomic_load(&vm->m_unclaimed_mmio);
-	superio_serial_get_metrics(&vm->serial.uart, &sm);
-	out->serial_tx_bytes = sm.tx_bytes;
-	out->serial_rx_bytes = sm.rx_bytes;
-	out->serial_dropped = sm.tx_budget_drops + sm.tx_error_drops + sm.tx_full_drops;
-	for (uint32_t i = 0; i < vm->nblks; i++)
-		out->blk_notifies += vmm__blk_notifies(vm->blks[i]);
-	out->boot_marks = vm->boot_timer.count;
+	vmm__devices_metrics(vm, out);
 }
 
 void vmm_free(struct vmm *vm)
@@ -304,7 +340,6 @@ void vmm_free(struct vmm *vm)
 	vmm__vcpus_free(vm);
 	vmm__dump_stop(vm);
 	evmgr_timer_close(&vm->tick);
-	vmm__console_teardown(vm);
 	vmm__devices_teardown(vm);
 	evmgr_signal_close(&vm->signals);
 	if (vm->sigmask_saved)
@@ -315,5 +350,10 @@ void vmm_free(struct vmm *vm)
 	evmgr_loop_free(vm->loop);
 	pthread_mutex_destroy(&vm->stop_lock);
 	pthread_mutex_destroy(&vm->dump_lock);
+	pthread_mutex_destroy(&vm->control_lock);
+	pthread_mutex_destroy(&vm->pause_lock);
+	pthread_cond_destroy(&vm->pause_cond);
+	pthread_mutex_destroy(&vm->job_lock);
+	pthread_cond_destroy(&vm->job_cond);
 	free(vm);
 }

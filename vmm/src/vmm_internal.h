@@ -16,7 +16,6 @@
 #include <evmgr/evmgr.h>
 #include <kvmwrap/kvmwrap.h>
 #include <loader/loader.h>
-#include <superio/superio.h>
 #include <vmmem/vmmem.h>
 
 #include <vmm/boottimer.h>
@@ -24,11 +23,8 @@
 #include <vmm/vmm.h>
 #include <vmm/watchdog.h>
 
-#include "blk.h"
+#include "device.h"
 #include "dump.h"
-#include "net.h"
-#include "virtio_mmio.h"
-#include "vsock.h"
 
 /* Signal that kicks a vCPU thread out of KVM_RUN. */
 #define VMM_KICK_SIGNAL (SIGRTMIN + 1)
@@ -61,27 +57,9 @@ struct vmm_vcpu {
 	atomic_bool dump_wanted;
 	_Atomic uint64_t dump_seq;
 	struct vmm_vcpu_dump snap;
-};
-
-struct vmm_serial_dev {
-	struct superio_serial uart;
-	struct vmm_bus_device bus;
-	int out_fd;			/* -1: discard */
-	bool close_out;
-	struct vmm_panic_scanner panic;
-	uint64_t panic_seen_ns;		/* 0 until the panic line is complete */
-	struct evmgr_watcher in;	/* stdin */
-	bool in_enabled;		/* input wanted and possible */
-	bool in_paused;			/* FIFO full: not watching stdin */
-	bool in_raw;			/* terminal switched to raw mode */
-};
-
-struct vmm_cmos_dev {
-	struct superio_cmos rtc;
-	struct vmm_bus_device bus;
-	struct evmgr_timer timer;
-	uint64_t armed_for;		/* deadline the timer is armed for */
-	atomic_bool rearm_posted;
+	/* Pause (pause.c): parked under vm->pause_lock; the TSC at the pause. */
+	bool parked, exited;
+	uint64_t paused_tsc;
 };
 
 struct vmm {
@@ -95,24 +73,15 @@ struct vmm {
 	struct vmm_bus *pio, *mmio;
 	uint32_t max_vcpus;
 
-	struct vmm_serial_dev serial;
-	struct superio_i8042 i8042;
-	struct vmm_bus_device i8042_bus;
-	struct vmm_cmos_dev cmos;
-	struct vmm_bus_device speaker_bus;
-	uint8_t speaker;		/* port 0x61 latch */
-	struct vmm_bus_device port80_bus;
-	struct vmm_boot_timer boot_timer;
-	struct vmm_bus_device acpi_bus;
-
-	struct vmm_blk *blks[VMM_MAX_BLOCKS];
-	uint32_t nblks;
-	struct vmm_vsock *vsock;		/* NULL without --vsock */
-	struct vmm_net *nets[VMM_MAX_NETS];
-	uint32_t nnets_up;
+	/* Every device, in registration order (device.h). */
+	struct vmm_device devices[VMM_MAX_DEVICES];
+	uint32_t ndevices;
+	/* Fed by the console under its lock; a stop request reads it. */
+	struct vmm_panic_scanner panic;
 
 	struct loader_kernel kernel;
 	bool pvh;
+	bool restored;		/* built from a snapshot: nothing is loaded */
 
 	struct vmm_vcpu *vcpus;
 	uint32_t nvcpus;
@@ -138,6 +107,20 @@ struct vmm {
 	struct vmm_result result;
 	bool ran;
 
+	/* Pause and resume (pause.c).  control_lock orders pause, resume and
+	 * snapshots; vCPU threads park while park_wanted; device work goes to
+	 * the loop thread as jobs while loop_live. */
+	pthread_mutex_t control_lock;
+	bool paused;
+	struct kvm_clock_data paused_clock;
+	pthread_mutex_t pause_lock;
+	pthread_cond_t pause_cond;
+	atomic_bool park_wanted;
+	pthread_mutex_t job_lock;
+	pthread_cond_t job_cond;
+	bool loop_live;
+	bool run_started;	/* vmm_run() got its loop going (or gave up) */
+
 	/* Metrics updated from vCPU threads. */
 	_Atomic uint64_t m_exits_io, m_exits_mmio, m_exits_other;
 	_Atomic uint64_t m_assist_int3, m_assist_int_n, m_assist_fwait;
@@ -151,24 +134,20 @@ void vmm__log(const struct vmm *vm, enum vmm_log_level level, const char *fmt, .
 __attribute__((format(printf, 2, 3)))
 int vmm__fail(struct vmm *vm, const char *fmt, ...);	/* sets vm->err, returns -1 */
 
-/* vmm.c */
+/* vmm.c: the building blocks vmm_new() and the restore share. */
+struct vmm *vmm__alloc(const struct vmm_config *cfg, char *err, size_t errlen);
+int vmm__step(struct vmm *vm, const char *phase, int (*fn)(struct vmm *vm));
+int vmm__host_setup(struct vmm *vm);	/* signals, state dump, KVM */
 __attribute__((format(printf, 3, 4)))
 void vmm__request_stop(struct vmm *vm, enum vmm_stop_reason reason, const char *fmt, ...);
 void vmm__request_signal_stop(struct vmm *vm, int signo);
 
 /* memory.c */
 int vmm__memory_setup(struct vmm *vm);
+int vmm__memory_register(struct vmm *vm);	/* one KVM slot per region of vm->mem */
 
 /* devices.c */
-int vmm__devices_setup(struct vmm *vm);
-void vmm__devices_teardown(struct vmm *vm);
 void vmm__irq_line(struct vmm *vm, uint32_t gsi, bool level);
-
-/* console.c */
-int vmm__console_setup(struct vmm *vm);
-int vmm__console_start(struct vmm *vm);
-void vmm__console_teardown(struct vmm *vm);
-void vmm__console_tick(struct vmm *vm, uint64_t now_ns);
 
 /* boot_x86_64.c */
 int vmm__boot_setup(struct vmm *vm);
@@ -182,7 +161,13 @@ int vmm__dump_start(struct vmm *vm);
 void vmm__dump_stop(struct vmm *vm);
 void vmm__dump_answer(struct vmm_vcpu *vcpu);
 
+/* pause.c */
+void vmm__loop_jobs_open(struct vmm *vm);
+void vmm__loop_jobs_close(struct vmm *vm);
+
 /* vcpu_run.c */
+void vmm__vcpus_park(struct vmm *vm);	/* returns once every vCPU is parked or gone */
+void vmm__vcpus_unpark(struct vmm *vm);
 int vmm__vcpus_create(struct vmm *vm);
 int vmm__vcpus_start(struct vmm *vm);
 void vmm__vcpus_stop(struct vmm *vm);

@@ -20,39 +20,26 @@
 
 #include <vsock/vsock.h>
 
+#include "devices.h"
 #include "vmm_internal.h"
+#include "virtio_mmio.h"
 
 #define VSOCK_NR_QUEUES 3u
 
 struct vmm_vsock {
 	struct vmm *vm;
-	uint64_t base;
-	uint32_t gsi;
 	struct vsock_device *dev;
-	struct vmm_bus_device bus;
-	int epfd, irq_fd;
-	int notify_fd[VSOCK_NR_QUEUES];
-	bool ioeventfd_on[VSOCK_NR_QUEUES], irqfd_on;
-	struct evmgr_watcher notify_w[VSOCK_NR_QUEUES], sock_w;
+	struct vmm__virtio_port port;
+	int epfd;
+	struct evmgr_watcher sock_w;
 };
-
-uint64_t vmm__vsock_base(const struct vmm_vsock *v)
-{
-	return v->base;
-}
-
-uint32_t vmm__vsock_gsi(const struct vmm_vsock *v)
-{
-	return v->gsi;
-}
 
 static void vsock_irq(void *ctx, uint32_t isr)
 {
 	struct vmm_vsock *v = ctx;
 
 	(void)isr;
-	if (evmgr_eventfd_signal(v->irq_fd))
-		vmm__log(v->vm, VMM_LOG_WARN, "vsock: irqfd write failed");
+	vmm__virtio_port_interrupt(&v->port);
 }
 
 /* Called by the device under the bus lock, on any thread. */
@@ -95,20 +82,12 @@ static void vsock_bus_write(void *ctx, uint64_t base, uint64_t off,
 
 static const struct vmm_bus_ops vsock_bus_ops = { vsock_bus_read, vsock_bus_write };
 
-static void on_notify(struct evmgr_loop *loop, struct evmgr_watcher *w, uint32_t revents)
+static void vsock_notify(void *ctx, uint16_t q)
 {
-	struct vmm_vsock *v = w->data;
-	uint16_t q = (uint16_t)(w - v->notify_w);
-	uint64_t n;
+	struct vmm_vsock *v = ctx;
 
-	(void)loop;
-	(void)revents;
-	if (evmgr_eventfd_read(v->notify_fd[q], &n))
-		return;
-	pthread_mutex_lock(&v->bus.lock);
 	/* -EPERM: not DRIVER_OK; the guest sees nothing. */
 	VMM_IGNORE(vsock_device_notify(v->dev, q));
-	pthread_mutex_unlock(&v->bus.lock);
 }
 
 /*
@@ -123,29 +102,14 @@ static void on_sockets(struct evmgr_loop *loop, struct evmgr_watcher *w, uint32_
 
 	(void)loop;
 	(void)revents;
-	pthread_mutex_lock(&v->bus.lock);
+	pthread_mutex_lock(&v->port.bus.lock);
 	for (int budget = 256; budget > 0; budget--) {
 		if (epoll_wait(v->epfd, &ev, 1, 0) != 1)
 			break;
 		/* -ENOENT: a stale event of a closed socket, harmless. */
 		VMM_IGNORE(vsock_device_process_fd(v->dev, ev.data.fd, ev.events));
 	}
-	pthread_mutex_unlock(&v->bus.lock);
-}
-
-static int vsock_kvm_wiring(struct vmm *vm, struct vmm_vsock *v)
-{
-	uint32_t q;
-	int r = vmm__notify_ioeventfds_assign(vm, v->base, v->notify_fd, v->ioeventfd_on,
-					      VSOCK_NR_QUEUES, &q);
-
-	if (r)
-		return vmm__fail(vm, "vsock: ioeventfd for queue %u: %s", q, strerror(-r));
-	r = kvmw_vm_irqfd_assign(vm->kvm, v->irq_fd, v->gsi);
-	if (r)
-		return vmm__fail(vm, "vsock: irqfd on GSI %u: %s", v->gsi, strerror(-r));
-	v->irqfd_on = true;
-	return 0;
+	pthread_mutex_unlock(&v->port.bus.lock);
 }
 
 static int vsock_open(struct vmm *vm, struct vmm_vsock *v)
@@ -167,85 +131,120 @@ static int vsock_open(struct vmm *vm, struct vmm_vsock *v)
 	return 0;
 }
 
-static int vsock_fds(struct vmm *vm, struct vmm_vsock *v)
-{
-	v->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (v->epfd < 0)
-		return vmm__fail(vm, "vsock: epoll: %s", strerror(errno));
-	v->irq_fd = evmgr_eventfd_new(0, EVMGR_EFD_NONBLOCK);
-	if (v->irq_fd < 0)
-		return vmm__fail(vm, "vsock: eventfd: %s", strerror(-v->irq_fd));
-	for (uint32_t q = 0; q < VSOCK_NR_QUEUES; q++) {
-		v->notify_fd[q] = evmgr_eventfd_new(0, EVMGR_EFD_NONBLOCK);
-		if (v->notify_fd[q] < 0)
-			return vmm__fail(vm, "vsock: eventfd: %s", strerror(-v->notify_fd[q]));
-	}
-	return 0;
-}
-
-static int vsock_loop(struct vmm *vm, struct vmm_vsock *v)
+/* Loop thread: the queues (the port's) and the host sockets. */
+static int vsock_listen(struct vmm_vsock *v)
 {
 	int r = 0;
 
-	for (uint32_t q = 0; q < VSOCK_NR_QUEUES && r == 0; q++) {
-		evmgr_watcher_init(&v->notify_w[q], v->notify_fd[q], EVMGR_EV_IN, on_notify, v);
-		r = evmgr_watcher_add(vm->loop, &v->notify_w[q]);
-	}
-	if (r == 0) {
+	if (vmm__virtio_port_listen(&v->port))
+		return -1;
+	if (!evmgr_watcher_active(&v->sock_w)) {
 		evmgr_watcher_init(&v->sock_w, v->epfd, EVMGR_EV_IN, on_sockets, v);
-		r = evmgr_watcher_add(vm->loop, &v->sock_w);
+		r = evmgr_watcher_add(v->vm->loop, &v->sock_w);
 	}
-	return r ? vmm__fail(vm, "vsock: event loop: %s", strerror(-r)) : 0;
+	return r ? vmm__fail(v->vm, "vsock: event loop: %s", strerror(-r)) : 0;
 }
 
-int vmm__vsock_new(struct vmm *vm, uint32_t slot, struct vmm_vsock **out)
+/* Host sockets stop being serviced (their data waits in the kernel) and
+ * the guest's queues wait in their rings. */
+static int vsock_pause(void *ctx)
 {
-	struct vmm_vsock *v = calloc(1, sizeof(*v));
-	int r;
+	struct vmm_vsock *v = ctx;
 
-	*out = v;
-	if (!v)
-		return vmm__fail(vm, "vsock: out of memory");
-	v->vm = vm;
-	v->base = LOADER_VIRTIO_MMIO_START + (uint64_t)slot * LOADER_VIRTIO_MMIO_STRIDE;
-	v->gsi = LOADER_VIRTIO_FIRST_GSI + slot;
-	v->epfd = v->irq_fd = -1;
-	for (uint32_t q = 0; q < VSOCK_NR_QUEUES; q++)
-		v->notify_fd[q] = -1;
-	if (vsock_fds(vm, v) || vsock_open(vm, v))
-		return -1;
-	r = vmm_bus_device_init(&v->bus, "virtio-vsock", &vsock_bus_ops, v);
-	if (r == 0)
-		r = vmm_bus_insert(vm->mmio, &v->bus, v->base, VMM_VSOCK_WINDOW);
-	if (r)
-		return vmm__fail(vm, "vsock: MMIO window at 0x%llx: %s",
-				 (unsigned long long)v->base, strerror(-r));
-	if (vsock_kvm_wiring(vm, v) || vsock_loop(vm, v))
-		return -1;
+	vmm__virtio_port_deafen(&v->port);
+	if (evmgr_watcher_active(&v->sock_w))
+		evmgr_watcher_remove(v->vm->loop, &v->sock_w);
 	return 0;
 }
 
-void vmm__vsock_free(struct vmm *vm, struct vmm_vsock *v)
+static void vsock_resume(void *ctx)
 {
-	if (!v)
-		return;
-	for (uint32_t q = 0; q < VSOCK_NR_QUEUES; q++)
-		if (evmgr_watcher_active(&v->notify_w[q]))
-			evmgr_watcher_remove(vm->loop, &v->notify_w[q]);
-	vmm__notify_ioeventfds_release(vm, v->base, v->notify_fd, v->ioeventfd_on,
-				       VSOCK_NR_QUEUES);
-	for (uint32_t q = 0; q < VSOCK_NR_QUEUES; q++)
-		if (v->notify_fd[q] >= 0)
-			close(v->notify_fd[q]);
+	struct vmm_vsock *v = ctx;
+
+	if (vsock_listen(v))
+		vmm__log(v->vm, VMM_LOG_WARN, "%s", v->vm->err);
+}
+
+static void vsock_reset(void *ctx)
+{
+	struct vmm_vsock *v = ctx;
+
+	pthread_mutex_lock(&v->port.bus.lock);
+	vsock_device_reset(v->dev);
+	pthread_mutex_unlock(&v->port.bus.lock);
+}
+
+static int vsock_save(void *ctx, struct vmm__snapw *w)
+{
+	struct vmm_vsock *v = ctx;
+	struct vsock_device_state st;
+	int r = vsock_device_save(v->dev, &st);
+
+	if (r)
+		return vmm__fail(v->vm, "snapshot: vsock: %s", strerror(-r));
+	vmm__snap_put_vsock(w, &st);
+	return 0;
+}
+
+/* Connections are not in a snapshot: the device closes them and tells the
+ * guest with a transport reset (libvirtio-vsock/README.md). */
+static int vsock_restore(void *ctx, const struct vmm__snapr *rd)
+{
+	struct vmm_vsock *v = ctx;
+	struct vsock_device_state st;
+	int r = vmm__snap_get_vsock(rd, &st, v->vm->err, sizeof(v->vm->err));
+
+	if (r)
+		return -1;
+	pthread_mutex_lock(&v->port.bus.lock);
+	r = vsock_device_restore(v->dev, &st);
+	pthread_mutex_unlock(&v->port.bus.lock);
+	return r ? vmm__fail(v->vm, "snapshot: vsock state refused: %s", strerror(-r)) : 0;
+}
+
+static void vsock_teardown(void *ctx)
+{
+	struct vmm_vsock *v = ctx;
+
 	if (evmgr_watcher_active(&v->sock_w))
-		evmgr_watcher_remove(vm->loop, &v->sock_w);
-	if (v->irqfd_on)
-		VMM_IGNORE(kvmw_vm_irqfd_deassign(vm->kvm, v->irq_fd, v->gsi));
+		evmgr_watcher_remove(v->vm->loop, &v->sock_w);
+	vmm__virtio_port_close(&v->port);
 	/* Closes every socket and removes the listening path. */
 	vsock_device_free(v->dev);
 	if (v->epfd >= 0)
 		close(v->epfd);
-	if (v->irq_fd >= 0)
-		close(v->irq_fd);
 	free(v);
+}
+
+static const struct vmm_device_ops vsock_ops = {
+	.pause = vsock_pause, .resume = vsock_resume, .reset = vsock_reset,
+	.save = vsock_save, .restore = vsock_restore, .teardown = vsock_teardown,
+};
+
+int vmm__vsock_add(struct vmm *vm, uint32_t slot)
+{
+	struct vmm_vsock *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return vmm__fail(vm, "vsock: out of memory");
+	v->vm = vm;
+	vmm__virtio_port_prepare(&v->port);
+	v->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (v->epfd < 0) {
+		vmm__fail(vm, "vsock: epoll: %s", strerror(errno));
+		vsock_teardown(v);
+		return -1;
+	}
+	if (vsock_open(vm, v) ||
+	    vmm__virtio_port_open(vm, &v->port, "vsock", slot, VSOCK_NR_QUEUES, &vsock_bus_ops,
+				  vsock_notify, v) ||
+	    vsock_listen(v) ||
+	    vmm__device_add(vm, &(struct vmm_device){
+		    .kind = "virtio-vsock", .instance = 0, .ops = &vsock_ops, .ctx = v,
+		    .space = VMM_SPACE_MMIO, .base = v->port.base, .len = VMM_VIRTIO_WINDOW,
+		    .gsi = v->port.gsi, .virtio_mmio = true })) {
+		vsock_teardown(v);
+		return -1;
+	}
+	return 0;
 }

@@ -65,6 +65,8 @@ static inline void fill_config(struct vmm_config *c)
 	for (unsigned i = 0; i < VMM_MAX_BLOCKS; i++) {
 		fill_string(c->blocks[i].path, sizeof(c->blocks[i].path), "/disk");
 		c->blocks[i].read_only = i & 1;
+		c->blocks[i].rate = f64();
+		c->blocks[i].iops = f64();
 	}
 	c->vsock.enabled = true;
 	c->vsock.guest_cid = f64();
@@ -112,6 +114,13 @@ static inline void fill_i8042(struct superio_i8042_state *s)
 	fill_bytes(s->qflags, sizeof(s->qflags));
 	s->qlen = SUPERIO_I8042_QUEUE - 1;
 	s->status = f8(); s->data = f8(); s->pending_cmd = f8(); s->outport = f8();
+	s->kbd_present = 1; s->xlate_break = f8();
+	fill_bytes(s->kbd_fifo, sizeof(s->kbd_fifo));
+	s->kbd_flen = SUPERIO_I8042_KBD_QUEUE - 2;
+	fill_bytes(s->kbd_reply, sizeof(s->kbd_reply));
+	s->kbd_rlen = SUPERIO_I8042_KBD_REPLY - 1;
+	s->kbd_pending = f8(); s->kbd_set = f8(); s->kbd_leds = f8();
+	s->kbd_typematic = f8(); s->kbd_scanning = f8(); s->kbd_last = f8();
 }
 
 static inline void fill_cmos(struct superio_cmos_state *s)

@@ -192,3 +192,15 @@ Test(args, usage_lists_every_option)
 	cr_assert(strstr(buf, "exit codes"));
 	free(buf);
 }
+
+Test(args, block_rate_and_iops)
+{
+	cr_assert_eq(PARSE("--block", "path=a.img,rate=1048576,iops=200", "--block", "path=b.img"),
+		     VMM_ARGS_RUN, "%s", err);
+	cr_assert_eq(cfg.blocks[0].rate, 1048576);
+	cr_assert_eq(cfg.blocks[0].iops, 200);
+	cr_assert_eq(cfg.blocks[1].rate, 0);
+	cr_assert_eq(cfg.blocks[1].iops, 0);
+	cr_assert_eq(PARSE("--block", "path=a.img,rate=fast"), -EINVAL);
+	cr_assert(strstr(err, "rate=fast"), "%s", err);
+}

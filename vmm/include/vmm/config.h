@@ -65,6 +65,10 @@ enum vmm_serial_out {
 struct vmm_block_config {
 	char path[VMM_PATH_MAX];
 	bool read_only;
+	/* Limits of the guest's I/O on this disk (one second's worth is the
+	 * bucket); 0 = unlimited.  rate: bytes per second, iops: requests. */
+	uint64_t rate;
+	uint64_t iops;
 };
 
 /* One virtio-vsock device (virtio 1.2 §5.10), host side over Unix sockets. */

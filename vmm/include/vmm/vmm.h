@@ -68,6 +68,48 @@ VMM_WUR int vmm_new(const struct vmm_config *cfg, char *err, size_t errlen,
  */
 enum vmm_stop_reason vmm_run(struct vmm *vm, struct vmm_result *res);
 
+/*
+ * Pause and resume a running VM from any thread but the one in vmm_run()
+ * (docs/snapshot.md): pause returns once every vCPU is parked, disk I/O in
+ * flight has landed and device timers and host input are stopped; resume
+ * continues exactly there, with the guest's kvmclock and TSCs as they were
+ * at the pause.  Pausing a paused VM or resuming a running one does
+ * nothing.  -ESHUTDOWN once the VM is stopping; otherwise -errno with one
+ * line in err.
+ */
+VMM_WUR int vmm_pause(struct vmm *vm, char *err, size_t errlen);
+VMM_WUR int vmm_resume(struct vmm *vm, char *err, size_t errlen);
+bool vmm_is_paused(struct vmm *vm);
+
+/* Blocks until vmm_run() (on another thread) has started the VM, or has
+ * given up starting it; pause and snapshot calls are accepted from then. */
+void vmm_wait_started(struct vmm *vm);
+
+/* Presses and releases Ctrl+Alt+Del on the i8042 keyboard (a Linux guest
+ * reboots, or does what its init says); -ENOSPC when the keyboard's queue
+ * is full. */
+VMM_WUR int vmm_send_ctrl_alt_del(struct vmm *vm);
+
+/*
+ * Snapshot of a paused VM (docs/snapshot.md): a state file and a memory
+ * file, both created (mode 0600) or replaced atomically.  -EBUSY when the
+ * VM is running; -errno with one line in err otherwise.
+ */
+VMM_WUR int vmm_snapshot_create(struct vmm *vm, const char *state_path,
+				const char *mem_path, char *err, size_t errlen);
+
+/*
+ * Builds a VM from a snapshot, paused: vmm_run() then starts it with its
+ * vCPUs parked until vmm_resume().  The machine (memory, vCPUs, devices,
+ * disks by path) comes from the state file; host is the caller's
+ * configuration for what belongs to this host: console output and input,
+ * log level, KVM path, dump signal, start time.  Everything is checked
+ * before the first vCPU exists; a truncated, corrupted, wrong-version or
+ * wrong-host-CPU snapshot gets one line in err and nothing is left built.
+ */
+VMM_WUR int vmm_restore(const struct vmm_config *host, const char *state_path,
+			const char *mem_path, char *err, size_t errlen, struct vmm **out);
+
 void vmm_get_metrics(const struct vmm *vm, struct vmm_metrics *out);
 
 /* Frees everything; NULL is a no-op. */

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+// Restore from a snapshot (docs/snapshot.md, "Restore").  The whole state
+// file is read, checked (CRCs, versions) and decoded first, and the host
+// CPU compared with the one that wrote it; only then is the machine built:
+// guest RAM mapped privately from the memory file (pages load on first
+// touch and guest writes never reach the file), the devices created from
+// the saved configuration (disks reopened by path) and given their saved
+// state, and last the vCPUs.  Any failure frees everything built so far.
+// The VM comes back paused; vmm_resume() continues it.
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices.h"
+#include "snap_hostcpu.h"
+#include "snap_memory.h"
+#include "vmm_internal.h"
+
+#define MSR_IA32_TSC 0x10u
+
+static const uint32_t irqchip_ids[] = { KVM_IRQCHIP_PIC_MASTER, KVM_IRQCHIP_PIC_SLAVE,
+					KVM_IRQCHIP_IOAPIC };
+#define NR_IRQCHIPS (sizeof(irqchip_ids) / sizeof(irqchip_ids[0]))
+
+/* Everything decoded from the state file before KVM is touched. */
+struct restore_plan {
+	struct vmm__snapr *file;
+	struct vmm_config cfg;
+	struct vmm__snap_host_cpu host;
+	struct vmm__snap_mem_layout layout;
+	struct kvmw_vcpu_state *vcpus;	/* cfg.vcpus entries */
+	struct kvm_irqchip chips[NR_IRQCHIPS];
+	struct kvm_pit_state2 pit;
+	struct kvm_clock_data clock;
+};
+
+static void plan_free(struct restore_plan *p)
+{
+	vmm__snapr_free(p->file);
+	free(p->vcpus);
+}
+
+/* The machine comes from the file; where its console goes, how much it
+ * logs and which /dev/kvm it uses belong to the restoring host. */
+static void take_host_settings(struct vmm_config *cfg, const struct vmm_config *host)
+{
+	cfg->serial = host->serial;
+	cfg->log_level = host->log_level;
+	cfg->dump_signal = host->dump_signal;
+	cfg->start_ns = host->start_ns;
+	memcpy(cfg->kvm_path, host->kvm_path, sizeof(cfg->kvm_path));
+}
+
+static int plan_load(const char *state_path, const struct vmm_config *host,
+		     struct restore_plan *p, char *err, size_t errlen)
+{
+	int r = vmm__snapr_load_file(&p->file, state_path, err, errlen);
+
+	if (r == 0)
+		r = vmm__snap_get_config(p->file, &p->cfg, err, errlen);
+	if (r == 0)
+		r = vmm__snap_get_host_cpu(p->file, &p->host, err, errlen);
+	if (r == 0)
+		r = vmm__snap_get_mem_layout(p->file, &p->layout, err, errlen);
+	if (r)
+		return r;
+	take_host_settings(&p->cfg, host);
+	p->vcpus = calloc(p->cfg.vcpus, sizeof(*p->vcpus));
+	if (!p->vcpus) {
+		snprintf(err, errlen, "snapshot %s: out of memory for %u vCPUs", state_path,
+			 p->cfg.vcpus);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < p->cfg.vcpus && r == 0; i++)
+		r = vmm__snap_get_vcpu(p->file, i, &p->vcpus[i], err, errlen);
+	for (size_t i = 0; i < NR_IRQCHIPS && r == 0; i++)
+		r = vmm__snap_get_irqchip(p->file, irqchip_ids[i], &p->chips[i], err, errlen);
+	if (r == 0)
+		r = vmm__snap_get_pit(p->file, &p->pit, err, errlen);
+	if (r == 0)
+		r = vmm__snap_get_clock(p->file, &p->clock, err, errlen);
+	return r;
+}
+
+static int restore_vcpus(struct vmm *vm, const struct restore_plan *p)
+{
+	for (uint32_t i = 0; i < vm->nvcpus; i++) {
+		const struct kvmw_vcpu_state *st = &p->vcpus[i];
+		int r = kvmw_vcpu_restore_state(vm->vcpus[i].kvcpu, st);
+
+		if (r)
+			return vmm__fail(vm, "snapshot: vCPU %u state refused by KVM: %s", i,
+					 strerror(-r));
+		for (uint32_t m = 0; m < st->nmsrs; m++)
+			if (st->msrs[m].index == MSR_IA32_TSC)
+				vm->vcpus[i].paused_tsc = st->msrs[m].data;
+	}
+	return 0;
+}
+
+static int restore_vm_state(struct vmm *vm, const struct restore_plan *p)
+{
+	int r;
+
+	for (size_t i = 0; i < NR_IRQCHIPS; i++) {
+		r = kvmw_vm_set_irqchip(vm->kvm, &p->chips[i]);
+		if (r)
+			return vmm__fail(vm, "snapshot: irqchip %u refused by KVM: %s",
+					 p->chips[i].chip_id, strerror(-r));
+	}
+	r = kvmw_vm_set_pit2(vm->kvm, &p->pit);
+	if (r)
+		return vmm__fail(vm, "snapshot: PIT state refused by KVM: %s", strerror(-r));
+	/* Written at resume, with the TSCs (pause.c). */
+	vm->paused_clock = p->clock;
+	return 0;
+}
+
+/* Same CPU, and a KVM that can give the guest every feature it had. */
+static int check_host(struct vmm *vm, const struct restore_plan *p, char *err, size_t errlen)
+{
+	static struct kvmw_cpuid supported;	/* 10 KiB; restore is single-threaded */
+	struct vmm__snap_host_cpu here;
+	int r = kvmw_system_supported_cpuid(vm->sys, &supported);
+
+	if (r) {
+		snprintf(err, errlen, "KVM_GET_SUPPORTED_CPUID: %s", strerror(-r));
+		return r;
+	}
+	vmm__snap_host_cpu_read(&here, &supported);
+	return vmm__snap_host_check(&p->host, &here, &p->vcpus[0].cpuid, &supported, err,
+				    errlen);
+}
+
+static int build(struct vmm *vm, const struct restore_plan *p, const char *mem_path,
+		 char *err, size_t errlen)
+{
+	if (vmm__host_setup(vm))
+		goto failed;
+	if (check_host(vm, p, err, errlen))
+		return -1;
+	atomic_store(&vm->phase, "memory-setup");
+	if (vmm__snap_mem_restore(mem_path, &p->layout, 0, 0, &vm->mem, err, errlen))
+		return -1;
+	if (vmm__memory_register(vm) ||
+	    vmm__step(vm, "devices-setup", vmm__devices_setup) ||
+	    vmm__devices_restore(vm, p->file) ||
+	    restore_vm_state(vm, p) ||
+	    vmm__step(vm, "vcpus-setup", vmm__vcpus_create) ||
+	    restore_vcpus(vm, p))
+		goto failed;
+	return 0;
+failed:
+	snprintf(err, errlen, "%s", vm->err);
+	return -1;
+}
+
+int vmm_restore(const struct vmm_config *host, const char *state_path, const char *mem_path,
+		char *err, size_t errlen, struct vmm **out)
+{
+	struct restore_plan plan = { 0 };
+	struct vmm *vm = NULL;
+	int r = plan_load(state_path, host, &plan, err, errlen);
+
+	if (r == 0) {
+		vm = vmm__alloc(&plan.cfg, err, errlen);
+		r = vm ? 0 : -ENOMEM;
+	}
+	if (r == 0) {
+		vm->restored = true;
+		vm->paused = true;
+		if (build(vm, &plan, mem_path, err, errlen)) {
+			vmm_free(vm);
+			vm = NULL;
+			r = -EINVAL;
+		}
+	}
+	plan_free(&plan);
+	if (r)
+		return r;
+	atomic_store(&vm->phase, "ready");
+	vmm__log(vm, VMM_LOG_INFO, "restored from %s (memory %s), paused", state_path, mem_path);
+	*out = vm;
+	return 0;
+}
