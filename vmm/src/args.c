@@ -3,7 +3,6 @@
 // accepts and a setter per key.  Errors name the option, key and value.
 #include <errno.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,8 +13,6 @@
 
 struct parse_ctx {
 	struct vmm_config *cfg;
-	struct vmm_args_modes *modes;	/* NULL: --api-sock/--config-file refused */
-	uint32_t machine_opts;		/* options that describe the machine */
 	const char *opt;
 	char *err;
 	size_t errlen;
@@ -429,45 +426,6 @@ static const struct opt_def options[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
-/* Options that describe the machine, which --config-file describes too. */
-static bool is_machine_option(const char *name)
-{
-	static const char *const machine[] = { "--memory", "--vcpu", "--kernel", "--initramfs",
-						"--block", "--vsock", "--net", NULL };
-
-	for (const char *const *m = machine; *m; m++)
-		if (strcmp(*m, name) == 0)
-			return true;
-	return false;
-}
-
-static bool is_mode_option(const char *name)
-{
-	return strcmp(name, "--api-sock") == 0 || strcmp(name, "--config-file") == 0;
-}
-
-/* --api-sock PATH and --config-file FILE take a plain path (as in
- * Firecracker), not key=value pairs.  1: consumed, 0: not one of them. */
-static int mode_option(struct parse_ctx *pc, const char *name, const char *value)
-{
-	char *dst;
-	int r;
-
-	if (!is_mode_option(name))
-		return 0;
-	if (strcmp(name, "--api-sock") == 0)
-		dst = pc->modes ? pc->modes->api_sock : NULL;
-	else
-		dst = pc->modes ? pc->modes->config_file : NULL;
-	if (!dst)
-		return fail(pc, -EINVAL, "not available here");
-	if (value[0] == '\0')
-		return fail(pc, -EINVAL, "needs a path");
-	r = vmm_config_set_string(dst, VMM_PATH_MAX, value);
-	return r ? fail(pc, r, "path too long (%zu bytes, at most %u)", strlen(value),
-			VMM_PATH_MAX - 1) : 1;
-}
-
 static const struct opt_def *find_option(const char *name)
 {
 	for (const struct opt_def *o = options; o->name; o++)
@@ -532,82 +490,46 @@ static int one_line(char *err, size_t errlen, int r)
 	return r;
 }
 
-static int parse(struct parse_ctx *pc, int argc, char *const argv[])
+static int parse(int argc, char *const argv[], struct vmm_config *cfg, char *err,
+		 size_t errlen)
 {
+	struct parse_ctx pc = { .cfg = cfg, .err = err, .errlen = errlen };
+
 	for (int i = 1; i < argc; i++) {
 		const struct opt_def *o;
-		int r;
 
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return VMM_ARGS_HELP;
 		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0)
 			return VMM_ARGS_VERSION;
-		pc->opt = argv[i];
-		if (i + 1 >= argc && (find_option(argv[i]) || is_mode_option(argv[i]))) {
-			snprintf(pc->err, pc->errlen, "%s: missing its %s", argv[i],
-				 is_mode_option(argv[i]) ? "path argument" : "key=value argument");
-			return -EINVAL;
-		}
-		r = i + 1 < argc ? mode_option(pc, argv[i], argv[i + 1]) : 0;
-		if (r < 0)
-			return -EINVAL;
-		if (r > 0) {
-			i++;
-			continue;
-		}
 		o = find_option(argv[i]);
+		pc.opt = argv[i];
 		if (!o) {
-			snprintf(pc->err, pc->errlen, "%s: unknown option (see --help)", argv[i]);
+			snprintf(err, errlen, "%s: unknown option (see --help)", argv[i]);
 			return -EINVAL;
 		}
-		pc->machine_opts += is_machine_option(o->name);
-		if (apply_option(pc, o, argv[++i]))
+		if (i + 1 >= argc) {
+			snprintf(err, errlen, "%s: missing its key=value argument", argv[i]);
+			return -EINVAL;
+		}
+		if (apply_option(&pc, o, argv[++i]))
 			return -EINVAL;
 	}
 	return VMM_ARGS_RUN;
 }
 
-/* A machine comes from one place: the options or the file. */
-static int check_modes(struct parse_ctx *pc)
-{
-	if (pc->modes && pc->modes->config_file[0] && pc->machine_opts) {
-		snprintf(pc->err, pc->errlen, "--config-file %s: the machine comes from the file; "
-			 "drop --memory, --vcpu, --kernel, --initramfs, --block, --vsock and --net",
-			 pc->modes->config_file);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int vmm_args_parse_modes(int argc, char *const argv[], struct vmm_config *cfg,
-			 struct vmm_args_modes *modes, char *err, size_t errlen)
-{
-	struct parse_ctx pc = { .cfg = cfg, .modes = modes, .err = err, .errlen = errlen };
-	int r;
-
-	if (modes)
-		memset(modes, 0, sizeof(*modes));
-	r = parse(&pc, argc, argv);
-	if (r == VMM_ARGS_RUN)
-		r = check_modes(&pc);
-	return r < 0 && errlen ? one_line(err, errlen, r) : r;
-}
-
 int vmm_args_parse(int argc, char *const argv[], struct vmm_config *cfg,
 		   char *err, size_t errlen)
 {
-	return vmm_args_parse_modes(argc, argv, cfg, NULL, err, errlen);
+	int r = parse(argc, argv, cfg, err, errlen);
+
+	return r < 0 && errlen ? one_line(err, errlen, r) : r;
 }
 
 void vmm_args_usage(FILE *out, const char *prog)
 {
 	fprintf(out, "usage: %s --kernel path=FILE[,cmdline=\"...\"] [OPTION KEY=VALUE[,KEY=VALUE...]]...\n"
-		"       %s --api-sock PATH [--config-file FILE] [OPTION KEY=VALUE...]...\n"
-		"       %s --config-file FILE [OPTION KEY=VALUE...]...\n"
-		"       %s --help | --version\n\n", prog, prog, prog, prog);
-	fprintf(out, "--api-sock PATH     serve the Firecracker-style control API on a new "
-		"Unix socket (docs/api.md)\n"
-		"--config-file FILE  the machine from a JSON file in the API's schema\n\n");
+		"       %s --help | --version\n\n", prog, prog);
 	for (const struct opt_def *o = options; o->name; o++) {
 		fprintf(out, "%s  (%s)\n", o->name, o->help);
 		for (const struct key_def *k = o->keys; k->key; k++)

@@ -37,21 +37,6 @@ enum vmm_args_action {
 VMM_WUR int vmm_args_parse(int argc, char *const argv[], struct vmm_config *cfg,
 			   char *err, size_t errlen);
 
-/* How cvmm is driven, besides the options that fill a vmm_config. */
-struct vmm_args_modes {
-	char api_sock[VMM_PATH_MAX];	/* --api-sock PATH: serve the control API */
-	char config_file[VMM_PATH_MAX];	/* --config-file FILE: the machine from JSON */
-};
-
-/*
- * As vmm_args_parse(), also accepting --api-sock PATH and --config-file
- * FILE into modes (zeroed first).  With --config-file, the options that
- * describe the machine (--memory, --vcpu, --kernel, --initramfs, --block,
- * --vsock, --net) are refused: the machine comes from one place.
- */
-VMM_WUR int vmm_args_parse_modes(int argc, char *const argv[], struct vmm_config *cfg,
-				 struct vmm_args_modes *modes, char *err, size_t errlen);
-
 /* Prints the option summary (every option and key). */
 void vmm_args_usage(FILE *out, const char *prog);
 
