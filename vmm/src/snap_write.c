@@ -180,7 +180,10 @@ void vmm__snapw_end(struct vmm__snapw *w)
 	}
 	e = &w->entries[w->nentries - 1];
 	e->length = w->len - e->offset;
-	e->crc = vmm__crc32c(0, w->data + e->offset, (size_t)e->length);
+	/* An empty section may come before any payload was buffered, while
+	 * w->data is still NULL: no pointer arithmetic on it then. */
+	e->crc = vmm__crc32c(0, e->length ? w->data + e->offset : (const uint8_t *)"",
+			     (size_t)e->length);
 	w->open = false;
 }
 
