@@ -26,9 +26,12 @@ struct key_def {
 	const char *help;
 };
 
+/* An option takes either key=value pairs (keys) or one plain value (plain),
+ * given as "--opt VALUE" or "--opt=VALUE". */
 struct opt_def {
 	const char *name;
 	const struct key_def *keys;
+	key_setter_fn plain;
 	int (*begin)(struct parse_ctx *pc);	/* NULL or per-use setup */
 	const char *help;
 };
@@ -338,6 +341,37 @@ static int kvm_path(struct parse_ctx *pc, const char *v)
 	return set_str(pc, "path", v, pc->cfg->kvm_path, sizeof(pc->cfg->kvm_path));
 }
 
+static int api_sock(struct parse_ctx *pc, const char *v)
+{
+	if (*v == '\0')
+		return fail(pc, -EINVAL, "needs a socket path");
+	return set_str(pc, "path", v, pc->cfg->process.api_sock,
+		       sizeof(pc->cfg->process.api_sock));
+}
+
+static int config_file(struct parse_ctx *pc, const char *v)
+{
+	if (*v == '\0')
+		return fail(pc, -EINVAL, "needs a file path");
+	return set_str(pc, "path", v, pc->cfg->process.config_file,
+		       sizeof(pc->cfg->process.config_file));
+}
+
+static int seccomp_mode(struct parse_ctx *pc, const char *v)
+{
+	static const enum vmm_seccomp_mode modes[] = {
+		VMM_SECCOMP_KILL, VMM_SECCOMP_LOG, VMM_SECCOMP_OFF,
+	};
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (strcmp(v, vmm_seccomp_mode_name(modes[i])) == 0) {
+			pc->cfg->process.seccomp = modes[i];
+			return 0;
+		}
+	}
+	return fail(pc, -EINVAL, "%s: expected off, log or kill", v);
+}
+
 static const struct key_def memory_keys[] = {
 	{ "size_mib", mem_size_mib, "guest RAM in MiB (default 256)" },
 	{ "size", mem_size, "guest RAM with a unit: 512M, 2G" },
@@ -410,27 +444,40 @@ static const struct key_def kvm_keys[] = {
 };
 
 static const struct opt_def options[] = {
-	{ "--memory", memory_keys, NULL, "guest memory" },
-	{ "--vcpu", vcpu_keys, NULL, "virtual CPUs" },
-	{ "--kernel", kernel_keys, NULL, "guest kernel (required)" },
-	{ "--initramfs", initramfs_keys, NULL, "initial ramdisk" },
-	{ "--block", block_keys, block_begin, "virtio-blk disk (repeatable)" },
-	{ "--vsock", vsock_keys, vsock_begin, "virtio-vsock device (one)" },
-	{ "--net", net_keys, net_begin, "virtio-net on a tap (repeatable)" },
-	{ "--serial", serial_keys, NULL, "16550A console at 0x3f8, IRQ 4" },
-	{ "--watchdog", watchdog_keys, NULL, "guest panic and stuck vCPU detection" },
-	{ "--platform", platform_keys, NULL, "firmware tables" },
-	{ "--boot-timer", timer_keys, NULL, "port 0x80 boot timer" },
-	{ "--log", log_keys, NULL, "VMM log on stderr" },
-	{ "--kvm", kvm_keys, NULL, "KVM device" },
-	{ NULL, NULL, NULL, NULL },
+	{ "--memory", memory_keys, NULL, NULL, "guest memory" },
+	{ "--vcpu", vcpu_keys, NULL, NULL, "virtual CPUs" },
+	{ "--kernel", kernel_keys, NULL, NULL, "guest kernel (required)" },
+	{ "--initramfs", initramfs_keys, NULL, NULL, "initial ramdisk" },
+	{ "--block", block_keys, NULL, block_begin, "virtio-blk disk (repeatable)" },
+	{ "--vsock", vsock_keys, NULL, vsock_begin, "virtio-vsock device (one)" },
+	{ "--net", net_keys, NULL, net_begin, "virtio-net on a tap (repeatable)" },
+	{ "--serial", serial_keys, NULL, NULL, "16550A console at 0x3f8, IRQ 4" },
+	{ "--watchdog", watchdog_keys, NULL, NULL, "guest panic and stuck vCPU detection" },
+	{ "--platform", platform_keys, NULL, NULL, "firmware tables" },
+	{ "--boot-timer", timer_keys, NULL, NULL, "port 0x80 boot timer" },
+	{ "--log", log_keys, NULL, NULL, "VMM log on stderr" },
+	{ "--kvm", kvm_keys, NULL, NULL, "KVM device" },
+	{ "--api-sock", NULL, api_sock, NULL, "control API on this Unix socket (docs/api.md)" },
+	{ "--config-file", NULL, config_file, NULL, "JSON machine configuration (docs/api.md)" },
+	{ "--seccomp", NULL, seccomp_mode, NULL, "kill|log|off: syscall filters (default kill)" },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const struct opt_def *find_option(const char *name)
+/* name is "--opt" or "--opt=VALUE"; only plain options take the second form. */
+static const struct opt_def *find_option(const char *name, const char **inline_value)
 {
-	for (const struct opt_def *o = options; o->name; o++)
-		if (strcmp(o->name, name) == 0)
-			return o;
+	const char *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+
+	*inline_value = NULL;
+	for (const struct opt_def *o = options; o->name; o++) {
+		if (strlen(o->name) != len || strncmp(o->name, name, len) != 0)
+			continue;
+		if (eq && !o->plain)
+			return NULL;
+		*inline_value = eq ? eq + 1 : NULL;
+		return o;
+	}
 	return NULL;
 }
 
@@ -490,6 +537,12 @@ static int one_line(char *err, size_t errlen, int r)
 	return r;
 }
 
+static int apply_argument(struct parse_ctx *pc, const struct opt_def *o,
+			  const char *arg)
+{
+	return o->plain ? o->plain(pc, arg) : apply_option(pc, o, arg);
+}
+
 static int parse(int argc, char *const argv[], struct vmm_config *cfg, char *err,
 		 size_t errlen)
 {
@@ -497,22 +550,29 @@ static int parse(int argc, char *const argv[], struct vmm_config *cfg, char *err
 
 	for (int i = 1; i < argc; i++) {
 		const struct opt_def *o;
+		const char *inline_value;
 
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return VMM_ARGS_HELP;
 		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0)
 			return VMM_ARGS_VERSION;
-		o = find_option(argv[i]);
-		pc.opt = argv[i];
+		o = find_option(argv[i], &inline_value);
 		if (!o) {
 			snprintf(err, errlen, "%s: unknown option (see --help)", argv[i]);
 			return -EINVAL;
 		}
+		pc.opt = o->name;
+		if (inline_value) {
+			if (apply_argument(&pc, o, inline_value))
+				return -EINVAL;
+			continue;
+		}
 		if (i + 1 >= argc) {
-			snprintf(err, errlen, "%s: missing its key=value argument", argv[i]);
+			snprintf(err, errlen, "%s: missing its %s argument", argv[i],
+				 o->plain ? "value" : "key=value");
 			return -EINVAL;
 		}
-		if (apply_option(&pc, o, argv[++i]))
+		if (apply_argument(&pc, o, argv[++i]))
 			return -EINVAL;
 	}
 	return VMM_ARGS_RUN;
@@ -529,8 +589,14 @@ int vmm_args_parse(int argc, char *const argv[], struct vmm_config *cfg,
 void vmm_args_usage(FILE *out, const char *prog)
 {
 	fprintf(out, "usage: %s --kernel path=FILE[,cmdline=\"...\"] [OPTION KEY=VALUE[,KEY=VALUE...]]...\n"
-		"       %s --help | --version\n\n", prog, prog);
+		"       %s --api-sock PATH [OPTION ...]     (configured over the control API)\n"
+		"       %s --config-file FILE [OPTION ...]  (configured from JSON)\n"
+		"       %s --help | --version\n\n", prog, prog, prog, prog);
 	for (const struct opt_def *o = options; o->name; o++) {
+		if (o->plain) {
+			fprintf(out, "%s VALUE  (%s)\n", o->name, o->help);
+			continue;
+		}
 		fprintf(out, "%s  (%s)\n", o->name, o->help);
 		for (const struct key_def *k = o->keys; k->key; k++)
 			fprintf(out, "    %-16s %s\n", k->key, k->help);

@@ -54,6 +54,16 @@ const char *vmm_log_level_name(enum vmm_log_level level)
 	return "?";
 }
 
+const char *vmm_seccomp_mode_name(enum vmm_seccomp_mode mode)
+{
+	switch (mode) {
+	case VMM_SECCOMP_KILL: return "kill";
+	case VMM_SECCOMP_LOG: return "log";
+	case VMM_SECCOMP_OFF: return "off";
+	}
+	return "?";
+}
+
 __attribute__((format(printf, 4, 5)))
 static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
 {

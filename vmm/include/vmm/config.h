@@ -98,6 +98,24 @@ struct vmm_serial_config {
 	uint64_t burst_bytes;
 };
 
+/* What a seccomp filter does to a syscall outside its thread's list
+ * (docs/seccomp.md). */
+enum vmm_seccomp_mode {
+	VMM_SECCOMP_KILL,	/* the default: report the call, end the process */
+	VMM_SECCOMP_LOG,	/* allow it and let the kernel log it (development) */
+	VMM_SECCOMP_OFF,	/* no filters */
+};
+
+/* Longest control API socket path: sockaddr_un's sun_path less its NUL. */
+#define VMM_API_SOCK_MAX 107u
+
+/* The process around the machine: how cvmm is driven and confined. */
+struct vmm_process_config {
+	char api_sock[VMM_API_SOCK_MAX + 1];	/* "" = no control API */
+	char config_file[VMM_PATH_MAX];		/* "" = none (docs/api.md) */
+	enum vmm_seccomp_mode seccomp;
+};
+
 struct vmm_watchdog_config {
 	bool panic_detect;	/* "Kernel panic - not syncing" on the console ends the VM */
 	/* A vCPU with interrupts disabled and no exit for this long ends the
@@ -134,6 +152,7 @@ struct vmm_config {
 	/* Signal that prints the state dump to stderr (docs/cvmm.md, "State
 	 * dump"): SIGUSR1 (the default) or SIGUSR2; 0 = none. */
 	int dump_signal;
+	struct vmm_process_config process;
 };
 
 /* Fills cfg with the defaults documented in cvmm.md. */
@@ -152,5 +171,8 @@ VMM_WUR int vmm_config_validate(const struct vmm_config *cfg, char *err,
 VMM_WUR int vmm_config_set_string(char *dst, size_t dstlen, const char *src);
 
 const char *vmm_log_level_name(enum vmm_log_level level);
+
+/* "kill", "log" or "off". */
+const char *vmm_seccomp_mode_name(enum vmm_seccomp_mode mode);
 
 #endif
