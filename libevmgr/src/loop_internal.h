@@ -55,6 +55,8 @@ struct evmgr_loop {
 	bool woken;			/* the wake fd fired in this batch */
 	atomic_bool stop;
 	struct evmgr__remote remote;
+	/* Written by the loop thread only, read from any (evmgr_loop_get_stats). */
+	_Atomic uint64_t stat_batches, stat_events, stat_remote_calls;
 };
 
 /* The loop whose callbacks the calling thread is running, if any. */

@@ -43,10 +43,16 @@ static int batch_deliver(struct evmgr_loop *loop, int i)
 	return internal ? 0 : 1;
 }
 
+/* Relaxed: the counters are statistics, ordered with nothing else. */
+static void stat_add(_Atomic uint64_t *counter, uint64_t n)
+{
+	atomic_fetch_add_explicit(counter, n, memory_order_relaxed);
+}
+
 int evmgr_loop_run_once(struct evmgr_loop *loop, int timeout_ms)
 {
 	struct evmgr_loop *outer;
-	int n, ran = 0;
+	int n, ran = 0, remote = 0;
 
 	if (!loop)
 		return -EINVAL;
@@ -65,10 +71,24 @@ int evmgr_loop_run_once(struct evmgr_loop *loop, int timeout_ms)
 	for (int i = 0; i < n; i++)
 		ran += batch_deliver(loop, i);
 	if (loop->woken)
-		ran += evmgr__remote_drain(loop);
+		remote = evmgr__remote_drain(loop);
 	loop->dispatching = false;
 	evmgr__current_loop = outer;
-	return ran;
+	stat_add(&loop->stat_batches, 1);
+	stat_add(&loop->stat_events, (uint64_t)ran);
+	stat_add(&loop->stat_remote_calls, (uint64_t)remote);
+	return ran + remote;
+}
+
+void evmgr_loop_get_stats(const struct evmgr_loop *loop,
+			  struct evmgr_loop_stats *out)
+{
+	struct evmgr_loop *l = (struct evmgr_loop *)loop;
+
+	out->batches = atomic_load_explicit(&l->stat_batches, memory_order_relaxed);
+	out->events = atomic_load_explicit(&l->stat_events, memory_order_relaxed);
+	out->remote_calls = atomic_load_explicit(&l->stat_remote_calls,
+						 memory_order_relaxed);
 }
 
 int evmgr_loop_run(struct evmgr_loop *loop)

@@ -144,6 +144,18 @@ bool evmgr_loop_stop_requested(const struct evmgr_loop *loop);
 /* Number of registered caller watchers (timers and signal sources included). */
 uint32_t evmgr_loop_watcher_count(const struct evmgr_loop *loop);
 
+/* What a loop has done since evmgr_loop_new(), for metrics. */
+struct evmgr_loop_stats {
+	uint64_t batches;	/* epoll_wait() calls that returned (timeouts included) */
+	uint64_t events;	/* watcher callbacks run */
+	uint64_t remote_calls;	/* remote functions run */
+};
+
+/* Reads the counters; safe from any thread while the loop runs (each
+ * counter is exact, the three are not one atomic snapshot). */
+void evmgr_loop_get_stats(const struct evmgr_loop *loop,
+			  struct evmgr_loop_stats *out);
+
 /* The ready-list capacity in effect. */
 uint32_t evmgr_loop_ready_capacity(const struct evmgr_loop *loop);
 
