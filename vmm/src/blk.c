@@ -247,8 +247,18 @@ static int blk_restore(void *ctx, const struct vmm__snapr *rd)
 static void blk_metrics(void *ctx, struct vmm_metrics *m)
 {
 	struct vmm_blk *b = ctx;
+	const struct vblk_device_stats *st;
 
+	/* The device counts on the loop thread under its lock. */
+	pthread_mutex_lock(&b->port.bus.lock);
 	m->blk_notifies += b->port.notifies;
+	if (b->dev_ready) {
+		st = vblk_device_stats(&b->dev);
+		m->blk_requests += st->requests;
+		m->blk_errors += st->errors;
+		m->blk_throttled += st->throttled;
+	}
+	pthread_mutex_unlock(&b->port.bus.lock);
 }
 
 static void blk_teardown(void *ctx)

@@ -330,7 +330,20 @@ void vmm_get_metrics(const struct vmm *vm, struct vmm_metrics *out)
 	out->assists_fninit = atomic_load(&vm->m_assist_fninit);
 	out->unclaimed_pio = atomic_load(&vm->m_unclaimed_pio);
 	out->unclaimed_mmio = atomic_load(&vm->m_unclaimed_mmio);
+	if (vm->loop) {
+		struct evmgr_loop_stats ls;
+
+		evmgr_loop_get_stats(vm->loop, &ls);
+		out->loop_batches = ls.batches;
+		out->loop_events = ls.events;
+		out->loop_remote_calls = ls.remote_calls;
+	}
 	vmm__devices_metrics(vm, out);
+}
+
+void vmm_get_config(const struct vmm *vm, struct vmm_config *out)
+{
+	*out = vm->cfg;
 }
 
 void vmm_free(struct vmm *vm)

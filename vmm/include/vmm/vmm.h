@@ -32,7 +32,8 @@
 
 struct vmm;
 
-/* Counters for the whole VM, readable after vmm_run(). */
+/* Counters for the whole VM, readable from any thread once vmm_new() has
+ * returned (each counter is exact; together they are not one snapshot). */
 struct vmm_metrics {
 	uint64_t exits_io, exits_mmio, exits_other;
 	uint64_t assists_int3, assists_int_n, assists_fwait;
@@ -40,7 +41,10 @@ struct vmm_metrics {
 	uint64_t unclaimed_pio, unclaimed_mmio;
 	uint64_t serial_tx_bytes, serial_rx_bytes, serial_dropped;
 	uint64_t blk_notifies;
+	uint64_t blk_requests, blk_errors, blk_throttled;	/* all disks */
 	uint64_t boot_marks;
+	/* The event loop (libevmgr): wake-ups, callbacks, remote calls. */
+	uint64_t loop_batches, loop_events, loop_remote_calls;
 };
 
 struct vmm_result {
@@ -111,6 +115,10 @@ VMM_WUR int vmm_restore(const struct vmm_config *host, const char *state_path,
 			const char *mem_path, char *err, size_t errlen, struct vmm **out);
 
 void vmm_get_metrics(const struct vmm *vm, struct vmm_metrics *out);
+
+/* The machine's configuration (for a restored VM: the snapshot's machine
+ * with the host settings it was restored with). */
+void vmm_get_config(const struct vmm *vm, struct vmm_config *out);
 
 /* Frees everything; NULL is a no-op. */
 void vmm_free(struct vmm *vm);
