@@ -186,11 +186,9 @@ void vmm__api_handle(struct vmm__api_ctl *c, const struct vmm__http_request *req
 		     struct vmm__api_reply *rep)
 {
 	memset(rep, 0, sizeof(*rep));
+	/* A GET's body, if any, was consumed by the HTTP layer and is ignored. */
 	if (req->method == VMM__HTTP_GET) {
-		if (req->body_len)
-			vmm__api_fault(rep, 400, "GET takes no body");
-		else
-			route_get(c, req->path, rep);
+		route_get(c, req->path, rep);
 		return;
 	}
 	route_body(c, req, rep);

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// --config-file (docs/api.md "Configuration file"): Firecracker's document
+// applied onto the command line's configuration; each rejection names the
+// file and the problem.
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api_config_file.h"
+
+static struct vmm__vmcfg v;
+static char err[VMM_ERR_MAX];
+static char path[] = "/tmp/vmm-test-config-file-XXXXXX";
+
+static void setup(void)
+{
+	static struct vmm_config base;
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	vmm_config_init(&base);
+	base.serial.out = VMM_SERIAL_OUT_NONE;
+	vmm__vmcfg_init(&v, &base);
+	err[0] = '\0';
+}
+
+static void teardown(void)
+{
+	unlink(path);
+}
+
+TestSuite(config_file, .init = setup, .fini = teardown);
+
+static int load(const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return vmm__config_file_load(path, &v, err, sizeof(err));
+}
+
+Test(config_file, firecracker_document)
+{
+	struct vmm_config out;
+
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/vmlinux\","
+			  "\"boot_args\":\"console=ttyS0\"},"
+			  "\"drives\":[{\"drive_id\":\"rootfs\",\"path_on_host\":\"/root.img\","
+			  "\"is_root_device\":true,\"is_read_only\":false}],"
+			  "\"machine-config\":{\"vcpu_count\":2,\"mem_size_mib\":1024}}"), 0, "%s", err);
+	cr_assert_eq(vmm__vmcfg_finalize(&v, &out, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(out.kernel_path, "/vmlinux");
+	cr_assert_str_eq(out.cmdline, "console=ttyS0 root=/dev/vda rw");
+	cr_assert_eq(out.vcpus, 2);
+	cr_assert_eq(out.mem_mib, 1024);
+	cr_assert_eq(out.nblocks, 1);
+	cr_assert_str_eq(out.blocks[0].path, "/root.img");
+	cr_assert_eq(out.serial.out, VMM_SERIAL_OUT_NONE, "the command line's settings stay");
+}
+
+Test(config_file, sections_firecracker_has_but_cvmm_does_not_are_refused)
+{
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},"
+			  "\"network-interfaces\":[]}"), -EINVAL);
+	cr_assert(strstr(err, "unknown field 'network-interfaces'"), "%s", err);
+	cr_assert(strstr(err, path), "names the file: %s", err);
+}
+
+Test(config_file, boot_source_required)
+{
+	cr_assert_eq(load("{\"machine-config\":{\"vcpu_count\":1,\"mem_size_mib\":64}}"), -EINVAL);
+	cr_assert(strstr(err, "boot-source: missing"), "%s", err);
+}
+
+Test(config_file, duplicate_drive_ids)
+{
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},\"drives\":["
+			  "{\"drive_id\":\"a\",\"path_on_host\":\"/x\",\"is_root_device\":false},"
+			  "{\"drive_id\":\"a\",\"path_on_host\":\"/y\",\"is_root_device\":false}]}"),
+		     -EINVAL);
+	cr_assert(strstr(err, "drives[1]: drive_id 'a' given twice"), "%s", err);
+}
+
+Test(config_file, drive_entry_must_be_object)
+{
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},\"drives\":[3]}"),
+		     -EINVAL);
+	cr_assert(strstr(err, "drives[0]: must be an object"), "%s", err);
+}
+
+Test(config_file, missing_file)
+{
+	cr_assert_eq(vmm__config_file_load("/nonexistent/vm.json", &v, err, sizeof(err)), -ENOENT);
+	cr_assert_str_eq(err, "--config-file /nonexistent/vm.json: No such file or directory");
+}
+
+Test(config_file, directory_refused)
+{
+	cr_assert_eq(vmm__config_file_load("/tmp", &v, err, sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "--config-file /tmp: not a regular file");
+}
+
+Test(config_file, over_one_mib_refused)
+{
+	cr_assert_eq(truncate(path, VMM__CONFIG_FILE_MAX + 1), 0);
+	cr_assert_eq(vmm__config_file_load(path, &v, err, sizeof(err)), -EFBIG);
+	cr_assert(strstr(err, "larger than 1 MiB"), "%s", err);
+}
+
+Test(config_file, invalid_json_located)
+{
+	cr_assert_eq(load("{\"boot-source\":\n  {\"kernel_image_path\": }}"), -EINVAL);
+	cr_assert(strstr(err, "line 2"), "%s", err);
+}

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: MIT
+// The control API's endpoints and state rules (docs/api.md) against a fake
+// machine: every endpoint's effect, every state in which a request is
+// refused, and every malformed body.
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "api_fake.h"
+
+static struct api_fake fake;
+static struct vmm__api_ctl ctl;
+static struct vmm__api_reply rep;
+
+static void setup(void)
+{
+	static struct vmm_config base;
+
+	memset(&fake, 0, sizeof(fake));
+	vmm_config_init(&base);
+	vmm__api_ctl_init(&ctl, &fake_ops, &fake, &base);
+	memset(&rep, 0, sizeof(rep));
+}
+
+static void teardown(void)
+{
+	free(rep.body);
+	vmm__api_ctl_destroy(&ctl);
+}
+
+TestSuite(api, .init = setup, .fini = teardown);
+
+/* Sends one request; returns the status, the body stays in rep. */
+static int call(enum vmm__http_method method, const char *path, const char *body)
+{
+	struct vmm__http_request req = { .method = method, .keep_alive = true };
+
+	free(rep.body);
+	memset(&rep, 0, sizeof(rep));
+	snprintf(req.path, sizeof(req.path), "%s", path);
+	req.body = (const uint8_t *)body;
+	req.body_len = body ? strlen(body) : 0;
+	vmm__api_handle(&ctl, &req, &rep);
+	return rep.status;
+}
+
+#define GET(p) call(VMM__HTTP_GET, (p), NULL)
+#define PUT(p, b) call(VMM__HTTP_PUT, (p), (b))
+#define PATCH(p, b) call(VMM__HTTP_PATCH, (p), (b))
+
+static void expect_fault(const char *needle)
+{
+	cr_assert_eq(rep.status, 400, "status %d", rep.status);
+	cr_assert(rep.body && strstr(rep.body, "\"fault_message\""), "%s", rep.body);
+	cr_assert(strstr(rep.body, needle), "want '%s' in %s", needle, rep.body);
+}
+
+static void boot_source(void)
+{
+	cr_assert_eq(PUT("/boot-source", "{\"kernel_image_path\":\"/k\"}"), 204, "%s", rep.body);
+}
+
+static void started(void)
+{
+	boot_source();
+	cr_assert_eq(PUT("/actions", "{\"action_type\":\"InstanceStart\"}"), 204, "%s", rep.body);
+}
+
+static void paused(void)
+{
+	started();
+	cr_assert_eq(PATCH("/vm", "{\"state\":\"Paused\"}"), 204, "%s", rep.body);
+}
+
+Test(api, info_before_start)
+{
+	cr_assert_eq(GET("/"), 200);
+	cr_assert(strstr(rep.body, "\"state\":\"Not started\""), "%s", rep.body);
+	cr_assert(strstr(rep.body, "\"id\":\"anonymous-instance\""), "%s", rep.body);
+	cr_assert(strstr(rep.body, "\"vmm_version\":\""), "%s", rep.body);
+}
+
+Test(api, machine_config_put_then_get)
+{
+	cr_assert_eq(PUT("/machine-config", "{\"vcpu_count\":2,\"mem_size_mib\":512}"), 204);
+	cr_assert_eq(GET("/machine-config"), 200);
+	cr_assert(strstr(rep.body, "\"vcpu_count\":2"), "%s", rep.body);
+	cr_assert(strstr(rep.body, "\"mem_size_mib\":512"), "%s", rep.body);
+}
+
+Test(api, machine_config_range_checks)
+{
+	PUT("/machine-config", "{\"vcpu_count\":0,\"mem_size_mib\":512}");
+	expect_fault("vcpu_count=0");
+	PUT("/machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":8}");
+	expect_fault("mem_size_mib=8");
+	PUT("/machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":-1}");
+	expect_fault("non-negative integer");
+}
+
+Test(api, machine_config_strict_fields)
+{
+	PUT("/machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":64,\"vcpus\":2}");
+	expect_fault("unknown field 'vcpus'");
+	PUT("/machine-config", "{\"vcpu_count\":\"1\",\"mem_size_mib\":64}");
+	expect_fault("vcpu_count: must be a non-negative integer");
+	PUT("/machine-config", "{\"mem_size_mib\":64}");
+	expect_fault("vcpu_count: missing");
+	PUT("/machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":64,\"smt\":true}");
+	expect_fault("smt=true");
+	cr_assert_eq(PUT("/machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":64,"
+			 "\"smt\":false,\"track_dirty_pages\":false}"), 204, "%s", rep.body);
+}
+
+Test(api, failed_put_changes_nothing)
+{
+	PUT("/machine-config", "{\"vcpu_count\":3,\"mem_size_mib\":8}");
+	GET("/machine-config");
+	cr_assert(strstr(rep.body, "\"vcpu_count\":1"), "%s", rep.body);
+}
+
+Test(api, boot_source_defaults_and_replacement)
+{
+	cr_assert_eq(PUT("/boot-source", "{\"kernel_image_path\":\"/a\",\"initrd_path\":\"/i\","
+			 "\"boot_args\":\"console=ttyS0 quiet\"}"), 204);
+	cr_assert_eq(PUT("/boot-source", "{\"kernel_image_path\":\"/b\"}"), 204);
+	GET("/vm/config");
+	cr_assert(strstr(rep.body, "\"kernel_image_path\":\"/b\""), "%s", rep.body);
+	cr_assert(!strstr(rep.body, "initrd_path"), "a new boot source drops the old initrd: %s",
+		  rep.body);
+	cr_assert(strstr(rep.body, "\"boot_args\":\"" VMM__DEFAULT_BOOT_ARGS "\""), "%s", rep.body);
+}
+
+Test(api, boot_source_rejections)
+{
+	PUT("/boot-source", "{\"initrd_path\":\"/i\"}");
+	expect_fault("kernel_image_path: missing");
+	PUT("/boot-source", "{\"kernel_image_path\":\"/k\",\"kernel\":\"x\"}");
+	expect_fault("unknown field 'kernel'");
+}
+
+Test(api, drives_put_replace_and_list)
+{
+	cr_assert_eq(PUT("/drives/rootfs", "{\"drive_id\":\"rootfs\",\"path_on_host\":\"/r.img\","
+			 "\"is_root_device\":true,\"is_read_only\":false}"), 204, "%s", rep.body);
+	cr_assert_eq(PUT("/drives/data", "{\"drive_id\":\"data\",\"path_on_host\":\"/d.img\","
+			 "\"is_root_device\":false}"), 204, "%s", rep.body);
+	cr_assert_eq(PUT("/drives/data", "{\"drive_id\":\"data\",\"path_on_host\":\"/e.img\","
+			 "\"is_root_device\":false,\"is_read_only\":true}"), 204);
+	GET("/vm/config");
+	cr_assert(strstr(rep.body, "\"path_on_host\":\"/e.img\""), "%s", rep.body);
+	cr_assert(!strstr(rep.body, "/d.img"), "replaced, not added: %s", rep.body);
+	cr_assert_eq(ctl.vmcfg.cfg.nblocks, 2);
+}
+
+Test(api, drive_id_rules)
+{
+	PUT("/drives/a", "{\"drive_id\":\"b\",\"path_on_host\":\"/x\",\"is_root_device\":false}");
+	expect_fault("differs from the path");
+	PUT("/drives/a-b", "{\"drive_id\":\"a-b\",\"path_on_host\":\"/x\",\"is_root_device\":false}");
+	expect_fault("A-Z a-z 0-9 _");
+	PUT("/drives/a", "{\"drive_id\":\"a\",\"path_on_host\":\"/x\"}");
+	expect_fault("is_root_device: missing");
+}
+
+Test(api, at_most_eight_drives)
+{
+	char path[32], body[128];
+
+	for (unsigned i = 0; i < VMM_MAX_BLOCKS; i++) {
+		snprintf(path, sizeof(path), "/drives/d%u", i);
+		snprintf(body, sizeof(body), "{\"drive_id\":\"d%u\",\"path_on_host\":\"/x\","
+			 "\"is_root_device\":false}", i);
+		cr_assert_eq(PUT(path, body), 204);
+	}
+	PUT("/drives/d9", "{\"drive_id\":\"d9\",\"path_on_host\":\"/x\",\"is_root_device\":false}");
+	expect_fault("at most 8 drives");
+}
+
+Test(api, one_root_device)
+{
+	cr_assert_eq(PUT("/drives/a", "{\"drive_id\":\"a\",\"path_on_host\":\"/x\","
+			 "\"is_root_device\":true}"), 204);
+	PUT("/drives/b", "{\"drive_id\":\"b\",\"path_on_host\":\"/y\",\"is_root_device\":true}");
+	expect_fault("drive a is already the root device");
+	/* The root drive itself may be re-put as root. */
+	cr_assert_eq(PUT("/drives/a", "{\"drive_id\":\"a\",\"path_on_host\":\"/z\","
+			 "\"is_root_device\":true}"), 204);
+}
+
+Test(api, root_drive_boots_first_with_root_argument)
+{
+	PUT("/drives/data", "{\"drive_id\":\"data\",\"path_on_host\":\"/d\",\"is_root_device\":false}");
+	PUT("/drives/root", "{\"drive_id\":\"root\",\"path_on_host\":\"/r\",\"is_root_device\":true,"
+	    "\"is_read_only\":true}");
+	started();
+	cr_assert_str_eq(fake.started.blocks[0].path, "/r");
+	cr_assert_str_eq(fake.started.blocks[1].path, "/d");
+	cr_assert(strstr(fake.started.cmdline, "root=/dev/vda ro"), "%s", fake.started.cmdline);
+}
+
+Test(api, explicit_root_argument_is_kept)
+{
+	PUT("/boot-source", "{\"kernel_image_path\":\"/k\",\"boot_args\":\"root=/dev/vdb\"}");
+	PUT("/drives/r", "{\"drive_id\":\"r\",\"path_on_host\":\"/r\",\"is_root_device\":true}");
+	cr_assert_eq(PUT("/actions", "{\"action_type\":\"InstanceStart\"}"), 204);
+	cr_assert_str_eq(fake.started.cmdline, "root=/dev/vdb");
+}
+
+Test(api, instance_start_needs_boot_source)
+{
+	PUT("/actions", "{\"action_type\":\"InstanceStart\"}");
+	expect_fault("no boot source");
+	cr_assert_eq(fake.starts, 0);
+}
+
+Test(api, instance_start_runs_once)
+{
+	started();
+	cr_assert_eq(fake.starts, 1);
+	GET("/");
+	cr_assert(strstr(rep.body, "\"state\":\"Running\""), "%s", rep.body);
+	PUT("/actions", "{\"action_type\":\"InstanceStart\"}");
+	expect_fault("already started");
+	cr_assert_eq(fake.starts, 1);
+}
+
+Test(api, failed_start_can_be_retried)
+{
+	boot_source();
+	fake.fail = -ENOENT;
+	PUT("/actions", "{\"action_type\":\"InstanceStart\"}");
+	expect_fault("fake machine refused");
+	GET("/");
+	cr_assert(strstr(rep.body, "Not started"), "%s", rep.body);
+	cr_assert_eq(PUT("/actions", "{\"action_type\":\"InstanceStart\"}"), 204);
+}
+
+Test(api, configuration_refused_after_start)
+{
+	started();
+	PUT("/machine-config", "{\"vcpu_count\":2,\"mem_size_mib\":512}");
+	expect_fault("before InstanceStart only");
+	PUT("/boot-source", "{\"kernel_image_path\":\"/k2\"}");
+	expect_fault("before InstanceStart only");
+	PUT("/drives/x", "{\"drive_id\":\"x\",\"path_on_host\":\"/x\",\"is_root_device\":false}");
+	expect_fault("before InstanceStart only");
+}
+
+Test(api, pause_and_resume)
+{
+	paused();
+	cr_assert_eq(fake.pauses, 1);
+	GET("/");
+	cr_assert(strstr(rep.body, "\"state\":\"Paused\""), "%s", rep.body);
+	cr_assert_eq(PATCH("/vm", "{\"state\":\"Resumed\"}"), 204);
+	cr_assert_eq(fake.resumes, 1);
+	GET("/");
+	cr_assert(strstr(rep.body, "\"state\":\"Running\""), "%s", rep.body);
+}
+
+Test(api, pause_refused_before_start)
+{
+	PATCH("/vm", "{\"state\":\"Paused\"}");
+	expect_fault("no VM to pause");
+	cr_assert_eq(fake.pauses, 0);
+}
+
+Test(api, vm_state_value_checked)
+{
+	started();
+	PATCH("/vm", "{\"state\":\"Stopped\"}");
+	expect_fault("expected Paused or Resumed");
+	PATCH("/vm", "{\"state\":\"Paused\",\"now\":true}");
+	expect_fault("unknown field 'now'");
+}
+
+Test(api, failed_pause_keeps_state)
+{
+	started();
+	fake.fail = -EIO;
+	PATCH("/vm", "{\"state\":\"Paused\"}");
+	expect_fault("fake machine refused");
+	GET("/");
+	cr_assert(strstr(rep.body, "Running"), "%s", rep.body);
+}
+
+Test(api, snapshot_needs_a_paused_vm)
+{
+	started();
+	PUT("/snapshot/create", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\"}");
+	expect_fault("pause it first");
+	cr_assert_eq(fake.snapshots, 0);
+}
+
+Test(api, snapshot_create_passes_paths)
+{
+	paused();
+	cr_assert_eq(PUT("/snapshot/create", "{\"snapshot_type\":\"Full\",\"snapshot_path\":\"/s\","
+			 "\"mem_file_path\":\"/m\"}"), 204, "%s", rep.body);
+	cr_assert_str_eq(fake.state_path, "/s");
+	cr_assert_str_eq(fake.mem_path, "/m");
+}
+
+Test(api, snapshot_create_rejections)
+{
+	paused();
+	PUT("/snapshot/create", "{\"snapshot_type\":\"Diff\",\"snapshot_path\":\"/s\","
+	    "\"mem_file_path\":\"/m\"}");
+	expect_fault("only Full");
+	PUT("/snapshot/create", "{\"snapshot_path\":\"/s\"}");
+	expect_fault("mem_file_path: missing");
+	fake.fail = -ENOSPC;
+	PUT("/snapshot/create", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\"}");
+	expect_fault("No space left");
+}
+
+Test(api, snapshot_load_into_fresh_process)
+{
+	fake.restored.vcpus = 2;
+	fake.restored.mem_mib = 128;
+	fake.restored.nblocks = 1;
+	strcpy(fake.restored.blocks[0].path, "/disk");
+	cr_assert_eq(PUT("/snapshot/load", "{\"snapshot_path\":\"/s\",\"mem_backend\":"
+			 "{\"backend_type\":\"File\",\"backend_path\":\"/m\"}}"), 204, "%s", rep.body);
+	cr_assert_str_eq(fake.state_path, "/s");
+	cr_assert_str_eq(fake.mem_path, "/m");
+	cr_assert_eq(fake.resumes, 0);
+	GET("/");
+	cr_assert(strstr(rep.body, "\"state\":\"Paused\""), "%s", rep.body);
+	GET("/vm/config");
+	cr_assert(strstr(rep.body, "\"vcpu_count\":2"), "%s", rep.body);
+	cr_assert(strstr(rep.body, "\"drive_id\":\"drive0\""), "%s", rep.body);
+}
+
+Test(api, snapshot_load_and_resume)
+{
+	cr_assert_eq(PUT("/snapshot/load", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\","
+			 "\"resume_vm\":true}"), 204, "%s", rep.body);
+	cr_assert_eq(fake.resumes, 1);
+	GET("/");
+	cr_assert(strstr(rep.body, "Running"), "%s", rep.body);
+}
+
+Test(api, snapshot_load_refused_after_configuration)
+{
+	boot_source();
+	PUT("/snapshot/load", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\"}");
+	expect_fault("already configured");
+	cr_assert_eq(fake.loads, 0);
+}
+
+Test(api, snapshot_load_refused_when_running)
+{
+	started();
+	PUT("/snapshot/load", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\"}");
+	expect_fault("load into a new cvmm");
+}
+
+Test(api, snapshot_load_backend_rules)
+{
+	PUT("/snapshot/load", "{\"snapshot_path\":\"/s\"}");
+	expect_fault("not both or neither");
+	PUT("/snapshot/load", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\",\"mem_backend\":"
+	    "{\"backend_type\":\"File\",\"backend_path\":\"/m\"}}");
+	expect_fault("not both or neither");
+	PUT("/snapshot/load", "{\"snapshot_path\":\"/s\",\"mem_backend\":"
+	    "{\"backend_type\":\"Uffd\",\"backend_path\":\"/u\"}}");
+	expect_fault("only File");
+	PUT("/snapshot/load", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\","
+	    "\"enable_diff_snapshots\":true}");
+	expect_fault("enable_diff_snapshots=true");
+	cr_assert_eq(fake.loads, 0);
+}
+
+Test(api, failed_load_leaves_process_fresh)
+{
+	fake.fail = -EINVAL;
+	PUT("/snapshot/load", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\"}");
+	expect_fault("fake machine refused");
+	GET("/");
+	cr_assert(strstr(rep.body, "Not started"), "%s", rep.body);
+	cr_assert_eq(PUT("/snapshot/load", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\"}"),
+		     204);
+}
+
+Test(api, ctrl_alt_del_needs_running_vm)
+{
+	PUT("/actions", "{\"action_type\":\"SendCtrlAltDel\"}");
+	expect_fault("needs a running VM");
+	paused();
+	PUT("/actions", "{\"action_type\":\"SendCtrlAltDel\"}");
+	expect_fault("needs a running VM");
+	PATCH("/vm", "{\"state\":\"Resumed\"}");
+	cr_assert_eq(PUT("/actions", "{\"action_type\":\"SendCtrlAltDel\"}"), 204);
+	cr_assert_eq(fake.cads, 1);
+}
+
+Test(api, unknown_action)
+{
+	PUT("/actions", "{\"action_type\":\"Reboot\"}");
+	expect_fault("expected InstanceStart, SendCtrlAltDel or FlushMetrics");
+}
+
+Test(api, metrics_file_and_flush)
+{
+	char path[] = "/tmp/vmm-test-api-metrics-XXXXXX", body[128], line[4096];
+	int fd = mkstemp(path);
+	ssize_t n;
+
+	cr_assert_geq(fd, 0);
+	PUT("/actions", "{\"action_type\":\"FlushMetrics\"}");
+	expect_fault("PUT /metrics first");
+	snprintf(body, sizeof(body), "{\"metrics_path\":\"%s\"}", path);
+	cr_assert_eq(PUT("/metrics", body), 204, "%s", rep.body);
+	PUT("/metrics", body);
+	expect_fault("already configured");
+	started();
+	fake.m.serial_tx_bytes = 1234;
+	fake.m.loop_batches = 77;
+	cr_assert_eq(PUT("/actions", "{\"action_type\":\"FlushMetrics\"}"), 204);
+	n = read(fd, line, sizeof(line) - 1);
+	cr_assert_gt(n, 0);
+	line[n] = '\0';
+	cr_assert_eq(strchr(line, '\n'), line + n - 1, "one line: %s", line);
+	cr_assert(strstr(line, "\"tx_bytes\":1234"), "%s", line);
+	cr_assert(strstr(line, "\"batches\":77"), "%s", line);
+	cr_assert(strstr(line, "\"state\":\"Running\""), "%s", line);
+	cr_assert(strstr(line, "\"utc_timestamp_ms\":"), "%s", line);
+	close(fd);
+	unlink(path);
+}
+
+Test(api, metrics_path_must_open)
+{
+	PUT("/metrics", "{\"metrics_path\":\"/nonexistent-dir/m.json\"}");
+	expect_fault("No such file or directory");
+}
+
+Test(api, unknown_paths)
+{
+	GET("/nope");
+	expect_fault("unknown path for GET");
+	PUT("/vm", "{}");
+	expect_fault("unknown path for PUT");
+	PATCH("/machine-config", "{}");
+	expect_fault("unknown path for PATCH");
+}
+
+Test(api, malformed_bodies)
+{
+	PUT("/machine-config", "{\"vcpu_count\":1");
+	expect_fault("invalid JSON");
+	PUT("/machine-config", "[1,2]");
+	expect_fault("must be a JSON object");
+	PUT("/machine-config", "{\"vcpu_count\":1,\"vcpu_count\":2,\"mem_size_mib\":64}");
+	expect_fault("invalid JSON");
+	PUT("/machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":64} x");
+	expect_fault("invalid JSON");
+	PUT("/machine-config", "");
+	expect_fault("invalid JSON");
+}
+
+Test(api, fault_message_is_one_line)
+{
+	PUT("/drives/a", "{\"drive_id\":\"a\\nb\",\"path_on_host\":\"/x\",\"is_root_device\":false}");
+	cr_assert_eq(rep.status, 400);
+	cr_assert(!strstr(rep.body, "\\n"), "%s", rep.body);
+}
