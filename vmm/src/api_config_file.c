@@ -10,6 +10,16 @@
 
 #include "api_config_file.h"
 
+/* Messages echo names and values from the file, which may hold escaped
+ * control characters: keep them one printable line. */
+static int one_line(char *err, int r)
+{
+	for (char *p = err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return r;
+}
+
 int vmm__config_file_parse(const void *buf, size_t len, struct vmm__vmcfg *v,
 			   char *err, size_t errlen)
 {
@@ -17,10 +27,10 @@ int vmm__config_file_parse(const void *buf, size_t len, struct vmm__vmcfg *v,
 	int r = vmm__json_parse_object(buf, len, &doc, err, errlen);
 
 	if (r)
-		return r;
+		return one_line(err, r);
 	r = vmm__vmcfg_apply_file(v, doc, err, errlen);
 	json_decref(doc);
-	return r;
+	return r ? one_line(err, r) : 0;
 }
 
 /* Reads all of fd (a regular file no larger than the cap) into *out. */

@@ -118,3 +118,11 @@ Test(config_file, invalid_json_located)
 	cr_assert_eq(load("{\"boot-source\":\n  {\"kernel_image_path\": }}"), -EINVAL);
 	cr_assert(strstr(err, "line 2"), "%s", err);
 }
+
+Test(config_file, message_is_one_line)
+{
+	/* Regression (fuzz-vmm-config-file): an escaped newline in a field
+	 * name reached the error message. */
+	cr_assert_eq(load("{\"boot-source\":{\"ke\\nel_image_path\":\"wi\"}}"), -EINVAL);
+	cr_assert(strstr(err, "unknown field 'ke?el_image_path'"), "%s", err);
+}
