@@ -14,6 +14,7 @@ packages=(
   python3                       # test-log accounting
   e2fsprogs cpio kmod           # disk images and initramfs for the linux suite
   binutils                      # nm for the symbol-prefix check
+  curl                          # the control API test's client (linux-api-1cpu)
 )
 packages+=("$@")
 
