@@ -329,3 +329,93 @@ Test(hostile, write_in_one_descriptor_survives_reset)
 	cr_assert_eq(vmmem_read(t.mem, T_DATA + 4096, got, sizeof(got)), 0);
 	cr_assert_arr_eq(got, data + 512, sizeof(got));
 }
+
+/*
+ * Status bytes aimed at the driver's own avail->idx (fuzz-virtio-blk-device,
+ * issue 18).  The available ring is guest memory too: the device writes the
+ * status where the driver asked, and avail->idx is then whatever that byte
+ * made it.  The device goes by the ring, not by what the driver meant to
+ * publish; the fuzz target's count of published entries therefore comes
+ * from avail->idx after each notify.
+ */
+#define T_TYPE_UNKNOWN 0x99u	/* not a request type: UNSUPP (2) */
+
+/* Request slot 0 of an unknown type whose status byte is `status_at`. */
+static uint16_t status_aimed_at(uint64_t status_at)
+{
+	struct virtq_buf b[2] = { { T_HDR, 16, false }, { status_at, 1, true } };
+	uint16_t head;
+
+	t_hdr(t.mem, T_HDR, T_TYPE_UNKNOWN, 0);
+	cr_assert_eq(virtq_driver_add(t.drv, b, 2, &head), 0);
+	return head;
+}
+
+/* UNSUPP (2) lands on the low byte of avail->idx, which was 1: the entry
+ * behind it is now published, and the same notify serves it. */
+Test(hostile, status_byte_on_avail_index_publishes_the_next_entry)
+{
+	uint64_t avail = virtq_driver_avail_addr(t.drv);
+	uint8_t buf[512];
+	uint16_t first = status_aimed_at(avail + 2), second, idx;
+	uint32_t id, len;
+
+	second = t_add(&t, 1, VIRTIO_BLK_T_IN, 0, 512, false);
+	/* Only the first entry is published; the second waits in slot 1. */
+	cr_assert_eq(virtq_driver_set_avail_idx(t.drv, 1), 0);
+	cr_assert_eq(vblk_device_notify(&t.dev), 0);
+	cr_assert_not(t_needs_reset(&t));
+	cr_assert_eq(vmmem_load_u16(t.mem, avail + 2, &idx), 0);
+	cr_assert_eq(idx, VIRTIO_BLK_S_UNSUPP);
+	cr_assert_eq(t_used_idx(&t), 2);
+	cr_assert_eq(vblk_device_stats(&t.dev)->requests, 2);
+	t_used_elem(&t, 0, &id, &len);
+	cr_assert_eq(id, first);
+	cr_assert_eq(len, 1);
+	t_used_elem(&t, 1, &id, &len);
+	cr_assert_eq(id, second);
+	cr_assert_eq(len, 513);
+	cr_assert_eq(t_status(&t, 1), VIRTIO_BLK_S_OK);
+	cr_assert_eq(vmmem_read(t.mem, T_DATA + 4096, buf, sizeof(buf)), 0);
+	for (uint32_t i = 0; i < sizeof(buf); i++)
+		cr_assert_eq(buf[i], t_pattern(i));
+	assert_recovers();
+}
+
+/* UNSUPP on the high byte makes avail->idx 0x201, 512 entries ahead of the
+ * device on a 16-slot ring: a driver error, since the ring cannot hold more
+ * entries than it has slots (virtio 1.2 §2.7.6).  The request that did it
+ * is answered, nothing else is taken, and the device asks for a reset
+ * rather than read slots the driver never filled. */
+Test(hostile, status_byte_moves_avail_index_past_queue_size)
+{
+	uint64_t avail = virtq_driver_avail_addr(t.drv);
+	uint16_t head = status_aimed_at(avail + 3), idx;
+	uint32_t id, len;
+
+	t_kick(&t);
+	cr_assert_eq(vmmem_load_u16(t.mem, avail + 2, &idx), 0);
+	cr_assert_eq(idx, 1u | VIRTIO_BLK_S_UNSUPP << 8);
+	cr_assert(t_needs_reset(&t));
+	cr_assert_eq(t_used_idx(&t), 1);
+	cr_assert_eq(vblk_device_stats(&t.dev)->requests, 1);
+	t_used_elem(&t, 0, &id, &len);
+	cr_assert_eq(id, head);
+	cr_assert_eq(len, 1);
+	cr_assert_eq(vblk_device_notify(&t.dev), -EPERM);
+	assert_recovers();
+}
+
+/* The shape of the issue-18 run without the aliasing: more entries in all
+ * than the ring has slots, one per notify, each returned before the next
+ * is published.  The slots are reused (virtio 1.2 §2.7.13.2: the driver
+ * fills ring[idx & (size - 1)]); each notify returns exactly one element. */
+Test(hostile, more_entries_than_slots_one_per_notify)
+{
+	for (uint16_t n = 1; n <= T_QSIZE + 1; n++) {
+		cr_assert_eq(t_request(&t, 0, VIRTIO_BLK_T_IN, n, 512), VIRTIO_BLK_S_OK);
+		cr_assert_eq(t_used_idx(&t), n);
+	}
+	cr_assert_not(t_needs_reset(&t));
+	cr_assert_eq(vblk_device_stats(&t.dev)->requests, T_QSIZE + 1);
+}
