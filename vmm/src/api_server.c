@@ -17,6 +17,7 @@
 #include <vmm/boottimer.h>
 
 #include "api_server.h"
+#include "seccomp.h"
 
 /* For calls whose result changes nothing here (warn_unused_result). */
 #define IGNORE_RESULT(call) do { if (call) { } } while (0)
@@ -266,7 +267,14 @@ bool vmm__api_server_step(struct vmm__api_server *s, int timeout_ms)
 static void *serve(void *arg)
 {
 	struct vmm__api_server *s = arg;
+	char err[VMM_ERR_MAX];
 
+	/* Confined before the first request is read (docs/seccomp.md); a
+	 * thread that cannot be confined serves nothing. */
+	if (vmm__seccomp_install(VMM__SECCOMP_API, s->seccomp, err, sizeof(err))) {
+		fprintf(stderr, "cvmm: error: api thread: %s\n", err);
+		return NULL;
+	}
 	/* One second at most between idle and metrics checks. */
 	while (vmm__api_server_step(s, 1000))
 		;

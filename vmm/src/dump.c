@@ -14,6 +14,7 @@
 #include <linux/kvm.h>
 
 #include "dump.h"
+#include "seccomp.h"
 #include "vmm_internal.h"
 
 /* How long the dump waits for every vCPU to answer its kick. */
@@ -148,8 +149,13 @@ static void dump(struct vmm *vm)
 static void *dump_thread(void *arg)
 {
 	struct vmm *vm = arg;
+	char err[VMM_ERR_MAX];
 	sigset_t set;
 
+	if (vmm__seccomp_install(VMM__SECCOMP_DUMP, vm->cfg.process.seccomp, err, sizeof(err))) {
+		vmm__request_stop(vm, VMM_STOP_INTERNAL, "state dump thread: %s", err);
+		return NULL;
+	}
 	sigemptyset(&set);
 	sigaddset(&set, vm->cfg.dump_signal);
 	for (;;) {

@@ -42,12 +42,14 @@ static void plan_free(struct restore_plan *p)
 }
 
 /* The machine comes from the file; where its console goes, how much it
- * logs and which /dev/kvm it uses belong to the restoring host. */
+ * logs, which /dev/kvm it uses and how its threads are confined
+ * (--seccomp) belong to the restoring host. */
 static void take_host_settings(struct vmm_config *cfg, const struct vmm_config *host)
 {
 	cfg->serial = host->serial;
 	cfg->log_level = host->log_level;
 	cfg->dump_signal = host->dump_signal;
+	cfg->process.seccomp = host->process.seccomp;
 	cfg->start_ns = host->start_ns;
 	memcpy(cfg->kvm_path, host->kvm_path, sizeof(cfg->kvm_path));
 }

@@ -7,10 +7,12 @@
 // of the guest with a signal plus immediate_exit, then joins it.
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "assist_x86_64.h"
+#include "seccomp.h"
 #include "vmm_internal.h"
 
 static void handle_io(struct vmm *vm, const struct kvmw_exit_io *io)
@@ -262,6 +264,34 @@ void vmm__vcpus_unpark(struct vmm *vm)
 	pthread_mutex_unlock(&vm->pause_lock);
 }
 
+/* This thread's filter, then the wait for the loop thread's: no guest
+ * instruction runs before every filter is in place. */
+static int confine(struct vmm_vcpu *vcpu)
+{
+	struct vmm *vm = vcpu->vm;
+	char name[16], err[VMM_ERR_MAX];
+
+	snprintf(name, sizeof(name), "vcpu%u", vcpu->index);
+	vmm__seccomp_name_thread(name);
+	if (vmm__seccomp_install(VMM__SECCOMP_VCPU, vm->cfg.process.seccomp, err, sizeof(err))) {
+		vmm__request_stop(vm, VMM_STOP_INTERNAL, "vCPU %u: %s", vcpu->index, err);
+		return -1;
+	}
+	pthread_mutex_lock(&vm->pause_lock);
+	while (!vm->filters_ready && !atomic_load(&vm->stopping))
+		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+	pthread_mutex_unlock(&vm->pause_lock);
+	return 0;
+}
+
+void vmm__vcpus_go(struct vmm *vm)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	vm->filters_ready = true;
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vmm_vcpu *vcpu = arg;
@@ -280,6 +310,8 @@ static void *vcpu_thread(void *arg)
 				  vcpu->index, strerror(-r));
 		return NULL;
 	}
+	if (confine(vcpu))
+		return NULL;
 	atomic_store(&vcpu->running, true);
 	while (!atomic_load(&vm->stopping)) {
 		park_point(vcpu);

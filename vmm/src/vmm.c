@@ -24,6 +24,7 @@
 #include <rlim/version.h>
 
 #include "devices.h"
+#include "seccomp.h"
 #include "vmm_internal.h"
 
 void vmm_print_versions(FILE *out)
@@ -261,6 +262,18 @@ int vmm_new(const struct vmm_config *cfg, char *err, size_t errlen, struct vmm *
 	return 0;
 }
 
+/* The loop thread's filter goes on once it has started the vCPU threads
+ * (a filter is inherited by threads created after it) and before they may
+ * enter the guest.  It stays on this thread after vmm_run() returns. */
+static void confine(struct vmm *vm)
+{
+	char err[VMM_ERR_MAX];
+
+	if (vmm__seccomp_install(VMM__SECCOMP_EVENT_LOOP, vm->cfg.process.seccomp, err,
+				 sizeof(err)))
+		vmm__request_stop(vm, VMM_STOP_INTERNAL, "event loop: %s", err);
+}
+
 enum vmm_stop_reason vmm_run(struct vmm *vm, struct vmm_result *res)
 {
 	int r = 0;
@@ -291,6 +304,8 @@ enum vmm_stop_reason vmm_run(struct vmm *vm, struct vmm_result *res)
 	if (vmm__vcpus_start(vm)) {
 		vmm__request_stop(vm, VMM_STOP_INTERNAL, "%s", vm->err);
 	} else {
+		confine(vm);
+		vmm__vcpus_go(vm);
 		while (!atomic_load(&vm->stopping)) {
 			r = evmgr_loop_run(vm->loop);
 			if (r) {

@@ -116,6 +116,9 @@ struct vmm {
 	pthread_mutex_t pause_lock;
 	pthread_cond_t pause_cond;
 	atomic_bool park_wanted;
+	/* Under pause_lock: the loop thread has its seccomp filter, so the
+	 * vCPUs may enter the guest (vmm__vcpus_go()). */
+	bool filters_ready;
 	pthread_mutex_t job_lock;
 	pthread_cond_t job_cond;
 	bool loop_live;
@@ -170,6 +173,7 @@ void vmm__vcpus_park(struct vmm *vm);	/* returns once every vCPU is parked or go
 void vmm__vcpus_unpark(struct vmm *vm);
 int vmm__vcpus_create(struct vmm *vm);
 int vmm__vcpus_start(struct vmm *vm);
+void vmm__vcpus_go(struct vmm *vm);	/* every filter is in place: enter the guest */
 void vmm__vcpus_stop(struct vmm *vm);
 void vmm__vcpus_tick(struct vmm *vm);
 void vmm__vcpus_free(struct vmm *vm);
