@@ -47,9 +47,14 @@ static int submit(struct runner *r, enum run_request req, char *err, size_t errl
 	int result;
 
 	pthread_mutex_lock(&r->lock);
+	if (write(r->wake_fd, &one, sizeof(one)) != sizeof(one)) {
+		/* The VM thread never hears of it: answer here, never with a
+		 * result left over from an earlier request. */
+		pthread_mutex_unlock(&r->lock);
+		snprintf(err, errlen, "cannot wake the VM thread: %s", strerror(errno));
+		return -EIO;
+	}
 	r->req = req;
-	if (write(r->wake_fd, &one, sizeof(one)) != sizeof(one))
-		r->req = REQ_NONE;
 	while (r->req != REQ_NONE)
 		pthread_cond_wait(&r->answered, &r->lock);
 	result = r->result;
