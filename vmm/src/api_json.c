@@ -7,15 +7,14 @@
 
 #include "api_json.h"
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int vmm__json_fail(char *err, size_t errlen, int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-	return -EINVAL;
+	return code;
 }
 
 int vmm__json_parse_object(const void *buf, size_t len, json_t **out,
@@ -28,11 +27,11 @@ int vmm__json_parse_object(const void *buf, size_t len, json_t **out,
 	 * error.  ALLOW_NUL stays off: a NUL inside a string is refused. */
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root)
-		return fail(err, errlen, "invalid JSON at line %d column %d: %s",
+		return vmm__json_fail(err, errlen, -EINVAL, "invalid JSON at line %d column %d: %s",
 			    je.line, je.column, je.text);
 	if (!json_is_object(root)) {
 		json_decref(root);
-		return fail(err, errlen, "the body must be a JSON object");
+		return vmm__json_fail(err, errlen, -EINVAL, "the body must be a JSON object");
 	}
 	*out = root;
 	return 0;
@@ -78,19 +77,19 @@ int vmm__json_check(const json_t *obj, const struct vmm__json_field *fields,
 	json_t *v;
 
 	if (!json_is_object(obj))
-		return fail(err, errlen, "%s: must be a JSON object", what);
+		return vmm__json_fail(err, errlen, -EINVAL, "%s: must be a JSON object", what);
 	json_object_foreach((json_t *)obj, key, v) {
 		const struct vmm__json_field *f = find_field(fields, key);
 
 		if (!f)
-			return fail(err, errlen, "%s: unknown field '%.64s'", what, key);
+			return vmm__json_fail(err, errlen, -EINVAL, "%s: unknown field '%.64s'", what, key);
 		if (!kind_matches(v, f->kind))
-			return fail(err, errlen, "%s.%s: must be %s", what, key,
+			return vmm__json_fail(err, errlen, -EINVAL, "%s.%s: must be %s", what, key,
 				    kind_name(f->kind));
 	}
 	for (const struct vmm__json_field *f = fields; f->name; f++)
 		if (f->required && !json_object_get(obj, f->name))
-			return fail(err, errlen, "%s.%s: missing", what, f->name);
+			return vmm__json_fail(err, errlen, -EINVAL, "%s.%s: missing", what, f->name);
 	return 0;
 }
 

@@ -29,6 +29,10 @@ struct vmm__json_field {
 	bool required;
 };
 
+/* Writes the one-line message into err and returns code (a -errno). */
+__attribute__((format(printf, 4, 5)))
+int vmm__json_fail(char *err, size_t errlen, int code, const char *fmt, ...);
+
 /* Parses buf[0..len) as one JSON object; -EINVAL with one line in err. */
 int vmm__json_parse_object(const void *buf, size_t len, json_t **out,
 			   char *err, size_t errlen);

@@ -233,7 +233,7 @@ static int serve_prepare(struct serve_ctx *s, const struct vmm_config *cfg,
 	s->run.host = cfg;
 	s->run.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->run.wake_fd < 0)
-		return snprintf(err, errlen, "eventfd: %s", strerror(errno)), -errno;
+		return vmm__json_fail(err, errlen, -errno, "eventfd: %s", strerror(errno));
 	vmm__api_ctl_init(&s->ctl, &runner_ops, &s->run, cfg);
 	if (cfg->process.api_sock[0]) {
 		r = vmm__api_server_open(&s->srv, cfg->process.api_sock, &s->ctl, err, errlen);
@@ -244,7 +244,7 @@ static int serve_prepare(struct serve_ctx *s, const struct vmm_config *cfg,
 	if (cfg->process.config_file[0] && (r = boot_from_file(s, cfg, err, errlen)))
 		return r;
 	if (s->serving && (r = vmm__api_server_start(&s->srv, cfg->process.seccomp)))
-		return snprintf(err, errlen, "api thread: %s", strerror(-r)), r;
+		return vmm__json_fail(err, errlen, r, "api thread: %s", strerror(-r));
 	return 0;
 }
 

@@ -60,8 +60,8 @@ int vmm__api_server_open(struct vmm__api_server *s, const char *path,
 	for (unsigned i = 0; i < VMM__API_MAX_CONNS; i++)
 		s->conns[i].fd = -1;
 	if (strlen(path) == 0 || strlen(path) >= sizeof(s->path))
-		return snprintf(err, errlen, "api socket '%.40s': needs 1..%u bytes", path,
-				VMM_API_SOCK_MAX), -ENAMETOOLONG;
+		return vmm__json_fail(err, errlen, -ENAMETOOLONG, "api socket '%.40s': needs 1..%u bytes", path,
+				VMM_API_SOCK_MAX);
 	strcpy(s->path, path);
 	s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -245,7 +245,8 @@ static nfds_t build_pollset(struct vmm__api_server *s, struct pollfd *p,
 	return n;
 }
 
-bool vmm__api_server_step(struct vmm__api_server *s, int timeout_ms)
+/* One pass: poll up to timeout_ms, then serve; false once stop_fd fired. */
+static bool serve_step(struct vmm__api_server *s, int timeout_ms)
 {
 	struct pollfd p[VMM__API_MAX_CONNS + 2];
 	struct vmm__api_conn *who[VMM__API_MAX_CONNS + 2] = { 0 };
@@ -276,7 +277,7 @@ static void *serve(void *arg)
 		return NULL;
 	}
 	/* One second at most between idle and metrics checks. */
-	while (vmm__api_server_step(s, 1000))
+	while (serve_step(s, 1000))
 		;
 	return NULL;
 }

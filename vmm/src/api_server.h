@@ -51,8 +51,4 @@ int vmm__api_server_start(struct vmm__api_server *s, enum vmm_seccomp_mode secco
 /* Stops and joins the thread, closes every socket and removes the path. */
 void vmm__api_server_close(struct vmm__api_server *s);
 
-/* One pass of the serving loop (poll up to timeout_ms, then serve); the
- * thread repeats it.  Returns false once stop_fd fired.  For tests. */
-bool vmm__api_server_step(struct vmm__api_server *s, int timeout_ms);
-
 #endif

@@ -46,8 +46,8 @@ static int create_params(const json_t *body, struct snap_paths *p, char *err,
 		return r;
 	type = vmm__json_str(body, "snapshot_type", "Full");
 	if (strcmp(type, "Full") != 0)
-		return snprintf(err, errlen, "snapshot/create.snapshot_type '%.40s': only "
-				"Full is offered", type), -EINVAL;
+		return vmm__json_fail(err, errlen, -EINVAL, "snapshot/create.snapshot_type '%.40s': only "
+				"Full is offered", type);
 	if ((r = vmm__json_copy_str(body, "snapshot_path", p->state, sizeof(p->state),
 				    "snapshot/create", err, errlen)))
 		return r;
@@ -84,8 +84,8 @@ static int backend_path(const json_t *body, struct snap_paths *p, char *err,
 	int r;
 
 	if (!be == !json_object_get(body, "mem_file_path"))
-		return snprintf(err, errlen, "snapshot/load: give mem_backend or mem_file_path, "
-				"not both or neither"), -EINVAL;
+		return vmm__json_fail(err, errlen, -EINVAL, "snapshot/load: give mem_backend or mem_file_path, "
+				"not both or neither");
 	if (!be)
 		return vmm__json_copy_str(body, "mem_file_path", p->mem, sizeof(p->mem),
 					  "snapshot/load", err, errlen);
@@ -93,8 +93,8 @@ static int backend_path(const json_t *body, struct snap_paths *p, char *err,
 		return r;
 	type = vmm__json_str(be, "backend_type", "");
 	if (strcmp(type, "File") != 0)
-		return snprintf(err, errlen, "snapshot/load.mem_backend.backend_type '%.40s': "
-				"only File is offered", type), -EINVAL;
+		return vmm__json_fail(err, errlen, -EINVAL, "snapshot/load.mem_backend.backend_type '%.40s': "
+				"only File is offered", type);
 	return vmm__json_copy_str(be, "backend_path", p->mem, sizeof(p->mem),
 				  "snapshot/load.mem_backend", err, errlen);
 }
@@ -107,8 +107,8 @@ static int load_params(const json_t *body, struct snap_paths *p, char *err,
 	if (r)
 		return r;
 	if (vmm__json_bool(body, "enable_diff_snapshots", false))
-		return snprintf(err, errlen, "snapshot/load.enable_diff_snapshots=true: only "
-				"Full snapshots are offered"), -EINVAL;
+		return vmm__json_fail(err, errlen, -EINVAL, "snapshot/load.enable_diff_snapshots=true: only "
+				"Full snapshots are offered");
 	if ((r = vmm__json_copy_str(body, "snapshot_path", p->state, sizeof(p->state),
 				    "snapshot/load", err, errlen)))
 		return r;

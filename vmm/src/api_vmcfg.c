@@ -86,16 +86,16 @@ int vmm__vmcfg_put_machine(struct vmm__vmcfg *v, const json_t *body,
 	vcpus = vmm__json_uint(body, "vcpu_count", 0);
 	mib = vmm__json_uint(body, "mem_size_mib", 0);
 	if (vcpus < 1 || vcpus > VMM_VCPUS_MAX)
-		return snprintf(err, errlen, "machine-config.vcpu_count=%llu: must be 1..%u",
-				(unsigned long long)vcpus, VMM_VCPUS_MAX), -EINVAL;
+		return vmm__json_fail(err, errlen, -EINVAL, "machine-config.vcpu_count=%llu: must be 1..%u",
+				(unsigned long long)vcpus, VMM_VCPUS_MAX);
 	if (mib < VMM_MEM_MIN_MIB || mib > VMM_MEM_MAX_MIB)
-		return snprintf(err, errlen, "machine-config.mem_size_mib=%llu: must be %u..%u",
-				(unsigned long long)mib, VMM_MEM_MIN_MIB, VMM_MEM_MAX_MIB), -EINVAL;
+		return vmm__json_fail(err, errlen, -EINVAL, "machine-config.mem_size_mib=%llu: must be %u..%u",
+				(unsigned long long)mib, VMM_MEM_MIN_MIB, VMM_MEM_MAX_MIB);
 	if (vmm__json_bool(body, "smt", false))
-		return snprintf(err, errlen, "machine-config.smt=true: SMT is not offered"), -EINVAL;
+		return vmm__json_fail(err, errlen, -EINVAL, "machine-config.smt=true: SMT is not offered");
 	if (vmm__json_bool(body, "track_dirty_pages", false))
-		return snprintf(err, errlen, "machine-config.track_dirty_pages=true: only Full "
-				"snapshots are offered"), -EINVAL;
+		return vmm__json_fail(err, errlen, -EINVAL, "machine-config.track_dirty_pages=true: only Full "
+				"snapshots are offered");
 	v->cfg.vcpus = (uint32_t)vcpus;
 	v->cfg.mem_mib = mib;
 	v->touched = true;
@@ -144,18 +144,18 @@ static int check_drive(const struct vmm__vmcfg *v, const char *path_id,
 		return r;
 	id = vmm__json_str(body, "drive_id", "");
 	if (strcmp(id, path_id) != 0)
-		return snprintf(err, errlen, "drive.drive_id '%.64s' differs from the path's "
-				"'%.64s'", id, path_id), -EINVAL;
+		return vmm__json_fail(err, errlen, -EINVAL, "drive.drive_id '%.64s' differs from the path's "
+				"'%.64s'", id, path_id);
 	if (!drive_id_valid(id))
-		return snprintf(err, errlen, "drive.drive_id '%.64s': use 1..64 of "
-				"A-Z a-z 0-9 _", id), -EINVAL;
+		return vmm__json_fail(err, errlen, -EINVAL, "drive.drive_id '%.64s': use 1..64 of "
+				"A-Z a-z 0-9 _", id);
 	*slot = find_drive(v, id);
 	if (*slot < 0 && v->cfg.nblocks >= VMM_MAX_BLOCKS)
-		return snprintf(err, errlen, "drive %s: at most %u drives", id,
-				VMM_MAX_BLOCKS), -ENOSPC;
+		return vmm__json_fail(err, errlen, -ENOSPC, "drive %s: at most %u drives", id,
+				VMM_MAX_BLOCKS);
 	if (vmm__json_bool(body, "is_root_device", false) && other_root(v, *slot) >= 0)
-		return snprintf(err, errlen, "drive %s: drive %s is already the root device",
-				id, v->drive_ids[other_root(v, *slot)]), -EINVAL;
+		return vmm__json_fail(err, errlen, -EINVAL, "drive %s: drive %s is already the root device",
+				id, v->drive_ids[other_root(v, *slot)]);
 	return 0;
 }
 
@@ -163,7 +163,7 @@ int vmm__vmcfg_put_drive(struct vmm__vmcfg *v, const char *path_id,
 			 const json_t *body, char *err, size_t errlen)
 {
 	struct vmm_block_config b = { 0 };
-	int slot, r;
+	int slot = -1, r;
 
 	if ((r = check_drive(v, path_id, body, &slot, err, errlen)))
 		return r;
@@ -191,10 +191,10 @@ static int apply_drives(struct vmm__vmcfg *v, const json_t *drives, char *err,
 		int r;
 
 		if (!json_is_object(d))
-			return snprintf(err, errlen, "drives[%zu]: must be an object", i), -EINVAL;
+			return vmm__json_fail(err, errlen, -EINVAL, "drives[%zu]: must be an object", i);
 		if (find_drive(v, id) >= 0)
-			return snprintf(err, errlen, "drives[%zu]: drive_id '%.64s' given twice",
-					i, id), -EINVAL;
+			return vmm__json_fail(err, errlen, -EINVAL, "drives[%zu]: drive_id '%.64s' given twice",
+					i, id);
 		if ((r = vmm__vmcfg_put_drive(v, id, d, err, errlen)))
 			return r;
 	}
@@ -232,7 +232,7 @@ int vmm__vmcfg_finalize(const struct vmm__vmcfg *v, struct vmm_config *out,
 	size_t len;
 
 	if (!v->boot_source_set)
-		return snprintf(err, errlen, "no boot source: PUT /boot-source first"), -EINVAL;
+		return vmm__json_fail(err, errlen, -EINVAL, "no boot source: PUT /boot-source first");
 	*out = v->cfg;
 	if (root < 0)
 		return 0;
@@ -241,8 +241,8 @@ int vmm__vmcfg_finalize(const struct vmm__vmcfg *v, struct vmm_config *out,
 		return 0;
 	len = strlen(out->cmdline);
 	if (len + sizeof(" root=/dev/vda ro") > sizeof(out->cmdline))
-		return snprintf(err, errlen, "boot-source.boot_args: no room to add root=/dev/vda"),
-		       -ENAMETOOLONG;
+		return vmm__json_fail(err, errlen, -ENAMETOOLONG,
+				      "boot-source.boot_args: no room to add root=/dev/vda");
 	snprintf(out->cmdline + len, sizeof(out->cmdline) - len, "%sroot=/dev/vda %s",
 		 len ? " " : "", out->blocks[0].read_only ? "ro" : "rw");
 	return 0;
