@@ -170,15 +170,15 @@ static int opt_id_num(const char *name, const char *v, unsigned *out, bool *have
 }
 
 enum opt { O_ID, O_EXEC, O_UID, O_GID, O_BASE, O_CGROUP, O_RLIMIT, O_NETNS, O_NEWNETNS,
-	   O_FILE, O_ALLOWROOT, O_HELP, O_VERSION };
+	   O_FILE, O_ALLOWROOT, O_DAEMONIZE, O_HELP, O_VERSION };
 
 static const struct { const char *name; enum opt o; bool value; } opts[] = {
 	{ "id", O_ID, true }, { "exec-file", O_EXEC, true }, { "uid", O_UID, true },
 	{ "gid", O_GID, true }, { "chroot-base-dir", O_BASE, true }, { "cgroup", O_CGROUP, true },
 	{ "resource-limit", O_RLIMIT, true }, { "netns", O_NETNS, true },
 	{ "new-netns", O_NEWNETNS, false }, { "file", O_FILE, true },
-	{ "allow-root", O_ALLOWROOT, false }, { "help", O_HELP, false },
-	{ "version", O_VERSION, false },
+	{ "allow-root", O_ALLOWROOT, false }, { "daemonize", O_DAEMONIZE, false },
+	{ "help", O_HELP, false }, { "version", O_VERSION, false },
 };
 
 static int apply(struct jail_args *a, enum opt o, char *v, char *err, size_t len)
@@ -204,6 +204,7 @@ static int apply(struct jail_args *a, enum opt o, char *v, char *err, size_t len
 	case O_NEWNETNS: a->new_netns = true; return 0;
 	case O_FILE: return opt_file(a, v, err, len);
 	case O_ALLOWROOT: a->allow_root = true; return 0;
+	case O_DAEMONIZE: a->daemonize = true; return 0;
 	case O_HELP: a->help = true; return 0;
 	case O_VERSION: a->version = true; return 0;
 	}

@@ -32,6 +32,7 @@ struct jail_args {
 	uid_t uid;
 	gid_t gid;
 	bool have_uid, have_gid, allow_root, new_netns, help, version;
+	bool daemonize;          /* supervise from a new session (daemon.c) */
 	const char *netns;
 	/* NULL when not given; the value is written verbatim to the file. */
 	const char *cgroup[JAIL_CG_COUNT];

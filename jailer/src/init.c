@@ -7,7 +7,9 @@
 // default-action signals that PID 1 sends itself (abort() would turn into
 // SIGSEGV, SIGTERM from a user in the namespace would do nothing); as PID 2
 // it dies of what kills it, and init hands its wait status to the jailer
-// over status_fd.
+// over status_fd. Init and PID 2 write an error line, if any, to the
+// jailer's report pipe (close-on-exec: the exec of cvmm closes the last
+// copy), not to stderr, which is /dev/null under --daemonize.
 #include "jail.h"
 
 #include <errno.h>
@@ -21,6 +23,17 @@
 #include <unistd.h>
 
 #define STATUS_FD 3
+#define REPORT_FD 4
+
+/* Where this process's error line goes: the report pipe, wherever it is. */
+static int report_fd = -1;
+
+__attribute__((noreturn))
+static void init_fail(const char *msg, int code)
+{
+	jail__error_fd(report_fd, msg);
+	_exit(code);
+}
 
 static int enter_namespaces(const struct jail_args *a, int netns_fd, char *err)
 {
@@ -75,13 +88,22 @@ static int set_rlimits(const struct jail_args *a, char *err)
 	return 0;
 }
 
-/* Keeps 0, 1, 2 and the status pipe (moved to STATUS_FD); closes the rest,
- * whatever the caller of the jailer left open. */
+/* Keeps 0, 1, 2, the status pipe (at STATUS_FD) and the report pipe (at
+ * REPORT_FD, still close-on-exec); closes the rest, whatever the caller of
+ * the jailer left open. Both are copied above REPORT_FD first, so that
+ * neither move can overwrite the other. */
 static int close_fds(int status_fd, char *err)
 {
-	if (status_fd != STATUS_FD && dup2(status_fd, STATUS_FD) < 0)
+	int s = fcntl(status_fd, F_DUPFD_CLOEXEC, REPORT_FD + 1);
+	int r = fcntl(report_fd, F_DUPFD_CLOEXEC, REPORT_FD + 1);
+
+	if (s < 0 || r < 0)
+		return jail__fail(err, "fcntl F_DUPFD: %s", strerror(errno));
+	report_fd = r;
+	if (dup2(s, STATUS_FD) < 0 || dup3(r, REPORT_FD, O_CLOEXEC) < 0)
 		return jail__fail(err, "dup2: %s", strerror(errno));
-	if (syscall(SYS_close_range, STATUS_FD + 1, ~0U, 0))
+	report_fd = REPORT_FD;
+	if (syscall(SYS_close_range, REPORT_FD + 1, ~0U, 0))
 		return jail__fail(err, "close_range: %s", strerror(errno));
 	return 0;
 }
@@ -91,8 +113,10 @@ static int setup(const struct jail_args *a, const struct jail_dir *d, int status
 {
 	int r;
 
+	/* The fds are moved before the rlimits: F_DUPFD above REPORT_FD
+	 * would fail under a small nofile limit. */
 	if ((r = enter_namespaces(a, netns_fd, err)) || (r = enter_root(d->root, err)) ||
-	    (r = set_rlimits(a, err)) || (r = close_fds(status_fd, err)) ||
+	    (r = close_fds(status_fd, err)) || (r = set_rlimits(a, err)) ||
 	    (r = jail__drop_privileges(a->uid, a->gid, err)))
 		return r;
 	return 0;
@@ -104,6 +128,7 @@ static void exec_cvmm(const struct jail_args *a, const struct jail_dir *d,
 {
 	static char path[300];
 	static char *only[2];
+	char err[JAIL_ERR_MAX];
 	char *const envp[] = { NULL };
 	char **args = only;
 
@@ -117,32 +142,33 @@ static void exec_cvmm(const struct jail_args *a, const struct jail_dir *d,
 	args[0] = path;
 	/* An empty environment: nothing of the caller's leaks into the jail. */
 	execve(path, args, envp);
-	fprintf(stderr, "cvmm-jailer: error: exec %s in the jail: %s\n", path, strerror(errno));
-	_exit(JAIL_EXIT_NOEXEC);
+	snprintf(err, sizeof(err), "exec %s in the jail: %s", path, strerror(errno));
+	init_fail(err, JAIL_EXIT_NOEXEC);
 }
 
 void jail__init_main(const struct jail_args *a, const struct jail_dir *d, int go_fd,
-		     int status_fd, int netns_fd, const sigset_t *old_mask)
+		     int status_fd, int rep_fd, int netns_fd, const sigset_t *old_mask)
 {
 	char err[JAIL_ERR_MAX], go;
 	pid_t pid;
 	int st;
 
+	report_fd = rep_fd;
 	/* The jailer puts us into the cgroup before it sends the go byte. */
 	if (read(go_fd, &go, 1) != 1)
 		_exit(JAIL_EXIT_FAILURE);
 	close(go_fd);
-	if (setup(a, d, status_fd, netns_fd, err)) {
-		fprintf(stderr, "cvmm-jailer: error: %s\n", err);
-		_exit(JAIL_EXIT_FAILURE);
-	}
+	if (setup(a, d, status_fd, netns_fd, err))
+		init_fail(err, JAIL_EXIT_FAILURE);
 	pid = fork();
 	if (pid < 0) {
-		fprintf(stderr, "cvmm-jailer: error: fork in the jail: %s\n", strerror(errno));
-		_exit(JAIL_EXIT_FAILURE);
+		snprintf(err, sizeof(err), "fork in the jail: %s", strerror(errno));
+		init_fail(err, JAIL_EXIT_FAILURE);
 	}
 	if (pid == 0)
 		exec_cvmm(a, d, old_mask);
+	/* Now only cvmm holds the report pipe, until its exec succeeds. */
+	close(REPORT_FD);
 	st = jail__wait_forwarding(pid);
 	if (write(STATUS_FD, &st, sizeof(st)) != (ssize_t)sizeof(st))
 		_exit(JAIL_EXIT_FAILURE);

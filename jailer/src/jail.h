@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internal interfaces of cvmm-jailer between its units: path validation,
- * the jail directory, the cgroup, the namespaced init and the supervisor.
- * Every function returns 0 or -errno and leaves one error line in err.
+ * the jail directory, the cgroup, the namespaced init, the supervisor, the
+ * daemon and where error lines go. Every fallible function returns 0 or
+ * -errno and leaves one error line in err.
  */
 #ifndef JAIL_JAIL_H
 #define JAIL_JAIL_H
@@ -69,10 +70,11 @@ int jail__cgroup_remove(struct jail_cgroup *cg, char *err);
 /* privs.c: drops every capability and switches to uid/gid. */
 int jail__drop_privileges(uid_t uid, gid_t gid, char *err);
 
-/* init.c: runs as PID 1 of the new PID namespace; never returns. */
+/* init.c: runs as PID 1 of the new PID namespace; never returns. Its error
+ * lines, and the exec failure of cvmm, go to report_fd (close-on-exec). */
 __attribute__((noreturn))
 void jail__init_main(const struct jail_args *a, const struct jail_dir *d, int go_fd,
-		     int status_fd, int netns_fd, const sigset_t *old_mask);
+		     int status_fd, int report_fd, int netns_fd, const sigset_t *old_mask);
 
 /* supervise.c: the signals forwarded to the jailed process. */
 void jail__forward_set(sigset_t *set);
@@ -81,6 +83,25 @@ void jail__forward_set(sigset_t *set);
 int jail__wait_forwarding(pid_t child);
 /* The jailer's exit code for a wait status (README.md, "Exit codes"). */
 int jail__exit_code(int wstatus);
+
+/* daemon.c: forks; the foreground never returns from it (it prints the
+ * daemon's pid or the setup's error lines and exits). Returns 0 in the
+ * daemon: new session, cwd /, stdio on /dev/null, no fds but netns_fd (if
+ * >= 0) and the pipe that takes its error lines to the foreground. */
+int jail__daemonize(int netns_fd, char *err);
+
+/* report.c: error lines, "cvmm-jailer: error: MSG". jail__error writes
+ * to stderr, to the foreground of a daemon, or, once released, to syslog. */
+void jail__error(const char *msg);
+void jail__error_fd(int fd, const char *msg);
+void jail__report_to_foreground(int fd);
+/* Copies the jail's report pipe to where jail__error writes, until every
+ * writer has closed it; true when there was a line (setup or exec failed). */
+bool jail__relay(int from);
+/* cvmm runs: a daemon's foreground may exit; later lines go to syslog. */
+void jail__report_release(void);
+/* A released daemon logs its exit code, since no one can wait for it. */
+void jail__report_exit(const char *id, int code);
 
 /* snprintf for paths: an empty string and -ENAMETOOLONG when too long. */
 __attribute__((format(printf, 3, 4)))

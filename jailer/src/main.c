@@ -3,7 +3,9 @@
 // command line and paths, builds the jail directory and the cgroup, starts
 // the jail's init in a new PID namespace (init.c), waits for it while
 // passing signals on, then removes everything it made, whatever way cvmm
-// ended. Its exit code is cvmm's (README.md, "Exit codes").
+// ended. Its exit code is cvmm's (README.md, "Exit codes"). With
+// --daemonize, a daemon does all that from its own session once the jail is
+// built, and the foreground returns its pid when cvmm runs (daemon.c).
 #include "jail.h"
 
 #include <errno.h>
@@ -30,6 +32,8 @@ static const char usage[] =
 "  --netns PATH             join this network namespace\n"
 "  --new-netns              a new, empty network namespace\n"
 "  --file SRC[:NAME]        put SRC into the jail root as NAME (repeatable)\n"
+"  --daemonize              supervise from a new session with stdio on /dev/null;\n"
+"                           prints the daemon's pid once cvmm runs\n"
 "  --help, --version\n"
 "exit codes: cvmm's own; 128+N when cvmm died of signal N; 125 when the jailer\n"
 "failed (nothing left behind); 126 when cvmm could not be executed in the jail\n";
@@ -61,24 +65,24 @@ static int teardown(struct jail_run *j)
 	int bad = 0;
 
 	if (jail__cgroup_remove(&j->cg, err)) {
-		fprintf(stderr, "cvmm-jailer: error: %s\n", err);
+		jail__error(err);
 		bad = 1;
 	}
 	if (jail__dir_remove(&j->dir, err)) {
-		fprintf(stderr, "cvmm-jailer: error: %s\n", err);
+		jail__error(err);
 		bad = 1;
 	}
 	return bad;
 }
 
-/* Starts the init, moves it into the cgroup, lets it go, waits for it.
- * Returns the jailer's exit code. */
-static int run(struct jail_run *j, const sigset_t *old_mask, char *err)
+/* Starts the init in a new PID namespace, with the go, status and report
+ * pipes; its pid, or -1 with err. */
+static pid_t start_init(struct jail_run *j, int go[2], int status[2], int rep[2],
+			const sigset_t *old_mask, char *err)
 {
-	int go[2], status[2], st, cst;
 	pid_t pid;
 
-	if (pipe2(go, O_CLOEXEC) || pipe2(status, O_CLOEXEC))
+	if (pipe2(go, O_CLOEXEC) || pipe2(status, O_CLOEXEC) || pipe2(rep, O_CLOEXEC))
 		return jail__fail(err, "pipe: %s", strerror(errno)), -1;
 	/* Only our children enter the new PID namespace; the first is PID 1. */
 	if (unshare(CLONE_NEWPID))
@@ -89,18 +93,41 @@ static int run(struct jail_run *j, const sigset_t *old_mask, char *err)
 	if (pid == 0) {
 		close(go[1]);
 		close(status[0]);
-		jail__init_main(&j->a, &j->dir, go[0], status[1], j->netns_fd, old_mask);
+		close(rep[0]);
+		jail__init_main(&j->a, &j->dir, go[0], status[1], rep[1], j->netns_fd, old_mask);
 	}
 	close(go[0]);
 	close(status[1]);
+	close(rep[1]);
+	return pid;
+}
+
+/* Starts the init, moves it into the cgroup, lets it go, relays its error
+ * line if setup or the exec of cvmm fails, waits for it. Returns the
+ * jailer's exit code. */
+static int run(struct jail_run *j, const sigset_t *old_mask, char *err)
+{
+	int go[2], status[2], rep[2], st, cst;
+	pid_t pid = start_init(j, go, status, rep, old_mask, err);
+
+	if (pid < 0)
+		return -1;
 	if (j->cg.leaf_made && jail__cgroup_add(&j->cg, pid, err)) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return -1;
 	}
-	if (write(go[1], "g", 1) != 1)
+	if (write(go[1], "g", 1) != 1) {
+		jail__fail(err, "starting the jail's init: %s", strerror(errno));
 		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
 	close(go[1]);
+	/* End-of-file and no line: cvmm has been exec'd. */
+	if (!jail__relay(rep[0]))
+		jail__report_release();
+	close(rep[0]);
 	st = jail__wait_forwarding(pid);
 	/* cvmm's status if init got to report it, else init's own. */
 	if (read(status[0], &cst, sizeof(cst)) == (ssize_t)sizeof(cst))
@@ -117,7 +144,7 @@ int main(int argc, char **argv)
 	int code;
 
 	if (jail_args_parse(argc, argv, &j.a, err, sizeof(err))) {
-		fprintf(stderr, "cvmm-jailer: error: %s\n", err);
+		jail__error(err);
 		return JAIL_EXIT_FAILURE;
 	}
 	if (j.a.help || j.a.version) {
@@ -125,23 +152,28 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	/* Blocked from here on, so that a signal during setup cannot end the
-	 * jailer before it has removed what it made; waited for in run(). */
+	 * jailer before it has removed what it made; waited for in run().
+	 * SIGPIPE too: a reader that went away (a closed stderr, a daemon's
+	 * foreground) makes a write fail, not the jailer die. cvmm gets the
+	 * caller's mask back (init.c). */
 	jail__forward_set(&fwd);
 	sigaddset(&fwd, SIGCHLD);
+	sigaddset(&fwd, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &fwd, &old);
-	if (build(&j, err)) {
-		fprintf(stderr, "cvmm-jailer: error: %s\n", err);
+	if (build(&j, err) || (j.a.daemonize && jail__daemonize(j.netns_fd, err))) {
+		jail__error(err);
 		teardown(&j);
 		return JAIL_EXIT_FAILURE;
 	}
 	code = run(&j, &old, err);
 	if (code < 0) {
-		fprintf(stderr, "cvmm-jailer: error: %s\n", err);
+		jail__error(err);
 		code = JAIL_EXIT_FAILURE;
 	}
 	if (j.netns_fd >= 0)
 		close(j.netns_fd);
 	if (teardown(&j) && code == 0)
 		code = JAIL_EXIT_FAILURE;
+	jail__report_exit(j.a.id, code);
 	return code;
 }

@@ -19,9 +19,28 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/cvmm-jail-test.XXXXXX")
 chmod 755 "$T"
 BASE=$T/base
 JAIL=$BASE/jail-probe/$ID/root
-trap 'rm -rf "$T"' EXIT
+dpid=
+trap cleanup EXIT
 cp "$probe" "$T/jail-probe"
 
+# gone PID: PID has exited (a zombie too: a daemon's new parent may not reap).
+gone() {
+	local st
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+wait_gone() { # PID, for up to 10 s
+	for _ in $(seq 100); do gone "$1" && return 0; sleep 0.1; done
+	return 1
+}
+# A daemon a failed case left running: stopped before its jail is deleted.
+cleanup() {
+	if [[ $dpid =~ ^[1-9][0-9]*$ ]] && ! gone "$dpid"; then
+		kill -TERM "$dpid"
+		wait_gone "$dpid" || { pkill -KILL -P "$dpid"; wait_gone "$dpid"; }
+	fi
+	rm -rf "$T"
+}
 # run_jail OUT ERR [jailer options...] -- [probe actions]: exit code in $rc
 run_jail() {
 	local out=$1 err=$2
@@ -36,17 +55,50 @@ expect_line() { # FILE LINE
 expect_gone() {
 	[ ! -e "$BASE" ] || bad "left behind: $(find "$BASE" | head -5 | tr '\n' ' ')"
 }
-# A rejection: exit 125, exactly one stderr line matching $1, nothing made.
-expect_reject() {
-	local pattern=$1
-	shift
+# A failure: exit CODE, exactly one stderr line matching PATTERN, nothing
+# on stdout, nothing made, and no jailer process (nor daemon) left.
+expect_fail() {
+	local code=$1 pattern=$2
+	shift 2
 	run_jail "$T/out" "$T/err" "$@"
-	[ "$rc" -eq 125 ] || bad "exit $rc, expected 125"
+	[ "$rc" -eq "$code" ] || bad "exit $rc, expected $code"
 	[ "$(wc -l <"$T/err")" -eq 1 ] || bad "expected one error line, got: $(cat "$T/err")"
 	grep -q -- "$pattern" "$T/err" || bad "error line lacks '$pattern': $(cat "$T/err")"
 	[ -s "$T/out" ] && bad "stdout not empty: $(cat "$T/out")"
+	pgrep -f -- "--id $ID --exec-file" >/dev/null && bad "a jailer process is left"
 	expect_gone
-	echo "rejected: $(cat "$T/err")"
+	echo "failed as expected: $(cat "$T/err")"
+}
+expect_reject() { expect_fail 125 "$@"; }
+# start_daemon [jailer options...] -- ACTIONS: runs the jailer with
+# --daemonize the way a script would, dpid=$(cvmm-jailer ...); the
+# foreground's exit code in $rc, its run time in $ms (milliseconds).
+start_daemon() {
+	local t0
+	t0=$(date +%s%N)
+	dpid=$(timeout -k 5 30 "$jailer" --daemonize --id "$ID" --exec-file "$T/jail-probe" \
+		--uid $JUID --gid $JGID --chroot-base-dir "$BASE" "$@" 2>"$T/err")
+	rc=$?
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	[ "$rc" -eq 0 ] || bad "foreground exit $rc: $(cat "$T/err")"
+	[ "$ms" -lt 10000 ] || bad "foreground took $ms ms"
+	[ -s "$T/err" ] && bad "foreground stderr: $(cat "$T/err")"
+	[[ $dpid =~ ^[1-9][0-9]*$ ]] || { bad "stdout is not one pid: '$dpid'"; dpid=; }
+}
+# session_of PID: field 6 of /proc/PID/stat (the comm field has no blanks here)
+session_of() { awk '{ print $6 }' "/proc/$1/stat" 2>/dev/null; }
+# on_devnull PID: fds 0, 1 and 2 are /dev/null
+on_devnull() {
+	for fd in 0 1 2; do
+		[ "$(readlink "/proc/$1/fd/$fd")" = /dev/null ] ||
+			bad "pid $1: fd $fd is $(readlink "/proc/$1/fd/$fd")"
+	done
+}
+# The daemon's probe (its grandchild: the daemon's child is the jail's init).
+probe_of() {
+	local init
+	init=$(pgrep -P "$1" | head -1)
+	[ -n "$init" ] && pgrep -P "$init" | head -1
 }
 # start_held [jailer options...] -- ACTIONS... hold: runs the jailer in the
 # background with stdin on a fifo (fd 8 holds it open) and waits for the
@@ -256,6 +308,73 @@ cgroup)
 	[ "$rc" -eq 0 ] || bad "exit $rc"
 	[ ! -e "$cg" ] || bad "cgroup $cg left behind"
 	expect_gone ;;
+daemonize)
+	# The foreground returns the daemon's pid while the probe runs; the
+	# daemon is a session leader on /dev/null without the caller's fds,
+	# and removes the jail and the cgroup when the probe exits.
+	cg=()
+	if mnt=$(have_cgroup2); then cg=(--cgroup pids.max=8); else echo "no cgroup part: $mnt"; mnt=; fi
+	echo marker >"$T/marker"
+	exec 7<"$T/marker"
+	start_daemon "${cg[@]}" -- pause
+	exec 7<&-
+	[ -n "$dpid" ] || exit 1
+	echo "daemon $dpid: $(tr '\0' ' ' <"/proc/$dpid/cmdline")"
+	gone "$dpid" && bad "the daemon is not running"
+	[ "$(session_of "$dpid")" = "$dpid" ] || bad "not a session leader: session $(session_of "$dpid")"
+	on_devnull "$dpid"
+	[ "$(readlink "/proc/$dpid/cwd")" = / ] || bad "cwd $(readlink "/proc/$dpid/cwd")"
+	for f in /proc/"$dpid"/fd/*; do
+		[ "$(readlink "$f")" = "$T/marker" ] && bad "the daemon kept the caller's fd ${f##*/}"
+	done
+	probe=$(probe_of "$dpid")
+	if [ -n "$probe" ]; then
+		[ "$(tr '\0' ' ' <"/proc/$probe/cmdline")" = "/jail-probe pause " ] ||
+			bad "the daemon's grandchild is $(tr '\0' ' ' <"/proc/$probe/cmdline")"
+		on_devnull "$probe"
+		[ "$(session_of "$probe")" = "$dpid" ] || bad "probe in session $(session_of "$probe")"
+	else
+		bad "no probe under the daemon"
+	fi
+	[ -d "$JAIL" ] || bad "no jail while the probe runs"
+	[ -z "$mnt" ] || [ -d "$mnt/cvmm-jailer/$ID" ] || bad "no cgroup while the probe runs"
+	[ -n "$probe" ] && kill -USR1 "$probe"     # the probe exits 0
+	wait_gone "$dpid" || bad "the daemon still runs after the probe exited"
+	[ -n "$probe" ] && ! gone "$probe" && bad "the probe still runs"
+	[ -z "$mnt" ] || [ ! -e "$mnt/cvmm-jailer/$ID" ] || bad "cgroup $mnt/cvmm-jailer/$ID left behind"
+	expect_gone ;;
+daemonize-sigterm)
+	start_daemon -- pause
+	[ -n "$dpid" ] || exit 1
+	probe=$(probe_of "$dpid")
+	[ -n "$probe" ] || bad "no probe under the daemon"
+	kill -TERM "$dpid"
+	# Forwarded, the probe dies; were the daemon killed instead, the jail
+	# would stay, and were the signal lost, the daemon would.
+	wait_gone "$dpid" || bad "the daemon still runs after SIGTERM"
+	[ -n "$probe" ] && ! gone "$probe" && bad "the probe survived SIGTERM"
+	expect_gone ;;
+daemonize-crash)
+	# The probe dies of SIGSEGV right after its exec, maybe before the
+	# foreground has returned: still a pid and exit 0, then the clean-up.
+	start_daemon -- segv
+	[ -n "$dpid" ] || exit 1
+	wait_gone "$dpid" || bad "the daemon still runs after the probe crashed"
+	expect_gone ;;
+daemonize-reject)
+	# Checked before the fork: the foreground's own line.
+	expect_reject "$T/nope" --daemonize --file "$T/nope" -- pause
+	# Failed inside the jail's init (above fs.nr_open, even root gets
+	# EPERM): the daemon's line, relayed by the foreground after the
+	# daemon removed the jail. The same without --daemonize.
+	expect_reject 'nofile=99999999999' --daemonize --resource-limit nofile=99999999999 -- pause
+	expect_reject 'nofile=99999999999' --resource-limit nofile=99999999999 -- pause ;;
+daemonize-exec-fail)
+	# An ELF file the validation accepts but the kernel cannot run: the
+	# machine field (offset 18) says SPARC (EM_SPARC, 2).
+	printf '\x02' | dd of="$T/jail-probe" bs=1 seek=18 conv=notrunc status=none
+	expect_fail 126 'exec /jail-probe in the jail' -- pause
+	expect_fail 126 'exec /jail-probe in the jail' --daemonize -- pause ;;
 static-cvmm)
 	[ -n "$cvmm" ] || skip "no static cvmm in this build"
 	cp "$cvmm" "$T/cvmm"

@@ -11,6 +11,9 @@
 //   dev=PATH        dev:PATH=MAJ:MIN:MODE:UID:GID or absent
 //   forks           how many children fork() gives before it fails
 //   hold            prints "ready" and waits for stdin to close
+//   pause           waits for a signal: SIGUSR1 ends the wait (the probe
+//                   goes on and exits 0), others act as usual (for
+//                   --daemonize, where stdin is /dev/null)
 //   kill, segv      dies of SIGKILL sent to itself / of a real SIGSEGV
 //   exit=N          exits with N
 //   --anything      ignored (stands for a cvmm option)
@@ -166,6 +169,26 @@ static void forks(void)
 	printf("forks=%d,%s\n", n, e == EAGAIN ? "EAGAIN" : e ? strerror(e) : "none");
 }
 
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* sigsuspend, not pause(): a SIGUSR1 that comes between the sigaction and
+ * the wait is not lost. */
+static void wait_usr1(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigset_t usr1, old;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigdelset(&old, SIGUSR1);
+	sigsuspend(&old);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -197,6 +220,8 @@ int main(int argc, char **argv)
 			printf("ready\n");
 			while (read(0, &b, 1) > 0)
 				;
+		} else if (!strcmp(a, "pause")) {
+			wait_usr1();
 		} else if (!strcmp(a, "kill")) {
 			kill(getpid(), SIGKILL);
 			printf("still-alive-after-SIGKILL\n");

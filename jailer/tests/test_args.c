@@ -46,6 +46,7 @@ Test(args, minimal_ok_with_defaults)
 	cr_assert_str_eq(a.base_dir, JAIL_DEFAULT_BASE);
 	cr_assert_null(a.exec_argv);
 	cr_assert_eq(a.nfiles, 0);
+	cr_assert_not(a.daemonize);
 }
 
 Test(args, equals_form_and_cvmm_args)
@@ -228,4 +229,53 @@ Test(args, value_missing_and_flag_with_value)
 	cr_assert_eq(parse(BASE, "--netns", NULL), -EINVAL);
 	cr_assert(strstr(err, "needs a value"), "%s", err);
 	cr_assert_eq(parse(BASE, "--allow-root=yes", NULL), -EINVAL);
+}
+
+Test(args, daemonize_flag)
+{
+	cr_assert_eq(parse(BASE, "--daemonize", NULL), 0, "%s", err);
+	cr_assert(a.daemonize);
+}
+
+Test(args, daemonize_takes_no_value)
+{
+	cr_assert_eq(parse(BASE, "--daemonize=yes", NULL), -EINVAL);
+	cr_assert(strstr(err, "--daemonize takes no value"), "%s", err);
+}
+
+Test(args, daemonize_with_other_options)
+{
+	cr_assert_eq(parse("--daemonize", BASE, "--new-netns", "--cgroup", "pids.max=8",
+			   "--resource-limit", "nofile=64", "--file", "/img/disk", "--", "--net", NULL),
+		     0, "%s", err);
+	cr_assert(a.daemonize);
+	cr_assert(a.new_netns);
+	cr_assert_str_eq(a.cgroup[JAIL_CG_PIDS_MAX], "8");
+	cr_assert_eq(a.rlimit[JAIL_RL_NOFILE], 64);
+	cr_assert_eq(a.nfiles, 1);
+	cr_assert_eq(a.exec_argc, 1);
+}
+
+Test(args, daemonize_still_needs_the_required_options)
+{
+	cr_assert_eq(parse("--daemonize", "--id", "a", "--exec-file", "/c", "--uid", "1", NULL),
+		     -EINVAL);
+	cr_assert(strstr(err, "--gid"), "%s", err);
+	cr_assert_eq(parse("--daemonize", "--id", "a", "--exec-file", "/c", "--uid", "0", "--gid",
+			   "1", NULL), -EINVAL);
+	cr_assert(strstr(err, "--allow-root"), "%s", err);
+}
+
+Test(args, daemonize_after_dashdash_is_cvmms)
+{
+	cr_assert_eq(parse(BASE, "--", "--daemonize", NULL), 0, "%s", err);
+	cr_assert_not(a.daemonize);
+	cr_assert_eq(a.exec_argc, 1);
+	cr_assert_str_eq(a.exec_argv[0], "--daemonize");
+}
+
+Test(args, daemonize_with_help_is_help)
+{
+	cr_assert_eq(parse("--daemonize", "--help", NULL), 0, "%s", err);
+	cr_assert(a.help);
 }
