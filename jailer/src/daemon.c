@@ -3,14 +3,15 @@
 // cgroup are built. The child becomes the supervising daemon: a new session
 // (setsid(2), so no terminal's signals or hang-up reach it or the jail), cwd
 // /, none of the caller's fds, stdin, stdout and stderr on /dev/null
-// (inherited by the jail's init and cvmm). It then does what a foreground jailer does (main.c, run()), with its
-// error lines going through a pipe to the parent (report.c). The parent, the
-// foreground, reads that pipe. Once the daemon knows cvmm has been exec'd
-// (the jail's report pipe closed with no line in it), it writes one NUL byte
-// and closes its end: the foreground prints the daemon's pid and exits 0.
-// Error lines instead mean setup failed: the foreground prints them, waits
-// until the daemon has removed the jail and the cgroup, and exits with the
-// daemon's code (125, or 126 when cvmm could not be executed).
+// (inherited by the jail's init and cvmm). It then does what a foreground
+// jailer does (main.c, run()), with its error lines going through a pipe to
+// the parent (report.c). The parent, the foreground, reads that pipe. Once
+// the daemon knows cvmm has been exec'd (the jail's report pipe closed with
+// no line in it), it writes one NUL byte and closes its end: the foreground
+// prints the daemon's pid and exits 0. Error lines instead mean setup
+// failed: the foreground prints them, waits until the daemon has removed the
+// jail and the cgroup, and exits with the daemon's code (125, or 126 when
+// cvmm could not be executed).
 #include "jail.h"
 
 #include <errno.h>
