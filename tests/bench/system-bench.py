@@ -4,6 +4,7 @@
 same run (issue 8; docs/benchmarks.md).
 
 Usage: system-bench.py --cvmm PATH --kit DIR [--reps N] [--qemu PATH]
+                       [--linux | --no-linux] [--host-kind KIND]
 
 For each VMM and each repetition:
   startup   process start -> the guest's first port 0x80 milestone, seen by
@@ -15,7 +16,13 @@ For each VMM and each repetition:
   serial    guest bytes/s from bench-serial (gk.n bytes, polled THRE+THR),
             and VMM CPU time (user+sys of the process) per byte;
   blk       4 KiB random reads at depth 1 and 32 from bench-blk: requests/s
-            and VMM CPU time per request.
+            and VMM CPU time per request;
+  linux     process start -> the busybox initramfs's userspace marker, with
+            Debian's cloud kernel (ELF vmlinux through its PVH note), the
+            same initramfs and command line for both (where Linux userspace
+            can run: not on kvm-pvm).
+Every line names the host kind (direct, kvm-pvm, nested; tests/host-kind.sh,
+or --host-kind from the nested wrapper, system-bench-nested).
 On kvm-pvm, guest ring-0 code is emulated inside the vCPU threads, so "VMM
 CPU time" includes the guest's own instructions for both VMMs alike.
 Prints name=... ops=... ns_per_op=... lines (medians) and cvmm/QEMU ratios.
@@ -64,6 +71,63 @@ def qemu_cmd(a, elf, disk, ro, append, fifo):
             "-drive", f"id=d1,file={ro},format=raw,if=none,readonly=on",
             "-device", "virtio-blk-device,drive=d1",
             "-kernel", elf, "-append", f"console=ttyS0 {append}"]
+
+
+LINUX_CMDLINE = "console=ttyS0 reboot=k panic=1 quiet"
+LINUX_MARKER = b"CVMM-INITRAMFS-MARKER"
+
+
+def linux_artifacts():
+    """(vmlinux, initramfs) as the linux suite builds them (tests/linux)."""
+    top = os.path.normpath(os.path.join(HERE, "..", ".."))
+    out = subprocess.run(["bash", os.path.join(top, "tests/artifacts/fetch-debian-kernel.sh"),
+                          "cloud"], check=True, capture_output=True, text=True).stdout
+    art = dict(l.split("=", 1) for l in out.splitlines() if "=" in l)
+    cache = os.environ.get("CVMM_CACHE", os.path.expanduser("~/.cache/cvmm"))
+    initrd = subprocess.run(
+        ["bash", os.path.join(top, "tests/linux/make-initramfs.sh"), art["cloud-modules"],
+         os.path.join(cache, "initramfs", art["cloud-version"] + ".cpio.gz")],
+        check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    return art["cloud-vmlinux"], initrd
+
+
+def linux_cmd(a, vmm, kernel, initrd):
+    if vmm == "cvmm":
+        return [a.cvmm, "--memory", f"size_mib={GUEST_MIB}", "--kernel",
+                f'path={kernel},cmdline="{LINUX_CMDLINE}"', "--initramfs",
+                f"path={initrd}", "--serial", "in=none"]
+    return [a.qemu, "-M", "microvm", "-accel", "kvm", "-cpu", "host",
+            "-m", f"{GUEST_MIB}M", "-smp", "1", "-nodefaults", "-no-user-config",
+            "-display", "none", "-no-reboot", "-serial", "stdio", "-device", "i8042",
+            "-kernel", kernel, "-initrd", initrd, "-append", LINUX_CMDLINE]
+
+
+def linux_startup(a, vmm, kernel, initrd):
+    """Seconds from process start to the userspace marker on the console
+    (None when it did not come within the timeout); the VMM is then killed."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(linux_cmd(a, vmm, kernel, initrd), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out, took = b"", None
+    while time.monotonic() - t0 < a.timeout:
+        r, _, _ = select.select([p.stdout], [], [], 0.5)
+        chunk = os.read(p.stdout.fileno(), 65536) if r else b""
+        if r and not chunk:
+            break
+        out += chunk
+        if LINUX_MARKER in out:
+            took = time.monotonic() - t0
+            break
+    p.kill()
+    p.wait()
+    return took
+
+
+def host_kind():
+    top = os.path.normpath(os.path.join(HERE, "..", ".."))
+    out = subprocess.run(["bash", os.path.join(top, "tests/host-kind.sh")],
+                         capture_output=True, text=True).stdout
+    return out.split("\t", 1)[0].strip() or "unknown"
 
 
 def guest_ram_rss_split(pid):
@@ -162,10 +226,18 @@ def main():
     ap.add_argument("--serial-bytes", type=int, default=65536)
     ap.add_argument("--blk-requests", type=int, default=2048)
     ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--linux", action=argparse.BooleanOptionalAction, default=None,
+                    help="also time Linux to userspace (default: unless kvm-pvm)")
+    ap.add_argument("--host-kind", help="label for the output (default: tests/host-kind.sh)")
     a = ap.parse_args()
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
-        print("system-bench: skipped: no /dev/kvm")
+        print("system-bench: skipped: no /dev/kvm (tests/bench/system-bench-nested runs it nested)")
         return 77
+    kind = a.host_kind or host_kind()
+    if a.linux is None:
+        a.linux = kind != "kvm-pvm"
+    print(f"system-bench: host kind {kind}", flush=True)
+    linux = linux_artifacts() if a.linux else None
     vmms = ["cvmm"] + (["qemu"] if shutil.which(a.qemu) else [])
     kit = kit_host()
     prog = lambda n: os.path.join(a.kit, f"gk-bench-{n}")
@@ -177,6 +249,7 @@ def main():
                 s = run_once(a, v, prog("serial"), f"gk.n={a.serial_bytes}", tmp, kit,
                              sample_mem=True)
                 k = run_once(a, v, prog("blk"), f"gk.n={a.blk_requests}", tmp, kit)
+                lx = linux_startup(a, v, *linux) if linux else None
                 for key, val in (("startup", b.get("first")),
                                  ("startup_internal", b.get("cvmm_internal_first")),
                                  ("rss", s.get("rss_outside_ram")),
@@ -191,12 +264,14 @@ def main():
                                  ("blk_d32", next((x[1] for kk, x in k.items()
                                                    if kk.startswith("guest:") and "depth32" in kk), None)),
                                  ("blk_cpu_per_req", k["cpu_s"] / (2 * a.blk_requests) * 1e9),
-                                 ("ok", b["ok"] and s["ok"] and k["ok"])):
+                                 ("linux", lx),
+                                 ("ok", b["ok"] and s["ok"] and k["ok"] and (lx is not None or not linux))):
                     results[v].setdefault(key, []).append(val)
                 print(f"system-bench: rep {rep} {v}: startup={b.get('first')} "
-                      f"rss={s.get('rss_outside_ram')} ok={b['ok']},{s['ok']},{k['ok']}",
-                      flush=True)
+                      f"linux={lx} rss={s.get('rss_outside_ram')} "
+                      f"ok={b['ok']},{s['ok']},{k['ok']}", flush=True)
     rows = [("startup-to-first-milestone", "startup", "ns", 1e9),
+            ("startup-to-linux-userspace", "linux", "ns", 1e9),
             ("serial-ns-per-byte", "serial_ns_per_byte", "ns", 1),
             ("serial-vmm-cpu-ns-per-byte", "serial_cpu_per_byte", "ns", 1),
             ("blk-4k-randread-depth1-ns-per-req", "blk_d1", "ns", 1),
@@ -207,7 +282,7 @@ def main():
         for name, key, _, scale in rows:
             m = med(r[key])
             if m is not None:
-                print(f"name={v}-{name} ops=1 ns_per_op={m * scale:.0f}")
+                print(f"name={v}-{name} ops=1 ns_per_op={m * scale:.0f} host={kind}")
         m = med(r["rss"])
         if m is not None:
             print(f"name={v}-rss-outside-guest-ram ops=1 bytes={m:.0f} mib={m / 1048576:.2f}")
@@ -225,7 +300,7 @@ def main():
         for name, key, _, _ in rows + [("rss-outside-guest-ram", "rss", "", 1)]:
             c, q = med(results["cvmm"][key]), med(results["qemu"][key])
             if c is not None and q:
-                print(f"name=ratio-cvmm-over-qemu-{name} value={c / q:.3f}")
+                print(f"name=ratio-cvmm-over-qemu-{name} value={c / q:.3f} host={kind}")
     return 0
 
 
