@@ -16,9 +16,9 @@
  *    drops the queued bytes (counted) so the guest never waits forever.
  *  - With tx_batch set, THR bytes written while the FIFO is empty collect
  *    in a 64-byte output batch and reach ops->write in runs: when the batch
- *    fills, before any guest access other than the hot ones (THR writes,
- *    reads without side effects, SCR writes), before every host call that
- *    changes state, and when the host calls superio_serial_tx_flush().
+ *    fills, before any guest access other than the hot ones (THR and SCR
+ *    writes, RBR reads, reads that change nothing), before every host call
+ *    that changes state, and when the host calls superio_serial_tx_flush().
  *  - An optional output budget (token bucket) drops and counts bytes beyond
  *    budget_bytes_per_sec + budget_burst, so a guest cannot fill the host's
  *    disk through the console.
