@@ -77,7 +77,8 @@ static void fifo_put(struct superio__fifo *f, const uint8_t *buf, size_t n)
 	if (first > n)
 		first = n;
 	memcpy(&f->buf[tail], buf, first);
-	memcpy(f->buf, buf + first, n - first);
+	if (n > first)
+		memcpy(f->buf, buf + first, n - first);
 	f->len = (uint8_t)(f->len + n);
 }
 

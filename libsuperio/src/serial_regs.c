@@ -323,33 +323,30 @@ void superio_serial_write8(struct superio_serial *s, unsigned int offset, uint8_
 		}
 	}
 	offset &= SUPERIO_SERIAL_NR_REGS - 1u;
-	if (offset == SUPERIO_SERIAL_SCR) {
+	switch (offset) {
+	case SUPERIO_SERIAL_SCR:
 		s->scr = value;
 		s->rdval[SUPERIO_SERIAL_SCR] = value;
 		return;
-	}
-	if (!s->out_len) {
-		switch (offset) {
-		case SUPERIO_SERIAL_IER:
-			if (s->lcr & LCR_DLAB)
-				break;
-			write_ier_fast(s, value);
-			return;
-		case SUPERIO_SERIAL_LCR:
-			if ((s->lcr ^ value) & LCR_DLAB)
-				break;
-			s->lcr = value;
-			s->rdval[SUPERIO_SERIAL_LCR] = value;
-			return;
-		case SUPERIO_SERIAL_MCR:
-			if ((s->mcr | value) & MCR_LOOP)
-				break;
-			s->mcr = value & MCR_MASK;
-			s->rdval[SUPERIO_SERIAL_MCR] = s->mcr;
-			return;
-		default:
+	case SUPERIO_SERIAL_IER:
+		if (s->out_len || (s->lcr & LCR_DLAB))
 			break;
-		}
+		write_ier_fast(s, value);
+		return;
+	case SUPERIO_SERIAL_LCR:
+		if (s->out_len || ((s->lcr ^ value) & LCR_DLAB))
+			break;
+		s->lcr = value;
+		s->rdval[SUPERIO_SERIAL_LCR] = value;
+		return;
+	case SUPERIO_SERIAL_MCR:
+		if (s->out_len || ((s->mcr | value) & MCR_LOOP))
+			break;
+		s->mcr = value & MCR_MASK;
+		s->rdval[SUPERIO_SERIAL_MCR] = s->mcr;
+		return;
+	default:
+		break;
 	}
 	write_slow(s, offset, value);
 }
