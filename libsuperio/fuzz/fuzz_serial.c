@@ -69,10 +69,12 @@ static void check_caches(const struct superio_serial *s, uint8_t lsr)
 	FUZZ_CHECK(s->rdval[5] == lsr);
 	if (!(s->rdside & 0x40))
 		FUZZ_CHECK(s->rdval[6] == lines);
-	/* thr_batch: exactly when a THR byte changes nothing but the batch. */
-	FUZZ_CHECK(!!s->thr_batch ==
-		   (s->cfg.tx_batch && s->tx_direct && !dlab && !s->tx.len && (s->fcr & 1) &&
-		    !(s->mcr & 0x10) && s->thre_pending && (!(s->ier & 2) || s->line)));
+	/* The THR fast paths: exactly when a THR byte changes nothing but the output. */
+	bool thr_ok = s->tx_direct && !dlab && !s->tx.len && !(s->mcr & 0x10) &&
+		      s->thre_pending && (!(s->ier & 2) || s->line);
+	FUZZ_CHECK(!!s->thr_batch == (thr_ok && s->cfg.tx_batch && (s->fcr & 1)));
+	FUZZ_CHECK(!!s->thr_direct == (thr_ok && !(s->cfg.tx_batch && (s->fcr & 1))));
+	FUZZ_CHECK(!s->thr_batch || s->thr_batch == SUPERIO_SERIAL_FIFO_SIZE - 1);
 }
 
 static void check(const struct superio_serial *s)

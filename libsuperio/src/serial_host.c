@@ -259,8 +259,7 @@ bool superio__serial_flush(struct superio_serial *s)
 }
 
 /* What a write op's refusal or error does to a byte offered from an empty FIFO. */
-static __attribute__((noinline)) void thr_refused(struct superio_serial *s, uint8_t byte,
-						  ssize_t r)
+void superio__serial_thr_refused(struct superio_serial *s, uint8_t byte, ssize_t r)
 {
 	s->tx.head = 0;
 	s->tx.buf[0] = byte;
@@ -297,7 +296,7 @@ void superio__serial_thr_write(struct superio_serial *s, uint8_t byte)
 	}
 	r = s->cfg.ops->write(s->cfg.ops_ctx, &byte, 1);
 	if (r < 1) {
-		thr_refused(s, byte, r);
+		superio__serial_thr_refused(s, byte, r);
 		return;
 	}
 	s->metrics.tx_bytes++;

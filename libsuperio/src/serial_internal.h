@@ -185,10 +185,28 @@ static inline void superio__serial_update_irq(struct superio_serial *s)
 		superio__serial_set_line(s, level);
 }
 
+/* thr_base: which THR fast path the configuration and registers allow. */
+#define THR_SLOW   0u
+#define THR_DIRECT 1u	/* offered straight to ops->write (tx_batch off, or FIFOs off) */
+#define THR_BATCH  2u	/* into the output batch */
+
+/*
+ * The THR fast paths: a THR write there may change nothing but the output
+ * (the FIFO stays empty, THRE stays pending), so THRE must be pending
+ * already and the line must stay where it is (THRI off, or already high).
+ */
+static inline void superio__serial_thr_modes(struct superio_serial *s, uint8_t level)
+{
+	bool ok = s->thre_pending && (!(s->ier & IER_THRI) || level);
+
+	s->thr_batch = ok && s->thr_base == THR_BATCH ? SERIAL_BATCH : 0;
+	s->thr_direct = ok && s->thr_base == THR_DIRECT;
+}
+
 /*
  * Drives the line after a path that moved only the RX source or THRE and
- * kept the caches otherwise exact: thr_batch is the one cache that follows
- * the line (see superio__serial_sync()).
+ * kept the caches otherwise exact: the THR modes are the one cache that
+ * follows the line (see superio__serial_sync()).
  */
 static inline void superio__serial_relevel(struct superio_serial *s)
 {
@@ -196,8 +214,7 @@ static inline void superio__serial_relevel(struct superio_serial *s)
 
 	if (level == s->line)
 		return;
-	s->thr_batch = (s->thr_base && s->thre_pending && (!(s->ier & IER_THRI) || level))
-			       ? SERIAL_BATCH : 0;
+	superio__serial_thr_modes(s, level);
 	superio__serial_set_line(s, level);
 }
 
@@ -238,6 +255,8 @@ static inline void superio__serial_flush_batch(struct superio_serial *s)
 uint8_t superio__serial_lines(const struct superio_serial *s);
 /* Records changes of the modem lines from old to now as MSR deltas. */
 void superio__serial_line_deltas(struct superio_serial *s, uint8_t old);
+/* What ops->write's refusal or error r does to a byte offered from an empty FIFO. */
+void superio__serial_thr_refused(struct superio_serial *s, uint8_t byte, ssize_t r);
 /* A guest THR write outside the fast path; the caller syncs. */
 void superio__serial_thr_write(struct superio_serial *s, uint8_t byte);
 /* Whether the output budget admits one more byte now (takes a token). */

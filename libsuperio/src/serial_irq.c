@@ -67,8 +67,8 @@ void superio__serial_sync(struct superio_serial *s)
 		side |= 1u << SUPERIO_SERIAL_MSR;
 	s->rdside = side;
 	/* A batched THR byte must leave THRE pending and the line where it is. */
-	s->thr_base = s->cfg.tx_batch && s->tx_direct && !dlab && s->tx.len == 0 &&
-		      (s->fcr & FCR_ENABLE) && !(s->mcr & MCR_LOOP);
-	s->thr_batch = (s->thr_base && s->thre_pending && (!(s->ier & IER_THRI) || s->line))
-			       ? SERIAL_BATCH : 0;
+	s->thr_base = THR_SLOW;
+	if (s->tx_direct && !dlab && s->tx.len == 0 && !(s->mcr & MCR_LOOP))
+		s->thr_base = s->cfg.tx_batch && (s->fcr & FCR_ENABLE) ? THR_BATCH : THR_DIRECT;
+	superio__serial_thr_modes(s, s->line);
 }

@@ -202,7 +202,7 @@ static __attribute__((noinline)) uint8_t read_rbr_last(struct superio_serial *s)
 /*
  * IIR with no batched output: the encoder, and when it reports THRE the
  * acknowledgement, which can only lower the line and stop THR batching
- * (thr_batch needs THRE pending).  Nothing cached depends on THRE.
+ * (the THR modes need THRE pending).  Nothing else cached depends on THRE.
  */
 static uint8_t read_iir_fast(struct superio_serial *s)
 {
@@ -211,6 +211,7 @@ static uint8_t read_iir_fast(struct superio_serial *s)
 	if ((iir & 0x0fu) == IIR_THRI) {
 		s->thre_pending = 0;
 		s->thr_batch = 0;
+		s->thr_direct = 0;
 		if (!superio__serial_pending(s))
 			line_to(s, 0);
 	}
@@ -279,9 +280,26 @@ static __attribute__((noinline)) void batch_full(struct superio_serial *s, uint8
 }
 
 /*
+ * A THR byte with batching off, offered alone.  Taken, it changed nothing
+ * cached (thr_direct's condition); refused, it is queued and the rest of
+ * the device follows through sync.
+ */
+static __attribute__((noinline)) void thr_direct(struct superio_serial *s, uint8_t byte)
+{
+	ssize_t r = s->cfg.ops->write(s->cfg.ops_ctx, &byte, 1);
+
+	if (__builtin_expect(r == 1, 1)) {
+		s->metrics.tx_bytes++;
+		return;
+	}
+	superio__serial_thr_refused(s, byte, r);
+	superio__serial_sync(s);
+}
+
+/*
  * IER with DLAB clear and nothing batched: the THRE re-raise of write_ier(),
- * then the line and thr_batch, the only cached things IER moves (the caller
- * stores rdval).  thr_base holds the rest of thr_batch's condition.
+ * then the line and the THR modes, the only cached things IER moves.  thr_base
+ * holds the rest of their conditions.
  */
 static void write_ier_fast(struct superio_serial *s, uint8_t v)
 {
@@ -290,8 +308,7 @@ static void write_ier_fast(struct superio_serial *s, uint8_t v)
 	write_ier(s, v);
 	s->rdval[SUPERIO_SERIAL_IER] = s->ier;
 	level = superio__serial_pending(s) ? 1 : 0;
-	s->thr_batch = (s->thr_base && s->thre_pending && (!(s->ier & IER_THRI) || level))
-			       ? SERIAL_BATCH : 0;
+	superio__serial_thr_modes(s, level);
 	if (level != s->line)
 		line_to(s, level);
 }
@@ -319,6 +336,10 @@ void superio_serial_write8(struct superio_serial *s, unsigned int offset, uint8_
 		}
 		if (s->thr_batch) {
 			batch_full(s, value);
+			return;
+		}
+		if (s->thr_direct) {
+			thr_direct(s, value);
 			return;
 		}
 	}

@@ -132,7 +132,8 @@ struct superio_serial {
 	 */
 	uint8_t rdside;		/* offsets whose read has a side effect (bit per offset) */
 	uint8_t thr_batch;	/* batch size while a THR write may join the batch, else 0 */
-	uint8_t thr_base;	/* thr_batch but for THRE, IER.THRI and the line */
+	uint8_t thr_direct;	/* a THR write may be offered straight to ops->write */
+	uint8_t thr_base;	/* THR_* below: their conditions but for THRE, THRI and the line */
 	uint8_t out_len;	/* bytes in out[] */
 	uint8_t rdval[SUPERIO_SERIAL_NR_REGS];	/* what a side-effect-free read returns */
 	uint8_t out[SUPERIO_SERIAL_FIFO_SIZE];	/* output batch (tx_batch) */
