@@ -288,7 +288,7 @@ static __attribute__((noinline)) void thr_direct(struct superio_serial *s, uint8
 {
 	ssize_t r = s->cfg.ops->write(s->cfg.ops_ctx, &byte, 1);
 
-	if (__builtin_expect(r == 1, 1)) {
+	if (__builtin_expect(r > 0, 1)) { /* taken (a claim of more is clamped to 1) */
 		s->metrics.tx_bytes++;
 		return;
 	}
