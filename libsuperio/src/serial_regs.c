@@ -200,21 +200,18 @@ static __attribute__((noinline)) uint8_t read_rbr_last(struct superio_serial *s)
 }
 
 /*
- * IIR with no batched output: the encoder, and when it reports THRE the
- * acknowledgement, which can only lower the line and stop THR batching
- * (the THR modes need THRE pending).  Nothing else cached depends on THRE.
+ * An IIR read that reports THRE (with no batched output) acknowledges it,
+ * which can only lower the line and stop the THR fast paths (they need
+ * THRE pending).  Nothing else cached depends on THRE.  Out of line and
+ * reached by a tail call, so read8 needs no stack frame.
  */
-static uint8_t read_iir_fast(struct superio_serial *s)
+static __attribute__((noinline)) uint8_t iir_ack_thre(struct superio_serial *s, uint8_t iir)
 {
-	uint8_t iir = superio__serial_iir(s);
-
-	if ((iir & 0x0fu) == IIR_THRI) {
-		s->thre_pending = 0;
-		s->thr_batch = 0;
-		s->thr_direct = 0;
-		if (!superio__serial_pending(s))
-			line_to(s, 0);
-	}
+	s->thre_pending = 0;
+	s->thr_batch = 0;
+	s->thr_direct = 0;
+	if (!superio__serial_pending(s))
+		superio__serial_set_line(s, 0);
 	return iir;
 }
 
@@ -244,8 +241,13 @@ uint8_t superio_serial_read8(struct superio_serial *s, unsigned int offset)
 		}
 		return read_rbr_last(s);
 	}
-	if (offset == SUPERIO_SERIAL_IIR && !s->out_len)
-		return read_iir_fast(s);
+	if (offset == SUPERIO_SERIAL_IIR && !s->out_len) {
+		uint8_t iir = superio__serial_iir(s);
+
+		if ((iir & 0x0fu) != IIR_THRI)
+			return iir;
+		return iir_ack_thre(s, iir);
+	}
 	return read_slow(s, offset);
 }
 
