@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target for the 16550A model: random register accesses (any
-// offset and width), host pushes, TX drains with an output that randomly
-// pushes back or fails, modem line changes, budget clock moves and
-// save/restore.  After each step: FIFO bounds, IIR consistent with IER,
-// LSR and the pending sources, and the line matching IIR.
+// offset and width, sized or byte-wide), host pushes, TX drains and batch
+// flushes with an output that randomly pushes back or fails, modem line
+// changes, budget clock moves and save/restore, with the output batch on
+// or off.  After each step: FIFO bounds, IIR consistent with IER, LSR and
+// the pending sources, the line matching IIR, the batch's invariants and
+// the fast-path caches matching the registers.
 #include <string.h>
 
 #include <superio/serial.h>
@@ -47,6 +49,34 @@ static uint8_t expected_id(const struct superio_serial *s)
 	return 0x01;
 }
 
+static void check_caches(const struct superio_serial *s, uint8_t lsr)
+{
+	bool dlab = s->lcr & 0x80;
+	uint8_t lines = s->modem_in;
+
+	if (s->mcr & 0x10)
+		lines = (uint8_t)(((s->mcr & 2) ? 0x10 : 0) | ((s->mcr & 1) ? 0x20 : 0) |
+				  ((s->mcr & 4) ? 0x40 : 0) | ((s->mcr & 8) ? 0x80 : 0));
+	FUZZ_CHECK(s->rdside & 0x04);
+	FUZZ_CHECK(!!(s->rdside & 0x01) == (!dlab && s->rx.len));
+	FUZZ_CHECK(!!(s->rdside & 0x20) == !!(s->lsr & 0x1e));
+	FUZZ_CHECK(!!(s->rdside & 0x40) == !!s->msr_delta);
+	FUZZ_CHECK(!(s->rdside & 0x9a));
+	if (!(s->rdside & 0x01))
+		FUZZ_CHECK(s->rdval[0] == (dlab ? s->dll : 0));
+	FUZZ_CHECK(s->rdval[1] == (dlab ? s->dlm : s->ier));
+	FUZZ_CHECK(s->rdval[3] == s->lcr && s->rdval[4] == s->mcr && s->rdval[7] == s->scr);
+	FUZZ_CHECK(s->rdval[5] == lsr);
+	if (!(s->rdside & 0x40))
+		FUZZ_CHECK(s->rdval[6] == lines);
+	/* The THR fast paths: exactly when a THR byte changes nothing but the output. */
+	bool thr_ok = s->tx_direct && !dlab && !s->tx.len && !(s->mcr & 0x10) &&
+		      s->thre_pending && (!(s->ier & 2) || s->line);
+	FUZZ_CHECK(!!s->thr_batch == (thr_ok && s->cfg.tx_batch && (s->fcr & 1)));
+	FUZZ_CHECK(!!s->thr_direct == (thr_ok && !(s->cfg.tx_batch && (s->fcr & 1))));
+	FUZZ_CHECK(!s->thr_batch || s->thr_batch == SUPERIO_SERIAL_FIFO_SIZE - 1);
+}
+
 static void check(const struct superio_serial *s)
 {
 	struct superio_serial probe = *s;
@@ -68,6 +98,13 @@ static void check(const struct superio_serial *s)
 	FUZZ_CHECK(!!(lsr & 0x01) == (s->rx.len != 0));
 	FUZZ_CHECK(!!(lsr & 0x20) == (s->tx.len == 0) && !!(lsr & 0x40) == !!(lsr & 0x20));
 	FUZZ_CHECK(line_level == ((iir & 1) == 0) && s->line == line_level);
+	/* The output batch: only ahead of an empty TX FIFO, FIFOs on, asked for. */
+	FUZZ_CHECK(s->out_len < SUPERIO_SERIAL_FIFO_SIZE);
+	FUZZ_CHECK(!s->out_len || (s->tx.len == 0 && (s->fcr & 1) && s->cfg.tx_batch &&
+				   !(s->mcr & 0x10) && !(s->lcr & 0x80)));
+	FUZZ_CHECK(superio_serial_tx_batched(s) == s->out_len);
+	/* The fast-path caches agree with the registers they were taken from. */
+	check_caches(s, (uint8_t)lsr);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -88,6 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.budget_bytes_per_sec = 1 + (first >> 1);
 		cfg.budget_burst = first & 0x0e;
 	}
+	cfg.tx_batch = (first & 0x80) != 0;
 	FUZZ_CHECK(superio_serial_init(&s, &cfg) == 0);
 	while (in.left) {
 		uint8_t op = fuzz_u8(&in);
@@ -97,10 +135,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		switch (op & 7) {
 		case 0:
-		case 1:
 			(void)superio_serial_write(&s, off, width, fuzz_u8(&in));
 			break;
+		case 1:
+			/* Byte-wide, any offset (only its low three bits decode). */
+			if (op & 0x80)
+				superio_serial_write8(&s, (unsigned int)off, fuzz_u8(&in));
+			else
+				(void)superio_serial_read8(&s, (unsigned int)off);
+			break;
 		case 2:
+			if (op & 0x80) {
+				out_mode = (op >> 3) & 3;
+				superio_serial_tx_flush(&s);
+				break;
+			}
 			(void)superio_serial_read(&s, off, width, &v);
 			break;
 		case 3: {

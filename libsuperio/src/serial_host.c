@@ -24,7 +24,7 @@ static void power_on(struct superio_serial *s)
 	s->thre_pending = 0;
 	s->tokens = s->cfg.budget_burst;
 	s->budget_ns = s->cfg.budget_bytes_per_sec ? s->cfg.clock.fn(s->cfg.clock.ctx) : 0;
-	superio__serial_update_irq(s);
+	superio__serial_sync(s);
 }
 
 int superio_serial_init(struct superio_serial *s, const struct superio_serial_config *cfg)
@@ -47,8 +47,10 @@ int superio_serial_init(struct superio_serial *s, const struct superio_serial_co
 	return 0;
 }
 
+/* Bytes the guest wrote before the reset were sent: the host gets them first. */
 void superio_serial_reset(struct superio_serial *s)
 {
+	superio__serial_flush_batch(s);
 	power_on(s);
 }
 
@@ -75,16 +77,20 @@ static void fifo_put(struct superio__fifo *f, const uint8_t *buf, size_t n)
 	if (first > n)
 		first = n;
 	memcpy(&f->buf[tail], buf, first);
-	memcpy(f->buf, buf + first, n - first);
+	if (n > first)
+		memcpy(f->buf, buf + first, n - first);
 	f->len = (uint8_t)(f->len + n);
 }
 
 size_t superio_serial_rx_push(struct superio_serial *s, const uint8_t *buf, size_t len)
 {
 	size_t n, space;
+	bool flushed;
 
 	if (!buf || len == 0 || (s->mcr & MCR_LOOP))
 		return 0;
+	flushed = s->out_len != 0;
+	superio__serial_flush_batch(s);
 	space = superio_serial_rx_space(s);
 	n = len < space ? len : space;
 	fifo_put(&s->rx, buf, n);
@@ -93,8 +99,15 @@ size_t superio_serial_rx_push(struct superio_serial *s, const uint8_t *buf, size
 		s->lsr |= LSR_OE;
 		s->metrics.rx_overruns += len - n;
 		superio__serial_event(s, SUPERIO_SERIAL_EV_RX_OVERRUN, len - n);
+	} else if (!flushed && n) {
+		/* Only DR, RBR's side effect and the RX source moved. */
+		if (!(s->lcr & LCR_DLAB))
+			s->rdside |= 1u << SUPERIO_SERIAL_RBR;
+		s->rdval[SUPERIO_SERIAL_LSR] |= LSR_DR;
+		superio__serial_relevel(s);
+		return n;
 	}
-	superio__serial_update_irq(s);
+	superio__serial_sync(s);
 	return n;
 }
 
@@ -188,16 +201,65 @@ static __attribute__((noinline)) void tx_byte(struct superio_serial *s, uint8_t 
 }
 
 /*
- * The common case, a console byte into an empty FIFO with the budget off
- * and no loopback, offers the byte straight to ops->write.  When it is
- * taken, the FIFO went empty -> one byte -> empty, so THRE is pending again
- * and no interrupt source was removed: the line can only rise, and only
- * through THRI.  Anything else (back-pressure, an error) queues the byte
- * and finishes like the general path.
+ * Whether a THR byte may join the output batch: the FIFO is empty (so the
+ * batch stays ahead of anything queued), FIFOs are on (so whatever
+ * ops->write refuses fits the TX FIFO), and nothing else wants the byte
+ * (loopback, the budget).
  */
+static bool batch_ok(const struct superio_serial *s)
+{
+	return s->cfg.tx_batch && s->tx_direct && s->tx.len == 0 && (s->fcr & FCR_ENABLE) &&
+	       !(s->mcr & MCR_LOOP);
+}
+
+/*
+ * Offers the batch.  The TX FIFO is empty here: the batch grows only while
+ * it is, and every path that could fill it flushes first.  What the output
+ * does not take moves into the FIFO, in order, and the transmitter becomes
+ * busy, exactly as if the write op had refused those bytes one by one.
+ */
+void superio__serial_flush_result(struct superio_serial *s, ssize_t r)
+{
+	size_t n = s->out_len;
+
+	s->out_len = 0;
+	if (r == (ssize_t)n) {
+		s->metrics.tx_bytes += n;
+		return;
+	}
+	if (r < 0 && !transient(r)) {
+		s->metrics.tx_error_drops += n;
+		superio__serial_event(s, SUPERIO_SERIAL_EV_TX_ERROR_DROP, n);
+		return;
+	}
+	if (r < 0)
+		r = 0;
+	if ((size_t)r > n)
+		r = (ssize_t)n; /* a callback claiming more than offered */
+	s->metrics.tx_bytes += (uint64_t)r;
+	if ((size_t)r < n) {
+		fifo_put(&s->tx, s->out + r, n - (size_t)r);
+		s->thre_pending = 0;
+	}
+}
+
+bool superio__serial_flush(struct superio_serial *s)
+{
+	const struct superio_serial_ops *ops = s->cfg.ops;
+	size_t n = s->out_len;
+	ssize_t r = (ops && ops->write) ? ops->write(s->cfg.ops_ctx, s->out, n) : (ssize_t)n;
+
+	if (__builtin_expect(r == (ssize_t)n, 1)) {
+		s->out_len = 0;
+		s->metrics.tx_bytes += n;
+		return true;
+	}
+	superio__serial_flush_result(s, r);
+	return s->out_len == 0 && s->tx.len == 0;
+}
+
 /* What a write op's refusal or error does to a byte offered from an empty FIFO. */
-static __attribute__((noinline)) void thr_refused(struct superio_serial *s, uint8_t byte,
-						  ssize_t r)
+void superio__serial_thr_refused(struct superio_serial *s, uint8_t byte, ssize_t r)
 {
 	s->tx.head = 0;
 	s->tx.buf[0] = byte;
@@ -209,34 +271,56 @@ static __attribute__((noinline)) void thr_refused(struct superio_serial *s, uint
 		superio__fifo_clear(&s->tx);
 		s->thre_pending = 1;
 	}
-	superio__serial_update_irq(s);
 }
 
-int superio__serial_thr_write(struct superio_serial *s, uint8_t byte)
+/*
+ * A guest THR write outside the write8 fast path; the caller syncs.  With
+ * the batch allowed, the byte joins it.  Otherwise a console byte into an
+ * empty FIFO with the budget off and no loopback is offered straight to
+ * ops->write: when it is taken the FIFO went empty -> one byte -> empty,
+ * so THRE is pending again.  Anything else (back-pressure, an error, the
+ * budget) queues the byte and finishes like the general path.
+ */
+void superio__serial_thr_write(struct superio_serial *s, uint8_t byte)
 {
 	ssize_t r;
 
+	if (batch_ok(s) && (s->out_len < SERIAL_BATCH || superio__serial_flush(s))) {
+		s->out[s->out_len++] = byte;
+		s->thre_pending = 1;
+		return;
+	}
 	if (!s->tx_direct || s->tx.len || (s->mcr & MCR_LOOP)) {
-		tx_byte(s, byte);
-		superio__serial_update_irq(s);
-		return 0;
+		tx_byte(s, byte); /* also a byte behind a refused batch */
+		return;
 	}
 	r = s->cfg.ops->write(s->cfg.ops_ctx, &byte, 1);
 	if (r < 1) {
-		thr_refused(s, byte, r);
-		return 0;
+		superio__serial_thr_refused(s, byte, r);
+		return;
 	}
 	s->metrics.tx_bytes++;
 	s->thre_pending = 1;
-	if (!s->line && (s->ier & IER_THRI))
-		superio__serial_set_line(s, 1);
-	return 0;
+}
+
+void superio_serial_tx_flush(struct superio_serial *s)
+{
+	if (s->out_len) {
+		(void)superio__serial_flush(s);
+		superio__serial_sync(s);
+	}
+}
+
+size_t superio_serial_tx_batched(const struct superio_serial *s)
+{
+	return s->out_len;
 }
 
 void superio_serial_tx_drain(struct superio_serial *s)
 {
+	superio__serial_flush_batch(s);
 	drain_and_flag(s);
-	superio__serial_update_irq(s);
+	superio__serial_sync(s);
 }
 
 size_t superio_serial_tx_pending(const struct superio_serial *s)
@@ -248,9 +332,10 @@ void superio_serial_set_modem_inputs(struct superio_serial *s, uint8_t lines)
 {
 	uint8_t old = superio__serial_lines(s);
 
+	superio__serial_flush_batch(s);
 	s->modem_in = (uint8_t)(lines & MSR_LINES);
 	superio__serial_line_deltas(s, old);
-	superio__serial_update_irq(s);
+	superio__serial_sync(s);
 }
 
 uint16_t superio_serial_divisor(const struct superio_serial *s)

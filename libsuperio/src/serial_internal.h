@@ -47,6 +47,13 @@
 #define LSR_TEMT  0x40u
 #define LSR_ERRORS (LSR_OE | LSR_PE | LSR_FE | LSR_BI)
 
+/*
+ * Output batch size: one less than the TX FIFO, so that when the output
+ * refuses a full batch, the batch and the THR byte that found it full
+ * both fit in the FIFO and nothing the guest wrote is lost.
+ */
+#define SERIAL_BATCH (SUPERIO_SERIAL_FIFO_SIZE - 1u)
+
 #define MSR_DCTS  0x01u
 #define MSR_DDSR  0x02u
 #define MSR_TERI  0x04u
@@ -167,8 +174,8 @@ static inline void superio__serial_set_line(struct superio_serial *s, uint8_t le
 
 /*
  * Drives the line from the current state.  Every path that may change an
- * interrupt source ends here, except the register fast paths, which only
- * skip it when they can show the level cannot change (serial_regs.c).
+ * interrupt source ends here, through superio__serial_sync(); the register
+ * fast paths change no interrupt source (serial_regs.c).
  */
 static inline void superio__serial_update_irq(struct superio_serial *s)
 {
@@ -178,6 +185,39 @@ static inline void superio__serial_update_irq(struct superio_serial *s)
 		superio__serial_set_line(s, level);
 }
 
+/* thr_base: which THR fast path the configuration and registers allow. */
+#define THR_SLOW   0u
+#define THR_DIRECT 1u	/* offered straight to ops->write (tx_batch off, or FIFOs off) */
+#define THR_BATCH  2u	/* into the output batch */
+
+/*
+ * The THR fast paths: a THR write there may change nothing but the output
+ * (the FIFO stays empty, THRE stays pending), so THRE must be pending
+ * already and the line must stay where it is (THRI off, or already high).
+ */
+static inline void superio__serial_thr_modes(struct superio_serial *s, uint8_t level)
+{
+	bool ok = s->thre_pending && (!(s->ier & IER_THRI) || level);
+
+	s->thr_batch = ok && s->thr_base == THR_BATCH ? SERIAL_BATCH : 0;
+	s->thr_direct = ok && s->thr_base == THR_DIRECT;
+}
+
+/*
+ * Drives the line after a path that moved only the RX source or THRE and
+ * kept the caches otherwise exact: the THR modes are the one cache that
+ * follows the line (see superio__serial_sync()).
+ */
+static inline void superio__serial_relevel(struct superio_serial *s)
+{
+	uint8_t level = superio__serial_pending(s) ? 1 : 0;
+
+	if (level == s->line)
+		return;
+	superio__serial_thr_modes(s, level);
+	superio__serial_set_line(s, level);
+}
+
 /* LSR as the guest reads it: THRE and TEMT stay together (no shift-register delay). */
 static inline uint8_t superio__serial_lsr(const struct superio_serial *s)
 {
@@ -185,12 +225,40 @@ static inline uint8_t superio__serial_lsr(const struct superio_serial *s)
 			 (s->tx.len ? 0 : LSR_THRE | LSR_TEMT));
 }
 
+/*
+ * The one function every path that is not a fast path ends with: drives
+ * the interrupt line, then recomputes the fast-path caches (rdval, rdside,
+ * thr_batch) from the registers and FIFOs.
+ */
+void superio__serial_sync(struct superio_serial *s);
+/*
+ * Offers the output batch (out_len > 0) to ops->write; see
+ * superio_serial_tx_flush().  True when it took everything, which leaves
+ * every cached value as it was.
+ */
+bool superio__serial_flush(struct superio_serial *s);
+/*
+ * What ops->write's answer r to an offer of the whole batch does: taken
+ * bytes counted, refused ones queued in the TX FIFO (THRE clear), or all
+ * dropped and counted on an error.  Empties the batch.
+ */
+void superio__serial_flush_result(struct superio_serial *s, ssize_t r);
+
+/* Batched output goes out before anything else happens to the device. */
+static inline void superio__serial_flush_batch(struct superio_serial *s)
+{
+	if (__builtin_expect(s->out_len != 0, 0))
+		(void)superio__serial_flush(s);
+}
+
 /* MSR bits 7:4 as the guest sees them (MCR mirrored in loopback). */
 uint8_t superio__serial_lines(const struct superio_serial *s);
 /* Records changes of the modem lines from old to now as MSR deltas. */
 void superio__serial_line_deltas(struct superio_serial *s, uint8_t old);
-/* A guest THR write, interrupt line included; returns 0 (for a tail call). */
-int superio__serial_thr_write(struct superio_serial *s, uint8_t byte);
+/* What ops->write's refusal or error r does to a byte offered from an empty FIFO. */
+void superio__serial_thr_refused(struct superio_serial *s, uint8_t byte, ssize_t r);
+/* A guest THR write outside the fast path; the caller syncs. */
+void superio__serial_thr_write(struct superio_serial *s, uint8_t byte);
 /* Whether the output budget admits one more byte now (takes a token). */
 bool superio__serial_budget_take(struct superio_serial *s);
 void superio__serial_event(struct superio_serial *s, enum superio_serial_event ev,

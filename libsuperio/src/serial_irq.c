@@ -38,3 +38,37 @@ bool superio_serial_irq_level(const struct superio_serial *s)
 {
 	return s->line != 0;
 }
+
+/*
+ * The caches the byte-wide fast paths read.  None of the fast paths changes
+ * an input of these (serial_regs.c), so they stay exact until the next
+ * slow path ends here again.
+ */
+void superio__serial_sync(struct superio_serial *s)
+{
+	bool dlab = (s->lcr & LCR_DLAB) != 0;
+	uint8_t lsr = superio__serial_lsr(s);
+	uint8_t side = 1u << SUPERIO_SERIAL_IIR; /* computed on every read */
+
+	superio__serial_update_irq(s);
+	s->rdval[SUPERIO_SERIAL_RBR] = dlab ? s->dll : 0; /* RBR reads 0 when empty */
+	s->rdval[SUPERIO_SERIAL_IER] = dlab ? s->dlm : s->ier;
+	s->rdval[SUPERIO_SERIAL_IIR] = 0;
+	s->rdval[SUPERIO_SERIAL_LCR] = s->lcr;
+	s->rdval[SUPERIO_SERIAL_MCR] = s->mcr;
+	s->rdval[SUPERIO_SERIAL_LSR] = lsr;
+	s->rdval[SUPERIO_SERIAL_MSR] = (uint8_t)(superio__serial_lines(s) | s->msr_delta);
+	s->rdval[SUPERIO_SERIAL_SCR] = s->scr;
+	if (!dlab && s->rx.len)
+		side |= 1u << SUPERIO_SERIAL_RBR;
+	if (lsr & LSR_ERRORS)
+		side |= 1u << SUPERIO_SERIAL_LSR;
+	if (s->msr_delta)
+		side |= 1u << SUPERIO_SERIAL_MSR;
+	s->rdside = side;
+	/* A batched THR byte must leave THRE pending and the line where it is. */
+	s->thr_base = THR_SLOW;
+	if (s->tx_direct && !dlab && s->tx.len == 0 && !(s->mcr & MCR_LOOP))
+		s->thr_base = s->cfg.tx_batch && (s->fcr & FCR_ENABLE) ? THR_BATCH : THR_DIRECT;
+	superio__serial_thr_modes(s, s->line);
+}

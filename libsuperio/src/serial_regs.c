@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // 16550A register file (PC16550D section 8): byte-wide registers at
 // offsets 0..7, with DLAB (LCR bit 7) switching offsets 0 and 1 to the
-// divisor latch.  Every access that may change an interrupt source ends
-// with superio__serial_update_irq; the hot registers of a console (LSR
-// polls, THR writes, RBR reads with more data behind) take fast paths that
-// skip it only where the level provably cannot change.
+// divisor latch.  The byte-wide entry points serve the hot accesses from
+// caches (reads without a side effect, RBR with more data behind, THR into
+// the output batch, SCR writes), none of which can change an interrupt
+// source; every other access flushes the batch, goes through the general
+// path and ends with superio__serial_sync(), which drives the line and
+// refreshes the caches.
 #include <errno.h>
 
 #include "serial_internal.h"
@@ -26,10 +28,8 @@ static uint8_t read_iir(struct superio_serial *s)
 {
 	uint8_t iir = superio__serial_iir(s);
 
-	if ((iir & 0x0fu) == IIR_THRI) {
+	if ((iir & 0x0fu) == IIR_THRI)
 		s->thre_pending = 0;
-		superio__serial_update_irq(s);
-	}
 	return iir;
 }
 
@@ -38,10 +38,7 @@ static uint8_t read_lsr(struct superio_serial *s)
 {
 	uint8_t lsr = superio__serial_lsr(s);
 
-	if (s->lsr & LSR_ERRORS) {
-		s->lsr &= (uint8_t)~LSR_ERRORS;
-		superio__serial_update_irq(s);
-	}
+	s->lsr &= (uint8_t)~LSR_ERRORS;
 	return lsr;
 }
 
@@ -49,26 +46,20 @@ static uint8_t read_msr(struct superio_serial *s)
 {
 	uint8_t msr = (uint8_t)(superio__serial_lines(s) | s->msr_delta);
 
-	if (s->msr_delta) {
-		s->msr_delta = 0;
-		superio__serial_update_irq(s);
-	}
+	s->msr_delta = 0;
 	return msr;
 }
 
-/* Each case that changes an interrupt source re-drives the line itself. */
+/* The general read path; the caller syncs afterwards. */
 static uint8_t read_reg(struct superio_serial *s, unsigned int reg)
 {
 	bool dlab = (s->lcr & LCR_DLAB) != 0;
-	uint8_t byte;
 
 	switch (reg) {
 	case SUPERIO_SERIAL_RBR:
 		if (dlab)
 			return s->dll;
-		byte = read_rbr(s);
-		superio__serial_update_irq(s);
-		return byte;
+		return read_rbr(s);
 	case SUPERIO_SERIAL_IER:
 		return dlab ? s->dlm : s->ier;
 	case SUPERIO_SERIAL_IIR:
@@ -136,6 +127,7 @@ static void write_mcr(struct superio_serial *s, uint8_t v)
 		s->cfg.ops->rx_drained(s->cfg.ops_ctx);
 }
 
+/* The general write path; the caller syncs afterwards. */
 static void write_reg(struct superio_serial *s, unsigned int reg, uint8_t v)
 {
 	bool dlab = (s->lcr & LCR_DLAB) != 0;
@@ -145,21 +137,20 @@ static void write_reg(struct superio_serial *s, unsigned int reg, uint8_t v)
 		if (dlab)
 			s->dll = v;
 		else
-			(void)superio__serial_thr_write(s, v);
+			superio__serial_thr_write(s, v);
 		return;
 	case SUPERIO_SERIAL_IER:
-		if (dlab) {
+		if (dlab)
 			s->dlm = v;
-			return;
-		}
-		write_ier(s, v);
-		break;
+		else
+			write_ier(s, v);
+		return;
 	case SUPERIO_SERIAL_FCR:
 		write_fcr(s, v);
-		break;
+		return;
 	case SUPERIO_SERIAL_MCR:
 		write_mcr(s, v);
-		break;
+		return;
 	case SUPERIO_SERIAL_LCR:
 		/* DLAB only remaps registers; no interrupt source depends on LCR. */
 		s->lcr = v;
@@ -172,11 +163,219 @@ static void write_reg(struct superio_serial *s, unsigned int reg, uint8_t v)
 		s->scr = v;
 		return;
 	}
-	superio__serial_update_irq(s);
 }
 
-static __attribute__((noinline)) int read_slow(struct superio_serial *s, uint64_t offset,
-					       unsigned int size, uint32_t *value)
+/* Everything the read fast paths do not serve. */
+static __attribute__((noinline)) uint8_t read_slow(struct superio_serial *s, unsigned int reg)
+{
+	uint8_t v;
+
+	superio__serial_flush_batch(s);
+	v = read_reg(s, reg);
+	superio__serial_sync(s);
+	return v;
+}
+
+/* Moves the line after a fast path; a tail call, so the fast paths need no frame. */
+static __attribute__((noinline)) void line_to(struct superio_serial *s, uint8_t level)
+{
+	superio__serial_set_line(s, level);
+}
+
+/*
+ * The last RBR byte (rdside says DLAB is clear and data is there): DR goes,
+ * RBR's read becomes side-effect free, the RX source goes, and the host
+ * may push again.
+ */
+static __attribute__((noinline)) uint8_t read_rbr_last(struct superio_serial *s)
+{
+	uint8_t byte = superio__fifo_pop(&s->rx);
+
+	s->rdside &= (uint8_t)~(1u << SUPERIO_SERIAL_RBR);
+	s->rdval[SUPERIO_SERIAL_LSR] &= (uint8_t)~LSR_DR;
+	if (s->cfg.ops && s->cfg.ops->rx_drained)
+		s->cfg.ops->rx_drained(s->cfg.ops_ctx);
+	superio__serial_relevel(s);
+	return byte;
+}
+
+/*
+ * An IIR read that reports THRE (with no batched output) acknowledges it,
+ * which can only lower the line and stop the THR fast paths (they need
+ * THRE pending).  Nothing else cached depends on THRE.  Out of line and
+ * reached by a tail call, so read8 needs no stack frame.
+ */
+static __attribute__((noinline)) uint8_t iir_ack_thre(struct superio_serial *s, uint8_t iir)
+{
+	s->thre_pending = 0;
+	s->thr_batch = 0;
+	s->thr_direct = 0;
+	if (!superio__serial_pending(s))
+		superio__serial_set_line(s, 0);
+	return iir;
+}
+
+/*
+ * rdside has a bit set for each offset whose read changes state (RBR with
+ * data, LSR with a latched error, MSR with deltas) or is not cached (IIR);
+ * every other offset reads rdval, which sync keeps current.  RBR with more
+ * data behind the byte stays fast: the RX source stays pending and DR
+ * stays set, so neither the line nor a cached value moves, and the host is
+ * not due an rx_drained call.
+ */
+uint8_t superio_serial_read8(struct superio_serial *s, unsigned int offset)
+{
+	offset &= SUPERIO_SERIAL_NR_REGS - 1u;
+	if (__builtin_expect(!((s->rdside >> offset) & 1u), 1))
+		return s->rdval[offset];
+	if (offset == SUPERIO_SERIAL_RBR) {
+		uint8_t n = s->rx.len;
+
+		/* superio__fifo_pop() spelt out: gcc then needs no register copies. */
+		if (__builtin_expect(n > 1, 1)) {
+			uint8_t h = s->rx.head;
+
+			s->rx.len = (uint8_t)(n - 1u);
+			s->rx.head = (uint8_t)((h + 1u) % SUPERIO_SERIAL_FIFO_SIZE);
+			return s->rx.buf[h];
+		}
+		return read_rbr_last(s);
+	}
+	if (offset == SUPERIO_SERIAL_IIR && !s->out_len) {
+		uint8_t iir = superio__serial_iir(s);
+
+		if ((iir & 0x0fu) != IIR_THRI)
+			return iir;
+		return iir_ack_thre(s, iir);
+	}
+	return read_slow(s, offset);
+}
+
+static __attribute__((noinline)) void write_slow(struct superio_serial *s, unsigned int reg,
+						 uint8_t v)
+{
+	superio__serial_flush_batch(s);
+	write_reg(s, reg, v);
+	superio__serial_sync(s);
+}
+
+/*
+ * A THR byte found the batch full: out the batch goes, and when the output
+ * took all of it nothing else changed, so the byte starts the next batch.
+ * Otherwise the refused bytes are queued and the byte takes the general path.
+ */
+static __attribute__((noinline)) void batch_full(struct superio_serial *s, uint8_t byte)
+{
+	/* thr_batch != 0 implies a write op (tx_direct): offer the whole batch. */
+	ssize_t r = s->cfg.ops->write(s->cfg.ops_ctx, s->out, SERIAL_BATCH);
+
+	if (__builtin_expect(r == SERIAL_BATCH, 1)) {
+		s->metrics.tx_bytes += SERIAL_BATCH;
+		s->out[0] = byte;
+		s->out_len = 1;
+		return;
+	}
+	/* Anything else: the general handling of the answer, then the byte's slow path. */
+	superio__serial_flush_result(s, r);
+	superio__serial_sync(s);
+	write_slow(s, SUPERIO_SERIAL_THR, byte);
+}
+
+/*
+ * A THR byte with batching off, offered alone.  Taken, it changed nothing
+ * cached (thr_direct's condition); refused, it is queued and the rest of
+ * the device follows through sync.
+ */
+static __attribute__((noinline)) void thr_direct(struct superio_serial *s, uint8_t byte)
+{
+	ssize_t r = s->cfg.ops->write(s->cfg.ops_ctx, &byte, 1);
+
+	if (__builtin_expect(r > 0, 1)) { /* taken (a claim of more is clamped to 1) */
+		s->metrics.tx_bytes++;
+		return;
+	}
+	superio__serial_thr_refused(s, byte, r);
+	superio__serial_sync(s);
+}
+
+/*
+ * IER with DLAB clear and nothing batched: the THRE re-raise of write_ier(),
+ * then the line and the THR modes, the only cached things IER moves.  thr_base
+ * holds the rest of their conditions.
+ */
+static void write_ier_fast(struct superio_serial *s, uint8_t v)
+{
+	uint8_t level;
+
+	write_ier(s, v);
+	s->rdval[SUPERIO_SERIAL_IER] = s->ier;
+	level = superio__serial_pending(s) ? 1 : 0;
+	superio__serial_thr_modes(s, level);
+	if (level != s->line)
+		line_to(s, level);
+}
+
+/*
+ * thr_batch is the batch's size when a THR write changes nothing but the
+ * batch (the FIFO stays empty, THRE stays pending and the line stays where
+ * it is: THRI off, or the line already high), else 0; see
+ * superio__serial_sync().  So one comparison admits a byte, and a byte
+ * that finds the batch full flushes it.  SCR, LCR keeping DLAB and MCR
+ * outside loopback are plain storage; IER is served here too.  Those three
+ * only with nothing batched, since every guest write other than THR and
+ * SCR flushes the batch first.
+ */
+void superio_serial_write8(struct superio_serial *s, unsigned int offset, uint8_t value)
+{
+	if (__builtin_expect(offset == SUPERIO_SERIAL_THR, 1)) {
+		uint8_t n = s->out_len;
+
+		/* In this order gcc needs no register copies (9 instructions). */
+		if (__builtin_expect(n < s->thr_batch, 1)) {
+			s->out_len = (uint8_t)(n + 1u);
+			s->out[n] = value;
+			return;
+		}
+		if (s->thr_batch) {
+			batch_full(s, value);
+			return;
+		}
+		if (s->thr_direct) {
+			thr_direct(s, value);
+			return;
+		}
+	}
+	offset &= SUPERIO_SERIAL_NR_REGS - 1u;
+	switch (offset) {
+	case SUPERIO_SERIAL_SCR:
+		s->scr = value;
+		s->rdval[SUPERIO_SERIAL_SCR] = value;
+		return;
+	case SUPERIO_SERIAL_IER:
+		if (s->out_len || (s->lcr & LCR_DLAB))
+			break;
+		write_ier_fast(s, value);
+		return;
+	case SUPERIO_SERIAL_LCR:
+		if (s->out_len || ((s->lcr ^ value) & LCR_DLAB))
+			break;
+		s->lcr = value;
+		s->rdval[SUPERIO_SERIAL_LCR] = value;
+		return;
+	case SUPERIO_SERIAL_MCR:
+		if (s->out_len || ((s->mcr | value) & MCR_LOOP))
+			break;
+		s->mcr = value & MCR_MASK;
+		s->rdval[SUPERIO_SERIAL_MCR] = s->mcr;
+		return;
+	default:
+		break;
+	}
+	write_slow(s, offset, value);
+}
+
+int superio_serial_read(struct superio_serial *s, uint64_t offset, unsigned int size,
+			uint32_t *value)
 {
 	if (!value)
 		return -EINVAL;
@@ -184,91 +383,15 @@ static __attribute__((noinline)) int read_slow(struct superio_serial *s, uint64_
 		*value = size >= 4 ? UINT32_MAX : (1u << (8 * size)) - 1u;
 		return -EINVAL;
 	}
-	*value = read_reg(s, (unsigned int)offset);
+	*value = superio_serial_read8(s, (unsigned int)offset);
 	return 0;
 }
 
-/*
- * Fast paths, kept free of calls so that they need no stack frame: LSR with
- * no latched error (reading it changes nothing), RBR with more data behind
- * the byte (the RX source stays pending and DR stays set, so the line keeps
- * its level and the host is not told about an empty FIFO), the registers
- * that are plain storage, and IIR and MSR reads that change nothing.  Everything else, and every rejection,
- * goes through read_slow().
- */
-int superio_serial_read(struct superio_serial *s, uint64_t offset, unsigned int size,
-			uint32_t *value)
-{
-	if (__builtin_expect(size != 1, 0) || !s || !value)
-		return read_slow(s, offset, size, value);
-	/* Tested one by one rather than through a jump table: fewer instructions. */
-	if (offset == SUPERIO_SERIAL_LSR) {
-		if (s->lsr & LSR_ERRORS)
-			return read_slow(s, offset, size, value);
-		*value = superio__serial_lsr(s);
-		return 0;
-	}
-	if (offset == SUPERIO_SERIAL_RBR) {
-		if (s->rx.len <= 1 || (s->lcr & LCR_DLAB))
-			return read_slow(s, offset, size, value);
-		*value = superio__fifo_pop(&s->rx);
-		return 0;
-	}
-	switch (offset) {
-	case SUPERIO_SERIAL_IER:
-		*value = (s->lcr & LCR_DLAB) ? s->dlm : s->ier;
-		return 0;
-	case SUPERIO_SERIAL_LCR:
-		*value = s->lcr;
-		return 0;
-	case SUPERIO_SERIAL_MCR:
-		*value = s->mcr;
-		return 0;
-	case SUPERIO_SERIAL_SCR:
-		*value = s->scr;
-		return 0;
-	case SUPERIO_SERIAL_IIR:
-		/* Changes state only when it acknowledges THRE. */
-		*value = superio__serial_iir(s);
-		if ((*value & 0x0fu) != IIR_THRI)
-			return 0;
-		return read_slow(s, offset, size, value);
-	case SUPERIO_SERIAL_MSR:
-		/* Changes state only when it clears deltas; loopback remaps the lines. */
-		if (s->msr_delta || (s->mcr & MCR_LOOP))
-			return read_slow(s, offset, size, value);
-		*value = s->modem_in;
-		return 0;
-	default:
-		return read_slow(s, offset, size, value);
-	}
-}
-
-static __attribute__((noinline)) int write_slow(struct superio_serial *s, uint64_t offset,
-						unsigned int size, uint32_t value)
-{
-	if (!s || size != 1 || offset >= SUPERIO_SERIAL_NR_REGS)
-		return -EINVAL;
-	write_reg(s, (unsigned int)offset, (uint8_t)value);
-	return 0;
-}
-
-/* THR goes straight to the transmitter; LCR and SCR are plain storage. */
 int superio_serial_write(struct superio_serial *s, uint64_t offset, unsigned int size,
 			 uint32_t value)
 {
-	if (!s || size != 1)
-		return write_slow(s, offset, size, value);
-	if (offset == SUPERIO_SERIAL_THR && !(s->lcr & LCR_DLAB))
-		return superio__serial_thr_write(s, (uint8_t)value);
-	switch (offset) {
-	case SUPERIO_SERIAL_LCR:
-		s->lcr = (uint8_t)value;
-		return 0;
-	case SUPERIO_SERIAL_SCR:
-		s->scr = (uint8_t)value;
-		return 0;
-	default:
-		return write_slow(s, offset, size, value);
-	}
+	if (!s || size != 1 || offset >= SUPERIO_SERIAL_NR_REGS)
+		return -EINVAL;
+	superio_serial_write8(s, (unsigned int)offset, (uint8_t)value);
+	return 0;
 }

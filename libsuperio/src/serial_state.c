@@ -4,6 +4,7 @@
 // refused whole, so a corrupt or hostile snapshot cannot break invariants
 // the rest of the model relies on (FIFO bounds, reserved bits).
 #include <errno.h>
+#include <string.h>
 
 #include "serial_internal.h"
 
@@ -21,6 +22,16 @@ void superio_serial_save(const struct superio_serial *s, struct superio_serial_s
 		out->rx[i] = superio__fifo_peek(&s->rx, i);
 	for (unsigned int i = 0; i < s->tx.len; i++)
 		out->tx[i] = superio__fifo_peek(&s->tx, i);
+	/*
+	 * Batched output (the FIFO is empty then, and on) is saved as queued TX
+	 * bytes, so no output is lost: the restored device offers it on the
+	 * next tx_drain().  Hosts flush before saving to avoid that.
+	 */
+	if (s->out_len) {
+		memcpy(out->tx, s->out, s->out_len);
+		out->tx_len = s->out_len;
+		out->thre_pending = 0;
+	}
 }
 
 static bool state_valid(const struct superio_serial_state *st)
@@ -45,6 +56,7 @@ int superio_serial_restore(struct superio_serial *s, const struct superio_serial
 {
 	if (!s || !st || !state_valid(st))
 		return -EINVAL;
+	superio__serial_flush_batch(s); /* sent before the state is replaced */
 	s->ier = st->ier;
 	s->fcr = st->fcr;
 	s->lcr = st->lcr;
@@ -64,6 +76,6 @@ int superio_serial_restore(struct superio_serial *s, const struct superio_serial
 		superio__fifo_push(&s->tx, st->tx[i]);
 	/* Re-drive the line from scratch so a pending interrupt reaches the new irqchip. */
 	s->line = 0;
-	superio__serial_update_irq(s);
+	superio__serial_sync(s);
 	return 0;
 }

@@ -193,6 +193,21 @@ Test(serial_host, callback_claiming_too_much_is_clamped)
 	cr_assert_eq(superio_serial_tx_pending(&uart), 0);
 }
 
+/* The second byte takes the THR fast path (THRE pending since the first). */
+Test(serial_host, callback_claiming_too_much_is_clamped_on_the_fast_path)
+{
+	static const struct superio_serial_ops ops = { .version = SUPERIO_SERIAL_OPS_VERSION,
+						       .write = greedy_write };
+	struct superio_serial_config cfg = { .ops = &ops };
+
+	cr_assert_eq(superio_serial_init(&uart, &cfg), 0);
+	for (unsigned int i = 0; i < 3; i++)
+		superio_serial_write8(&uart, THR, 'g');
+	cr_assert_eq(metrics().tx_bytes, 3);
+	cr_assert_eq(superio_serial_tx_pending(&uart), 0);
+	cr_assert_eq(superio_serial_read8(&uart, LSR), 0x60);
+}
+
 Test(serial_host, null_ops_discard_output_and_keep_thre)
 {
 	struct superio_serial_config cfg = { .irq = { line_fn, &irq } };

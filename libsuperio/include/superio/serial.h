@@ -14,6 +14,11 @@
  *    may take fewer (back-pressure: the rest stay queued and THRE stays
  *    clear until the host calls superio_serial_tx_drain()).  A write error
  *    drops the queued bytes (counted) so the guest never waits forever.
+ *  - With tx_batch set, THR bytes written while the FIFO is empty collect
+ *    in a 64-byte output batch and reach ops->write in runs: when the batch
+ *    fills, before any guest access other than the hot ones (THR and SCR
+ *    writes, RBR reads, reads that change nothing), before every host call
+ *    that changes state, and when the host calls superio_serial_tx_flush().
  *  - An optional output budget (token bucket) drops and counts bytes beyond
  *    budget_bytes_per_sec + budget_burst, so a guest cannot fill the host's
  *    disk through the console.
@@ -83,6 +88,12 @@ struct superio_serial_config {
 	/* Output budget: 0 turns it off.  burst 0 means one second's worth. */
 	uint64_t budget_bytes_per_sec;
 	uint64_t budget_burst;
+	/*
+	 * Batch THR output (see superio_serial_tx_flush()).  Needs ops->write;
+	 * takes effect while the FIFOs are enabled and the budget is off.  A
+	 * host that sets it must flush on a timer or when the vCPU goes idle.
+	 */
+	bool tx_batch;
 };
 
 struct superio_serial_metrics {
@@ -115,6 +126,17 @@ struct superio_serial {
 	uint8_t thre_pending;	/* THR-empty interrupt not yet acknowledged */
 	uint8_t line;		/* current interrupt output level */
 	uint8_t tx_direct;	/* write op set and budget off: THR may bypass the FIFO */
+	/*
+	 * Fast-path caches, refreshed by superio__serial_sync() at the end of
+	 * every access or host call that is not itself a fast path.
+	 */
+	uint8_t rdside;		/* offsets whose read has a side effect (bit per offset) */
+	uint8_t thr_batch;	/* batch size while a THR write may join the batch, else 0 */
+	uint8_t thr_direct;	/* a THR write may be offered straight to ops->write */
+	uint8_t thr_base;	/* THR_* below: their conditions but for THRE, THRI and the line */
+	uint8_t out_len;	/* bytes in out[] */
+	uint8_t rdval[SUPERIO_SERIAL_NR_REGS];	/* what a side-effect-free read returns */
+	uint8_t out[SUPERIO_SERIAL_FIFO_SIZE];	/* output batch (tx_batch) */
 	uint64_t tokens;	/* budget bucket, in bytes */
 	uint64_t budget_ns;	/* clock time of the last refill */
 };
@@ -153,6 +175,17 @@ SUPERIO_WUR int superio_serial_write(struct superio_serial *s, uint64_t offset,
 				     unsigned int size, uint32_t value);
 
 /*
+ * Byte-wide register access, the fast entry points for a port-I/O dispatch
+ * that has already checked the width is 1.  The UART decodes three address
+ * lines, so only offset & 7 is used.  s must be a device set up by
+ * superio_serial_init(); nothing else is checked and nothing can fail.
+ * Same guest-visible behaviour as superio_serial_read()/_write() with
+ * size 1, which call these.
+ */
+uint8_t superio_serial_read8(struct superio_serial *s, unsigned int offset);
+void superio_serial_write8(struct superio_serial *s, unsigned int offset, uint8_t value);
+
+/*
  * RX from the host.  In loopback mode the receiver is disconnected from the
  * line, as on hardware: rx_space() is 0 and rx_push() takes nothing and
  * flags no overrun; ops->rx_drained is called when loopback ends.
@@ -163,8 +196,17 @@ size_t superio_serial_rx_push(struct superio_serial *s, const uint8_t *buf, size
 
 /* Retries queued TX bytes (e.g. when the output became writable). */
 void superio_serial_tx_drain(struct superio_serial *s);
-/* Bytes waiting in the TX FIFO. */
+/* Bytes waiting in the TX FIFO (the guest sees THRE clear); not the batch. */
 size_t superio_serial_tx_pending(const struct superio_serial *s);
+/*
+ * Offers the output batch (tx_batch) to ops->write now.  Bytes it does not
+ * take move to the TX FIFO, in order, with THRE clear, as if the guest had
+ * just written them: superio_serial_tx_drain() retries them.  No-op when
+ * the batch is empty.
+ */
+void superio_serial_tx_flush(struct superio_serial *s);
+/* Bytes in the output batch: the guest wrote them, the host has not had them yet. */
+size_t superio_serial_tx_batched(const struct superio_serial *s);
 
 /* Sets the modem input lines (SUPERIO_SERIAL_MODEM_* bits); deltas raise MSI. */
 void superio_serial_set_modem_inputs(struct superio_serial *s, uint8_t lines);
