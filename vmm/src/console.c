@@ -99,6 +99,10 @@ static void serial_bus_read(void *ctx, uint64_t base, uint64_t off, uint8_t *dat
 	uint32_t v;
 
 	(void)base;
+	if (size == 1) {	/* every access a 16550 driver makes */
+		data[0] = superio_serial_read8(&s->uart, (unsigned int)off);
+		return;
+	}
 	VMM_IGNORE(superio_serial_read(&s->uart, off, size, &v));
 	for (uint32_t i = 0; i < size; i++)
 		data[i] = (uint8_t)(v >> (8 * i));
@@ -110,7 +114,10 @@ static void serial_bus_write(void *ctx, uint64_t base, uint64_t off,
 	struct vmm_console *s = ctx;
 
 	(void)base;
-	VMM_IGNORE(superio_serial_write(&s->uart, off, size, data[0]));
+	if (size == 1)
+		superio_serial_write8(&s->uart, (unsigned int)off, data[0]);
+	else
+		VMM_IGNORE(superio_serial_write(&s->uart, off, size, data[0]));
 }
 
 static const struct vmm_bus_ops serial_bus_ops = { serial_bus_read, serial_bus_write };
