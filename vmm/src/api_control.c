@@ -42,9 +42,8 @@ void vmm__api_ctl_destroy(struct vmm__api_ctl *c)
 	c->metrics_fd = -1;
 }
 
-void vmm__api_ctl_started(struct vmm__api_ctl *c, const struct vmm_config *cfg)
+void vmm__api_ctl_started(struct vmm__api_ctl *c)
 {
-	vmm__vmcfg_from_config(&c->vmcfg, cfg);
 	c->state = VMM__API_RUNNING;
 }
 

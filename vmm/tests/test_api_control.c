@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "api_config_file.h"
 #include "api_fake.h"
 
 static struct api_fake fake;
@@ -899,4 +900,27 @@ Test(api, snapshot_load_refused_after_net_or_vsock)
 	PUT("/snapshot/load", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\"}");
 	expect_fault("already configured");
 	cr_assert_eq(fake.loads, 0);
+}
+
+Test(api, config_file_boot_keeps_the_file_ids)
+{
+	static const char doc[] = "{\"boot-source\":{\"kernel_image_path\":\"/k\"},"
+		"\"drives\":[{\"drive_id\":\"data\",\"path_on_host\":\"/d\",\"is_root_device\":false},"
+		"{\"drive_id\":\"rootfs\",\"path_on_host\":\"/r\",\"is_root_device\":true}],"
+		"\"network-interfaces\":[{\"iface_id\":\"eth0\",\"host_dev_name\":\"tap0\"}]}";
+	char err[VMM_ERR_MAX];
+
+	/* What vmm_serve() does for --config-file. */
+	cr_assert_eq(vmm__config_file_parse(doc, strlen(doc), &ctl.vmcfg, err, sizeof(err)), 0,
+		     "%s", err);
+	vmm__api_ctl_started(&ctl);
+	GET("/");
+	cr_assert(strstr(rep.body, "Running"), "%s", rep.body);
+	GET("/vm/config");
+	cr_assert(strstr(rep.body, "\"drive_id\":\"data\""), "%s", rep.body);
+	cr_assert(strstr(rep.body, "\"drive_id\":\"rootfs\",\"path_on_host\":\"/r\","
+			 "\"is_root_device\":true"), "%s", rep.body);
+	cr_assert(strstr(rep.body, "\"iface_id\":\"eth0\""), "%s", rep.body);
+	PUT("/network-interfaces/eth1", "{\"iface_id\":\"eth1\",\"host_dev_name\":\"tap1\"}");
+	expect_fault("the VM is Running");
 }
