@@ -12,7 +12,9 @@
 # The vsock modules (vsock, vmw_vsock_virtio_transport_common,
 # vmw_vsock_virtio_transport) are in too: with cvmm.vsock=HOST:GUEST:TOKEN
 # /init loads them and runs /bin/guest-vsock HOST GUEST TOKEN
-# (tests/linux/run-vsock), which must then be given as an extra file.
+# (tests/linux/run-vsock), which must then be given as an extra file;
+# with cvmm.net as well, the network part below runs first
+# (tests/linux/run-api-net).
 # So are virtio_net and its dependencies (failover, net_failover): with
 # cvmm.ticker=1 prints a numbered heartbeat with the uptime every 0.2 s.
 # cvmm.net=GUEST_IP/PREFIX:HOST_IP[:PINGS] /init brings eth0 up with that
@@ -92,10 +94,6 @@ mount -t devtmpfs devtmpfs /dev
 echo "CVMM-INITRAMFS-MARKER: /init runs"
 modprobe virtio_mmio && modprobe virtio_blk
 vsock=$(sed -n 's/.*cvmm\.vsock=\([^ ]*\).*/\1/p' /proc/cmdline)
-if [ -n "$vsock" ]; then
-	modprobe vmw_vsock_virtio_transport && guest-vsock $(echo "$vsock" | sed 's/:/ /g')
-	reboot -f
-fi
 net=$(sed -n 's/.*cvmm\.net=\([^ ]*\).*/\1/p' /proc/cmdline)
 if [ -n "$net" ]; then
 	# GUEST_IP/PREFIX:HOST_IP[:PINGS]
@@ -108,6 +106,10 @@ if [ -n "$net" ]; then
 		echo "CVMM-NET-UP: $(ip -o addr show dev eth0 | sed -n 's/.*inet \([^ ]*\).*/\1/p') $(cat /sys/class/net/eth0/address)"
 	if ping -c "$count" -W 5 "$host"; then echo "CVMM-NET-PING-OK: $host"
 	else echo "CVMM-NET-PING-FAILED: $host"; fi
+	[ -n "$vsock" ] || reboot -f
+fi
+if [ -n "$vsock" ]; then
+	modprobe vmw_vsock_virtio_transport && guest-vsock $(echo "$vsock" | sed 's/:/ /g')
 	reboot -f
 fi
 # cvmm.ticker=1: a heartbeat forever, numbered, with the guest's uptime,

@@ -42,9 +42,8 @@ void vmm__api_ctl_destroy(struct vmm__api_ctl *c)
 	c->metrics_fd = -1;
 }
 
-void vmm__api_ctl_started(struct vmm__api_ctl *c, const struct vmm_config *cfg)
+void vmm__api_ctl_started(struct vmm__api_ctl *c)
 {
-	vmm__vmcfg_from_config(&c->vmcfg, cfg);
 	c->state = VMM__API_RUNNING;
 }
 
@@ -129,6 +128,16 @@ static void put_drive(struct vmm__api_ctl *c, const char *id, const json_t *body
 								sizeof(err)), err);
 }
 
+static void put_net(struct vmm__api_ctl *c, const char *id, const json_t *body,
+		    struct vmm__api_reply *rep)
+{
+	char err[VMM_ERR_MAX] = "";
+
+	if (before_boot(c, rep, "PUT /network-interfaces"))
+		vmm__api_reply_result(rep, vmm__vmcfg_put_net(&c->vmcfg, id, body, err,
+							      sizeof(err)), err);
+}
+
 static void route_get(struct vmm__api_ctl *c, const char *path,
 		      struct vmm__api_reply *rep)
 {
@@ -151,6 +160,10 @@ static void route_put(struct vmm__api_ctl *c, const char *path, const json_t *bo
 		put_config(c, body, vmm__vmcfg_put_machine, "PUT /machine-config", rep);
 	else if (strncmp(path, "/drives/", 8) == 0)
 		put_drive(c, path + 8, body, rep);
+	else if (strncmp(path, "/network-interfaces/", 20) == 0)
+		put_net(c, path + 20, body, rep);
+	else if (strcmp(path, "/vsock") == 0)
+		put_config(c, body, vmm__vmcfg_put_vsock, "PUT /vsock", rep);
 	else if (strcmp(path, "/actions") == 0)
 		vmm__api_put_actions(c, body, rep);
 	else if (strcmp(path, "/snapshot/create") == 0)

@@ -67,8 +67,10 @@ void vmm__api_handle(struct vmm__api_ctl *c, const struct vmm__http_request *req
  * layer chose another). */
 void vmm__api_fault(struct vmm__api_reply *rep, int status, const char *msg);
 
-/* Marks a VM that booted without the API (--config-file): RUNNING. */
-void vmm__api_ctl_started(struct vmm__api_ctl *c, const struct vmm_config *cfg);
+/* Marks a VM booted from c->vmcfg without the API (--config-file):
+ * RUNNING, with the file's drive and interface ids kept for GET
+ * /vm/config. */
+void vmm__api_ctl_started(struct vmm__api_ctl *c);
 
 /* Appends one metrics line to the metrics file, if one is set (periodic
  * flush and FlushMetrics).  -errno from write. */

@@ -221,7 +221,7 @@ static int boot_from_file(struct serve_ctx *s, const struct vmm_config *cfg,
 	if (r == 0)
 		r = vmm_new(&boot, err, errlen, &s->run.vm);
 	if (r == 0)
-		vmm__api_ctl_started(&s->ctl, &boot);
+		vmm__api_ctl_started(&s->ctl);
 	return r;
 }
 

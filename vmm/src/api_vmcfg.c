@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Firecracker's boot-source, machine-config and drives objects onto a
-// struct vmm_config (api_vmcfg.h, docs/api.md "Endpoints").
+// struct vmm_config (api_vmcfg.h, docs/api.md "Endpoints"); network
+// interfaces, vsock and rate limiters are in api_vmcfg_dev.c.
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,7 @@ static const struct vmm__json_field drive_fields[] = {
 	{ "path_on_host", VMM__JSON_STRING, true },
 	{ "is_root_device", VMM__JSON_BOOL, true },
 	{ "is_read_only", VMM__JSON_BOOL, false },
+	{ "rate_limiter", VMM__JSON_OBJECT, false },
 	{ NULL, 0, false },
 };
 
@@ -37,6 +39,8 @@ static const struct vmm__json_field file_fields[] = {
 	{ "boot-source", VMM__JSON_OBJECT, true },
 	{ "machine-config", VMM__JSON_OBJECT, false },
 	{ "drives", VMM__JSON_ARRAY, false },
+	{ "network-interfaces", VMM__JSON_ARRAY, false },
+	{ "vsock", VMM__JSON_OBJECT, false },
 	{ NULL, 0, false },
 };
 
@@ -44,6 +48,10 @@ void vmm__vmcfg_init(struct vmm__vmcfg *v, const struct vmm_config *base)
 {
 	memset(v, 0, sizeof(*v));
 	v->cfg = *base;
+	for (uint32_t i = 0; i < v->cfg.nblocks && i < VMM_MAX_BLOCKS; i++)
+		snprintf(v->drive_ids[i], sizeof(v->drive_ids[i]), "drive%u", i);
+	for (uint32_t i = 0; i < v->cfg.nnets && i < VMM_MAX_NETS; i++)
+		snprintf(v->iface_ids[i], sizeof(v->iface_ids[i]), "net%u", i);
 }
 
 int vmm__vmcfg_put_boot_source(struct vmm__vmcfg *v, const json_t *body,
@@ -102,7 +110,7 @@ int vmm__vmcfg_put_machine(struct vmm__vmcfg *v, const json_t *body,
 	return 0;
 }
 
-static bool drive_id_valid(const char *id)
+bool vmm__vmcfg_id_valid(const char *id)
 {
 	size_t n = strlen(id);
 
@@ -116,6 +124,18 @@ static bool drive_id_valid(const char *id)
 			return false;
 	}
 	return true;
+}
+
+int vmm__vmcfg_virtio_room(const struct vmm__vmcfg *v, const char *what,
+			   char *err, size_t errlen)
+{
+	uint32_t n = v->cfg.nblocks + v->cfg.nnets + (v->cfg.vsock.enabled ? 1u : 0u);
+
+	if (n >= VMM_MAX_VIRTIO)
+		return vmm__json_fail(err, errlen, -ENOSPC, "%s: the VM has %u virtio devices (drives, "
+				      "network interfaces and vsock share %u)", what, n,
+				      VMM_MAX_VIRTIO);
+	return 0;
 }
 
 static int find_drive(const struct vmm__vmcfg *v, const char *id)
@@ -146,13 +166,15 @@ static int check_drive(const struct vmm__vmcfg *v, const char *path_id,
 	if (strcmp(id, path_id) != 0)
 		return vmm__json_fail(err, errlen, -EINVAL, "drive.drive_id '%.64s' differs from the path's "
 				"'%.64s'", id, path_id);
-	if (!drive_id_valid(id))
+	if (!vmm__vmcfg_id_valid(id))
 		return vmm__json_fail(err, errlen, -EINVAL, "drive.drive_id '%.64s': use 1..64 of "
 				"A-Z a-z 0-9 _", id);
 	*slot = find_drive(v, id);
 	if (*slot < 0 && v->cfg.nblocks >= VMM_MAX_BLOCKS)
 		return vmm__json_fail(err, errlen, -ENOSPC, "drive %s: at most %u drives", id,
 				VMM_MAX_BLOCKS);
+	if (*slot < 0 && (r = vmm__vmcfg_virtio_room(v, "drive", err, errlen)))
+		return r;
 	if (vmm__json_bool(body, "is_root_device", false) && other_root(v, *slot) >= 0)
 		return vmm__json_fail(err, errlen, -EINVAL, "drive %s: drive %s is already the root device",
 				id, v->drive_ids[other_root(v, *slot)]);
@@ -171,6 +193,9 @@ int vmm__vmcfg_put_drive(struct vmm__vmcfg *v, const char *path_id,
 				    "drive", err, errlen)))
 		return r;
 	b.read_only = vmm__json_bool(body, "is_read_only", false);
+	if ((r = vmm__vmcfg_rate_limiter(json_object_get(body, "rate_limiter"),
+					 "drive.rate_limiter", &b.rate, &b.iops, err, errlen)))
+		return r;
 	if (slot < 0)
 		slot = (int)v->cfg.nblocks++;
 	v->cfg.blocks[slot] = b;
@@ -206,6 +231,8 @@ int vmm__vmcfg_apply_file(struct vmm__vmcfg *v, const json_t *doc,
 {
 	const json_t *machine = json_object_get(doc, "machine-config");
 	const json_t *drives = json_object_get(doc, "drives");
+	const json_t *nets = json_object_get(doc, "network-interfaces");
+	const json_t *vsock = json_object_get(doc, "vsock");
 	int r = vmm__json_check(doc, file_fields, "config file", err, errlen);
 
 	if (r)
@@ -214,7 +241,11 @@ int vmm__vmcfg_apply_file(struct vmm__vmcfg *v, const json_t *doc,
 		return r;
 	if (machine && (r = vmm__vmcfg_put_machine(v, machine, err, errlen)))
 		return r;
-	return drives ? apply_drives(v, drives, err, errlen) : 0;
+	if (drives && (r = apply_drives(v, drives, err, errlen)))
+		return r;
+	if (nets && (r = vmm__vmcfg_apply_nets(v, nets, err, errlen)))
+		return r;
+	return vsock ? vmm__vmcfg_put_vsock(v, vsock, err, errlen) : 0;
 }
 
 static void root_first(struct vmm_config *out, int root)
@@ -269,19 +300,35 @@ static json_t *drives_json(const struct vmm__vmcfg *v)
 {
 	json_t *a = json_array();
 
-	for (uint32_t i = 0; a && i < v->cfg.nblocks; i++)
-		json_array_append_new(a, json_pack("{s:s,s:s,s:b,s:b}",
-			"drive_id", v->drive_ids[i], "path_on_host", v->cfg.blocks[i].path,
-			"is_root_device", v->drive_root[i],
-			"is_read_only", v->cfg.blocks[i].read_only));
+	for (uint32_t i = 0; a && i < v->cfg.nblocks; i++) {
+		const struct vmm_block_config *b = &v->cfg.blocks[i];
+		json_t *o = json_pack("{s:s,s:s,s:b,s:b}", "drive_id", v->drive_ids[i],
+				      "path_on_host", b->path, "is_root_device", v->drive_root[i],
+				      "is_read_only", b->read_only);
+		json_t *rl = vmm__vmcfg_rate_json(b->rate, b->iops);
+
+		if (o && rl)
+			json_object_set_new(o, "rate_limiter", rl);
+		else
+			json_decref(rl);
+		json_array_append_new(a, o);
+	}
 	return a;
 }
 
 json_t *vmm__vmcfg_full_json(const struct vmm__vmcfg *v)
 {
-	return json_pack("{s:o,s:o,s:o}", "boot-source", boot_json(&v->cfg),
-			 "machine-config", vmm__vmcfg_machine_json(&v->cfg),
-			 "drives", drives_json(v));
+	json_t *o = json_pack("{s:o,s:o,s:o,s:o}", "boot-source", boot_json(&v->cfg),
+			      "machine-config", vmm__vmcfg_machine_json(&v->cfg),
+			      "drives", drives_json(v),
+			      "network-interfaces", vmm__vmcfg_nets_json(v));
+	json_t *vsock = vmm__vmcfg_vsock_json(&v->cfg);
+
+	if (o && vsock)
+		json_object_set_new(o, "vsock", vsock);
+	else
+		json_decref(vsock);
+	return o;
 }
 
 void vmm__vmcfg_from_config(struct vmm__vmcfg *v, const struct vmm_config *cfg)
@@ -289,6 +336,4 @@ void vmm__vmcfg_from_config(struct vmm__vmcfg *v, const struct vmm_config *cfg)
 	vmm__vmcfg_init(v, cfg);
 	v->boot_source_set = true;
 	v->touched = true;
-	for (uint32_t i = 0; i < cfg->nblocks; i++)
-		snprintf(v->drive_ids[i], sizeof(v->drive_ids[i]), "drive%u", i);
 }

@@ -67,8 +67,8 @@ Test(config_file, firecracker_document)
 Test(config_file, sections_firecracker_has_but_cvmm_does_not_are_refused)
 {
 	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},"
-			  "\"network-interfaces\":[]}"), -EINVAL);
-	cr_assert(strstr(err, "unknown field 'network-interfaces'"), "%s", err);
+			  "\"balloon\":{}}"), -EINVAL);
+	cr_assert(strstr(err, "unknown field 'balloon'"), "%s", err);
 	cr_assert(strstr(err, path), "names the file: %s", err);
 }
 
@@ -125,4 +125,104 @@ Test(config_file, message_is_one_line)
 	 * name reached the error message. */
 	cr_assert_eq(load("{\"boot-source\":{\"ke\\nel_image_path\":\"wi\"}}"), -EINVAL);
 	cr_assert(strstr(err, "unknown field 'ke?el_image_path'"), "%s", err);
+}
+
+Test(config_file, network_interfaces_and_vsock)
+{
+	struct vmm_config out;
+
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},"
+			  "\"network-interfaces\":[{\"iface_id\":\"eth0\",\"host_dev_name\":\"tap0\","
+			  "\"guest_mac\":\"06:00:ac:10:00:02\",\"tx_rate_limiter\":{\"bandwidth\":"
+			  "{\"size\":5000,\"refill_time\":1000}}},"
+			  "{\"iface_id\":\"eth1\",\"host_dev_name\":\"tap1\"}],"
+			  "\"vsock\":{\"guest_cid\":42,\"uds_path\":\"/tmp/v.sock\"}}"), 0, "%s", err);
+	cr_assert_eq(vmm__vmcfg_finalize(&v, &out, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(out.nnets, 2);
+	cr_assert_str_eq(out.nets[0].tap, "tap0");
+	cr_assert(out.nets[0].has_mac);
+	cr_assert_eq(out.nets[0].tx_rate, 5000);
+	cr_assert_str_eq(out.nets[1].tap, "tap1");
+	cr_assert(out.vsock.enabled);
+	cr_assert_eq(out.vsock.guest_cid, 42);
+	cr_assert_str_eq(out.vsock.uds_path, "/tmp/v.sock");
+}
+
+Test(config_file, drive_rate_limiter)
+{
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},\"drives\":["
+			  "{\"drive_id\":\"a\",\"path_on_host\":\"/x\",\"is_root_device\":false,"
+			  "\"rate_limiter\":{\"ops\":{\"size\":100,\"refill_time\":1000}}}]}"), 0,
+		     "%s", err);
+	cr_assert_eq(v.cfg.blocks[0].iops, 100);
+	cr_assert_eq(v.cfg.blocks[0].rate, 0);
+}
+
+Test(config_file, duplicate_iface_ids)
+{
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},\"network-interfaces\":["
+			  "{\"iface_id\":\"a\",\"host_dev_name\":\"t0\"},"
+			  "{\"iface_id\":\"a\",\"host_dev_name\":\"t1\"}]}"), -EINVAL);
+	cr_assert(strstr(err, "network-interfaces[1]: iface_id 'a' given twice"), "%s", err);
+}
+
+Test(config_file, network_interface_entry_must_be_object)
+{
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},"
+			  "\"network-interfaces\":[\"tap0\"]}"), -EINVAL);
+	cr_assert(strstr(err, "network-interfaces[0]: must be an object"), "%s", err);
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},"
+			  "\"network-interfaces\":{}}"), -EINVAL);
+	cr_assert(strstr(err, "network-interfaces: must be an array"), "%s", err);
+}
+
+Test(config_file, network_interface_rules_apply)
+{
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},\"network-interfaces\":["
+			  "{\"iface_id\":\"a\",\"host_dev_name\":\"t0\",\"guest_mac\":\"xx\"}]}"),
+		     -EINVAL);
+	cr_assert(strstr(err, "guest_mac 'xx'"), "%s", err);
+	cr_assert(strstr(err, path), "names the file: %s", err);
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},\"network-interfaces\":["
+			  "{\"iface_id\":\"a\",\"host_dev_name\":\"t0\",\"mtu\":1500}]}"), -EINVAL);
+	cr_assert(strstr(err, "unknown field 'mtu'"), "%s", err);
+}
+
+Test(config_file, vsock_rules_apply)
+{
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},"
+			  "\"vsock\":{\"guest_cid\":2,\"uds_path\":\"/v\"}}"), -EINVAL);
+	cr_assert(strstr(err, "vsock.guest_cid=2"), "%s", err);
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},"
+			  "\"vsock\":[]}"), -EINVAL);
+	cr_assert(strstr(err, "vsock: must be an object"), "%s", err);
+}
+
+Test(config_file, vm_config_reads_back_as_a_config_file)
+{
+	static struct vmm__vmcfg again;
+	static struct vmm_config base;
+	json_t *doc;
+	char *text, *text2;
+
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\",\"initrd_path\":\"/i\"},"
+			  "\"drives\":[{\"drive_id\":\"r\",\"path_on_host\":\"/x\",\"is_root_device\":true,"
+			  "\"rate_limiter\":{\"bandwidth\":{\"size\":9,\"refill_time\":1000}}}],"
+			  "\"network-interfaces\":[{\"iface_id\":\"eth0\",\"host_dev_name\":\"tap0\","
+			  "\"guest_mac\":\"06:00:ac:10:00:02\",\"rx_rate_limiter\":{\"bandwidth\":"
+			  "{\"size\":5000,\"refill_time\":1000}}}],"
+			  "\"vsock\":{\"guest_cid\":42,\"uds_path\":\"/v\"}}"), 0, "%s", err);
+	doc = vmm__vmcfg_full_json(&v);
+	text = vmm__json_dump(doc);
+	json_decref(doc);
+	vmm_config_init(&base);
+	vmm__vmcfg_init(&again, &base);
+	cr_assert_eq(vmm__config_file_parse(text, strlen(text), &again, err, sizeof(err)), 0,
+		     "%s: %s", err, text);
+	doc = vmm__vmcfg_full_json(&again);
+	text2 = vmm__json_dump(doc);
+	json_decref(doc);
+	cr_assert_str_eq(text, text2);
+	free(text);
+	free(text2);
 }

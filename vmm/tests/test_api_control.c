@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "api_config_file.h"
 #include "api_fake.h"
 
 static struct api_fake fake;
@@ -467,4 +468,459 @@ Test(api, fault_message_is_one_line)
 	PUT("/drives/a", "{\"drive_id\":\"a\\nb\",\"path_on_host\":\"/x\",\"is_root_device\":false}");
 	cr_assert_eq(rep.status, 400);
 	cr_assert(!strstr(rep.body, "\\n"), "%s", rep.body);
+}
+
+/* network-interfaces, vsock and rate limiters (docs/api.md). */
+
+#define NET0 "{\"iface_id\":\"eth0\",\"host_dev_name\":\"tap0\"}"
+
+/* PUT /network-interfaces/{id} with id, tap and extra members. */
+static int put_net(const char *id, const char *tap, const char *extra)
+{
+	char path[128], body[1024];
+
+	snprintf(path, sizeof(path), "/network-interfaces/%s", id);
+	snprintf(body, sizeof(body), "{\"iface_id\":\"%s\",\"host_dev_name\":\"%s\"%s%s}", id, tap,
+		 extra[0] ? "," : "", extra);
+	return PUT(path, body);
+}
+
+Test(api, net_put_maps_every_field)
+{
+	cr_assert_eq(put_net("eth0", "tap0", "\"guest_mac\":\"06:00:AC:10:00:02\","
+			     "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":1000000,\"refill_time\":1000}},"
+			     "\"tx_rate_limiter\":{\"bandwidth\":{\"size\":2000,\"refill_time\":1000,"
+			     "\"one_time_burst\":0}}"), 204, "%s", rep.body);
+	cr_assert_eq(ctl.vmcfg.cfg.nnets, 1);
+	cr_assert_str_eq(ctl.vmcfg.cfg.nets[0].tap, "tap0");
+	cr_assert(ctl.vmcfg.cfg.nets[0].has_mac);
+	cr_assert_eq(ctl.vmcfg.cfg.nets[0].mac[0], 0x06);
+	cr_assert_eq(ctl.vmcfg.cfg.nets[0].mac[3], 0x10);
+	cr_assert_eq(ctl.vmcfg.cfg.nets[0].mac[5], 0x02);
+	cr_assert_eq(ctl.vmcfg.cfg.nets[0].rx_rate, 1000000);
+	cr_assert_eq(ctl.vmcfg.cfg.nets[0].tx_rate, 2000);
+	started();
+	cr_assert_eq(fake.started.nnets, 1);
+	cr_assert_str_eq(fake.started.nets[0].tap, "tap0");
+	cr_assert_eq(fake.started.nets[0].rx_rate, 1000000);
+}
+
+Test(api, net_shown_in_vm_config)
+{
+	cr_assert_eq(put_net("eth0", "tap0", "\"guest_mac\":\"06:00:AC:10:00:02\","
+			     "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":4096,\"refill_time\":1000}}"),
+		     204, "%s", rep.body);
+	cr_assert_eq(GET("/vm/config"), 200);
+	cr_assert(strstr(rep.body, "\"network-interfaces\":[{\"iface_id\":\"eth0\","
+			 "\"host_dev_name\":\"tap0\",\"guest_mac\":\"06:00:ac:10:00:02\","
+			 "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":4096,\"refill_time\":1000}}}]"),
+		  "%s", rep.body);
+	cr_assert(!strstr(rep.body, "tx_rate_limiter"), "unlimited is left out: %s", rep.body);
+}
+
+Test(api, net_mac_is_optional)
+{
+	cr_assert_eq(PUT("/network-interfaces/eth0", NET0), 204, "%s", rep.body);
+	cr_assert(!ctl.vmcfg.cfg.nets[0].has_mac);
+	GET("/vm/config");
+	cr_assert(!strstr(rep.body, "guest_mac"), "%s", rep.body);
+}
+
+Test(api, net_replaced_by_id)
+{
+	cr_assert_eq(put_net("eth0", "tap0", ""), 204);
+	cr_assert_eq(put_net("eth1", "tap1", ""), 204);
+	cr_assert_eq(put_net("eth0", "tapx", "\"guest_mac\":\"06:00:00:00:00:01\""), 204, "%s",
+		     rep.body);
+	cr_assert_eq(ctl.vmcfg.cfg.nnets, 2);
+	cr_assert_str_eq(ctl.vmcfg.cfg.nets[0].tap, "tapx");
+	cr_assert(ctl.vmcfg.cfg.nets[0].has_mac);
+	cr_assert_str_eq(ctl.vmcfg.cfg.nets[1].tap, "tap1");
+}
+
+Test(api, net_iface_id_must_match_path)
+{
+	PUT("/network-interfaces/eth0", "{\"iface_id\":\"eth1\",\"host_dev_name\":\"tap0\"}");
+	expect_fault("iface_id 'eth1' differs from the path's 'eth0'");
+	cr_assert_eq(ctl.vmcfg.cfg.nnets, 0);
+}
+
+Test(api, net_iface_id_characters)
+{
+	put_net("eth-0", "tap0", "");
+	expect_fault("A-Z a-z 0-9 _");
+	PUT("/network-interfaces/", "{\"iface_id\":\"\",\"host_dev_name\":\"tap0\"}");
+	expect_fault("A-Z a-z 0-9 _");
+}
+
+Test(api, net_tap_name_too_long)
+{
+	put_net("eth0", "tap456789abcdef0", "");
+	expect_fault("longer than 15 bytes");
+	cr_assert_eq(put_net("eth0", "tap456789abcdef", ""), 204, "15 bytes fit: %s", rep.body);
+}
+
+Test(api, net_tap_name_not_an_interface_name)
+{
+	put_net("eth0", "", "");
+	expect_fault("not an interface name");
+	put_net("eth0", "a/b", "");
+	expect_fault("not an interface name");
+	put_net("eth0", "a b", "");
+	expect_fault("not an interface name");
+	put_net("eth0", "..", "");
+	expect_fault("not an interface name");
+}
+
+Test(api, net_bad_mac)
+{
+	static const char *const bad[] = { "06:00:AC:10:00", "06:00:AC:10:00:02:03",
+		"06-00-AC-10-00-02", "g6:00:AC:10:00:02", "6:00:AC:10:00:02", "" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char extra[64];
+
+		snprintf(extra, sizeof(extra), "\"guest_mac\":\"%s\"", bad[i]);
+		put_net("eth0", "tap0", extra);
+		expect_fault("expected six hex bytes");
+	}
+	cr_assert_eq(ctl.vmcfg.cfg.nnets, 0);
+}
+
+Test(api, net_multicast_mac)
+{
+	put_net("eth0", "tap0", "\"guest_mac\":\"01:00:5e:00:00:01\"");
+	expect_fault("multicast");
+}
+
+Test(api, net_at_most_eight)
+{
+	char id[16], tap[16];
+
+	for (unsigned i = 0; i < VMM_MAX_NETS; i++) {
+		snprintf(id, sizeof(id), "eth%u", i);
+		snprintf(tap, sizeof(tap), "tap%u", i);
+		cr_assert_eq(put_net(id, tap, ""), 204, "%s", rep.body);
+	}
+	put_net("eth8", "tap8", "");
+	expect_fault("at most 8 network interfaces");
+	/* Replacing one of the eight still works. */
+	cr_assert_eq(put_net("eth7", "tap9", ""), 204, "%s", rep.body);
+}
+
+Test(api, net_shares_the_virtio_slots)
+{
+	PUT("/drives/a", "{\"drive_id\":\"a\",\"path_on_host\":\"/x\",\"is_root_device\":false}");
+	for (unsigned i = 0; i < VMM_MAX_VIRTIO - 1; i++) {
+		char id[16], tap[16];
+
+		snprintf(id, sizeof(id), "eth%u", i);
+		snprintf(tap, sizeof(tap), "tap%u", i);
+		cr_assert_eq(put_net(id, tap, ""), 204, "%s", rep.body);
+	}
+	put_net("eth9", "tap9", "");
+	expect_fault("virtio devices");
+	PUT("/drives/b", "{\"drive_id\":\"b\",\"path_on_host\":\"/x\",\"is_root_device\":false}");
+	expect_fault("virtio devices");
+	PUT("/vsock", "{\"guest_cid\":3,\"uds_path\":\"/v\"}");
+	expect_fault("virtio devices");
+}
+
+Test(api, net_same_tap_or_mac_twice)
+{
+	cr_assert_eq(put_net("eth0", "tap0", "\"guest_mac\":\"06:00:00:00:00:01\""), 204);
+	put_net("eth1", "tap0", "");
+	expect_fault("host_dev_name 'tap0' is already used by eth0");
+	put_net("eth1", "tap1", "\"guest_mac\":\"06:00:00:00:00:01\"");
+	expect_fault("guest_mac is already used by eth0");
+	cr_assert_eq(ctl.vmcfg.cfg.nnets, 1);
+}
+
+Test(api, net_unknown_fields_refused)
+{
+	put_net("eth0", "tap0", "\"mtu\":1500");
+	expect_fault("unknown field 'mtu'");
+	put_net("eth0", "tap0", "\"allow_mmds_requests\":false");
+	expect_fault("unknown field 'allow_mmds_requests'");
+	put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"bandwith\":{}}");
+	expect_fault("rx_rate_limiter: unknown field 'bandwith'");
+	put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":1,\"refill_time\":1000,"
+		"\"burst\":1}}");
+	expect_fault("rx_rate_limiter.bandwidth: unknown field 'burst'");
+	cr_assert_eq(ctl.vmcfg.cfg.nnets, 0);
+}
+
+Test(api, net_missing_and_mistyped_fields)
+{
+	PUT("/network-interfaces/eth0", "{\"iface_id\":\"eth0\"}");
+	expect_fault("host_dev_name: missing");
+	PUT("/network-interfaces/eth0", "{\"host_dev_name\":\"tap0\"}");
+	expect_fault("iface_id: missing");
+	put_net("eth0", "tap0", "\"guest_mac\":6");
+	expect_fault("guest_mac: must be a string");
+	put_net("eth0", "tap0", "\"tx_rate_limiter\":[]");
+	expect_fault("tx_rate_limiter: must be an object");
+	put_net("eth0", "tap0", "\"tx_rate_limiter\":{\"bandwidth\":{\"size\":1}}");
+	expect_fault("tx_rate_limiter.bandwidth.refill_time: missing");
+	put_net("eth0", "tap0", "\"tx_rate_limiter\":{\"bandwidth\":{\"size\":-1,\"refill_time\":1}}");
+	expect_fault("size: must be a non-negative integer");
+}
+
+Test(api, net_duplicate_keys_refused)
+{
+	PUT("/network-interfaces/eth0", "{\"iface_id\":\"eth0\",\"host_dev_name\":\"tap0\","
+	    "\"host_dev_name\":\"tap1\"}");
+	expect_fault("invalid JSON");
+	put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":1,\"size\":2,"
+		"\"refill_time\":1000}}");
+	expect_fault("invalid JSON");
+	cr_assert_eq(ctl.vmcfg.cfg.nnets, 0);
+}
+
+Test(api, net_refused_once_started)
+{
+	started();
+	PUT("/network-interfaces/eth0", NET0);
+	expect_fault("PUT /network-interfaces: the VM is Running");
+	PATCH("/vm", "{\"state\":\"Paused\"}");
+	PUT("/network-interfaces/eth0", NET0);
+	expect_fault("PUT /network-interfaces: the VM is Paused");
+	cr_assert_eq(ctl.vmcfg.cfg.nnets, 0);
+}
+
+Test(api, net_patch_not_offered)
+{
+	PATCH("/network-interfaces/eth0", "{\"iface_id\":\"eth0\"}");
+	expect_fault("unknown path for PATCH");
+}
+
+Test(api, rate_limiter_refill_time_must_be_one_second)
+{
+	put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":100,\"refill_time\":100}}");
+	expect_fault("rx_rate_limiter.bandwidth.refill_time=100: cvmm's buckets refill in 1000 ms");
+	cr_assert_eq(ctl.vmcfg.cfg.nnets, 0);
+}
+
+Test(api, rate_limiter_one_time_burst_refused)
+{
+	put_net("eth0", "tap0", "\"tx_rate_limiter\":{\"bandwidth\":{\"size\":100,\"refill_time\":1000,"
+		"\"one_time_burst\":5000}}");
+	expect_fault("tx_rate_limiter.bandwidth.one_time_burst=5000: cvmm's limiters have no one-time");
+}
+
+Test(api, rate_limiter_net_ops_refused)
+{
+	put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"ops\":{\"size\":100,\"refill_time\":1000}}");
+	expect_fault("rx_rate_limiter.ops: cvmm's network limiter counts bytes only");
+	/* An ops bucket that limits nothing is accepted (Firecracker's rule:
+	 * size 0 or refill_time 0 is no limit). */
+	cr_assert_eq(put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"ops\":{\"size\":0,"
+			     "\"refill_time\":1000}}"), 204, "%s", rep.body);
+}
+
+Test(api, rate_limiter_zero_is_unlimited)
+{
+	cr_assert_eq(put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":0,"
+			     "\"refill_time\":1000}},\"tx_rate_limiter\":{\"bandwidth\":{\"size\":7,"
+			     "\"refill_time\":0}}"), 204, "%s", rep.body);
+	cr_assert_eq(ctl.vmcfg.cfg.nets[0].rx_rate, 0);
+	cr_assert_eq(ctl.vmcfg.cfg.nets[0].tx_rate, 0);
+	cr_assert_eq(put_net("eth1", "tap1", "\"rx_rate_limiter\":{}"), 204, "%s", rep.body);
+}
+
+Test(api, rate_limiter_size_capped)
+{
+	put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":281474976710657,"
+		"\"refill_time\":1000}}");
+	expect_fault("size=281474976710657: at most 281474976710656");
+}
+
+Test(api, drive_rate_limiter_maps_bandwidth_and_ops)
+{
+	cr_assert_eq(PUT("/drives/a", "{\"drive_id\":\"a\",\"path_on_host\":\"/x\",\"is_root_device\":"
+			 "false,\"rate_limiter\":{\"bandwidth\":{\"size\":1048576,\"refill_time\":1000},"
+			 "\"ops\":{\"size\":200,\"refill_time\":1000}}}"), 204, "%s", rep.body);
+	cr_assert_eq(ctl.vmcfg.cfg.blocks[0].rate, 1048576);
+	cr_assert_eq(ctl.vmcfg.cfg.blocks[0].iops, 200);
+	GET("/vm/config");
+	cr_assert(strstr(rep.body, "\"rate_limiter\":{\"bandwidth\":{\"size\":1048576,\"refill_time\":"
+			 "1000},\"ops\":{\"size\":200,\"refill_time\":1000}}"), "%s", rep.body);
+	started();
+	cr_assert_eq(fake.started.blocks[0].iops, 200);
+}
+
+Test(api, drive_rate_limiter_rules)
+{
+	PUT("/drives/a", "{\"drive_id\":\"a\",\"path_on_host\":\"/x\",\"is_root_device\":false,"
+	    "\"rate_limiter\":{\"ops\":{\"size\":10,\"refill_time\":10}}}");
+	expect_fault("drive.rate_limiter.ops.refill_time=10");
+	PUT("/drives/a", "{\"drive_id\":\"a\",\"path_on_host\":\"/x\",\"is_root_device\":false,"
+	    "\"rate_limiter\":{\"bandwidth\":{\"size\":10,\"refill_time\":1000,\"one_time_burst\":1}}}");
+	expect_fault("drive.rate_limiter.bandwidth.one_time_burst=1");
+	cr_assert_eq(ctl.vmcfg.cfg.nblocks, 0);
+}
+
+Test(api, vsock_put_and_get)
+{
+	cr_assert_eq(PUT("/vsock", "{\"guest_cid\":3,\"uds_path\":\"/tmp/v.sock\"}"), 204, "%s",
+		     rep.body);
+	cr_assert(ctl.vmcfg.cfg.vsock.enabled);
+	cr_assert_eq(ctl.vmcfg.cfg.vsock.guest_cid, 3);
+	cr_assert_str_eq(ctl.vmcfg.cfg.vsock.uds_path, "/tmp/v.sock");
+	GET("/vm/config");
+	cr_assert(strstr(rep.body, "\"vsock\":{\"guest_cid\":3,\"uds_path\":\"/tmp/v.sock\"}"), "%s",
+		  rep.body);
+	/* A second PUT replaces the one device. */
+	cr_assert_eq(PUT("/vsock", "{\"guest_cid\":4294967294,\"uds_path\":\"/w\"}"), 204);
+	cr_assert_eq(ctl.vmcfg.cfg.vsock.guest_cid, 4294967294u);
+	started();
+	cr_assert(fake.started.vsock.enabled);
+	cr_assert_str_eq(fake.started.vsock.uds_path, "/w");
+}
+
+Test(api, vsock_absent_from_vm_config_until_put)
+{
+	GET("/vm/config");
+	cr_assert(!strstr(rep.body, "vsock"), "%s", rep.body);
+	cr_assert(strstr(rep.body, "\"network-interfaces\":[]"), "%s", rep.body);
+}
+
+Test(api, vsock_cid_below_three)
+{
+	for (unsigned cid = 0; cid < 3; cid++) {
+		char body[64];
+
+		snprintf(body, sizeof(body), "{\"guest_cid\":%u,\"uds_path\":\"/v\"}", cid);
+		PUT("/vsock", body);
+		expect_fault("must be 3..4294967294");
+	}
+	PUT("/vsock", "{\"guest_cid\":4294967295,\"uds_path\":\"/v\"}");
+	expect_fault("guest_cid=4294967295");
+	PUT("/vsock", "{\"guest_cid\":-3,\"uds_path\":\"/v\"}");
+	expect_fault("guest_cid: must be a non-negative integer");
+	cr_assert(!ctl.vmcfg.cfg.vsock.enabled);
+}
+
+Test(api, vsock_uds_path_length)
+{
+	char body[256], p[VMM_VSOCK_UDS_MAX + 2];
+
+	memset(p, 'a', sizeof(p) - 1);
+	p[0] = '/';
+	p[sizeof(p) - 1] = '\0';
+	snprintf(body, sizeof(body), "{\"guest_cid\":3,\"uds_path\":\"%s\"}", p);
+	PUT("/vsock", body);
+	expect_fault("longer than 96 bytes");
+	p[sizeof(p) - 2] = '\0';
+	snprintf(body, sizeof(body), "{\"guest_cid\":3,\"uds_path\":\"%s\"}", p);
+	cr_assert_eq(PUT("/vsock", body), 204, "96 bytes fit: %s", rep.body);
+	PUT("/vsock", "{\"guest_cid\":3,\"uds_path\":\"\"}");
+	expect_fault("uds_path: empty");
+}
+
+Test(api, vsock_id_accepted_and_not_kept)
+{
+	cr_assert_eq(PUT("/vsock", "{\"vsock_id\":\"vsock0\",\"guest_cid\":5,\"uds_path\":\"/v\"}"),
+		     204, "%s", rep.body);
+	GET("/vm/config");
+	cr_assert(!strstr(rep.body, "vsock_id"), "%s", rep.body);
+	PUT("/vsock", "{\"vsock_id\":1,\"guest_cid\":5,\"uds_path\":\"/v\"}");
+	expect_fault("vsock_id: must be a string");
+}
+
+Test(api, vsock_strict_fields)
+{
+	PUT("/vsock", "{\"guest_cid\":3,\"uds_path\":\"/v\",\"cid\":3}");
+	expect_fault("unknown field 'cid'");
+	PUT("/vsock", "{\"uds_path\":\"/v\"}");
+	expect_fault("guest_cid: missing");
+	PUT("/vsock", "{\"guest_cid\":3}");
+	expect_fault("uds_path: missing");
+	PUT("/vsock", "{\"guest_cid\":3,\"guest_cid\":4,\"uds_path\":\"/v\"}");
+	expect_fault("invalid JSON");
+	cr_assert(!ctl.vmcfg.cfg.vsock.enabled);
+}
+
+Test(api, vsock_refused_once_started)
+{
+	started();
+	PUT("/vsock", "{\"guest_cid\":3,\"uds_path\":\"/v\"}");
+	expect_fault("PUT /vsock: the VM is Running");
+	cr_assert(!ctl.vmcfg.cfg.vsock.enabled);
+}
+
+Test(api, command_line_devices_get_ids)
+{
+	static struct vmm_config base;
+
+	vmm_config_init(&base);
+	base.nnets = 1;
+	strcpy(base.nets[0].tap, "clitap");
+	base.nblocks = 1;
+	strcpy(base.blocks[0].path, "/cli.img");
+	vmm__api_ctl_destroy(&ctl);
+	vmm__api_ctl_init(&ctl, &fake_ops, &fake, &base);
+	GET("/vm/config");
+	cr_assert(strstr(rep.body, "\"iface_id\":\"net0\",\"host_dev_name\":\"clitap\""), "%s",
+		  rep.body);
+	cr_assert(strstr(rep.body, "\"drive_id\":\"drive0\""), "%s", rep.body);
+	/* The API can replace a command-line interface by that id. */
+	cr_assert_eq(put_net("net0", "apitap", ""), 204, "%s", rep.body);
+	cr_assert_eq(ctl.vmcfg.cfg.nnets, 1);
+	cr_assert_str_eq(ctl.vmcfg.cfg.nets[0].tap, "apitap");
+}
+
+Test(api, snapshot_load_shows_net_and_vsock)
+{
+	fake.restored.vcpus = 1;
+	fake.restored.mem_mib = 64;
+	fake.restored.nnets = 1;
+	strcpy(fake.restored.nets[0].tap, "tap7");
+	fake.restored.nets[0].tx_rate = 99;
+	fake.restored.vsock.enabled = true;
+	fake.restored.vsock.guest_cid = 9;
+	strcpy(fake.restored.vsock.uds_path, "/v");
+	cr_assert_eq(PUT("/snapshot/load", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\"}"), 204,
+		     "%s", rep.body);
+	GET("/vm/config");
+	cr_assert(strstr(rep.body, "{\"iface_id\":\"net0\",\"host_dev_name\":\"tap7\","
+			 "\"tx_rate_limiter\":{\"bandwidth\":{\"size\":99,\"refill_time\":1000}}}"),
+		  "%s", rep.body);
+	cr_assert(strstr(rep.body, "\"vsock\":{\"guest_cid\":9,\"uds_path\":\"/v\"}"), "%s", rep.body);
+}
+
+Test(api, snapshot_load_refused_after_net_or_vsock)
+{
+	cr_assert_eq(PUT("/network-interfaces/eth0", NET0), 204);
+	PUT("/snapshot/load", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\"}");
+	expect_fault("already configured");
+	teardown();
+	setup();
+	cr_assert_eq(PUT("/vsock", "{\"guest_cid\":3,\"uds_path\":\"/v\"}"), 204);
+	PUT("/snapshot/load", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\"}");
+	expect_fault("already configured");
+	cr_assert_eq(fake.loads, 0);
+}
+
+Test(api, config_file_boot_keeps_the_file_ids)
+{
+	static const char doc[] = "{\"boot-source\":{\"kernel_image_path\":\"/k\"},"
+		"\"drives\":[{\"drive_id\":\"data\",\"path_on_host\":\"/d\",\"is_root_device\":false},"
+		"{\"drive_id\":\"rootfs\",\"path_on_host\":\"/r\",\"is_root_device\":true}],"
+		"\"network-interfaces\":[{\"iface_id\":\"eth0\",\"host_dev_name\":\"tap0\"}]}";
+	char err[VMM_ERR_MAX];
+
+	/* What vmm_serve() does for --config-file. */
+	cr_assert_eq(vmm__config_file_parse(doc, strlen(doc), &ctl.vmcfg, err, sizeof(err)), 0,
+		     "%s", err);
+	vmm__api_ctl_started(&ctl);
+	GET("/");
+	cr_assert(strstr(rep.body, "Running"), "%s", rep.body);
+	GET("/vm/config");
+	cr_assert(strstr(rep.body, "\"drive_id\":\"data\""), "%s", rep.body);
+	cr_assert(strstr(rep.body, "\"drive_id\":\"rootfs\",\"path_on_host\":\"/r\","
+			 "\"is_root_device\":true"), "%s", rep.body);
+	cr_assert(strstr(rep.body, "\"iface_id\":\"eth0\""), "%s", rep.body);
+	PUT("/network-interfaces/eth1", "{\"iface_id\":\"eth1\",\"host_dev_name\":\"tap1\"}");
+	expect_fault("the VM is Running");
 }
