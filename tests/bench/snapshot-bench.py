@@ -140,7 +140,9 @@ def stop(p):
 
 def one(a, tmp, mib, i):
     """One snapshot + restore; returns a dict of ns values or raises."""
-    sock = os.path.join(tmp, f"a{i}.sock")
+    # Fresh names: a cvmm killed with SIGKILL leaves its socket behind, and
+    # cvmm refuses an existing path.
+    sock = os.path.join(tmp, f"a{mib}-{i}.sock")
     state, mem = os.path.join(tmp, "vm.state"), os.path.join(tmp, "vm.mem")
     p, con, _ = start_cvmm(a.cvmm, sock)
     try:
@@ -167,7 +169,7 @@ def one(a, tmp, mib, i):
     finally:
         stop(p)
     mem_blocks = os.stat(mem).st_blocks * 512
-    sock2 = os.path.join(tmp, f"b{i}.sock")
+    sock2 = os.path.join(tmp, f"b{mib}-{i}.sock")
     p, con, tstart = start_cvmm(a.cvmm, sock2)
     try:
         code, text, l0, l1 = http(sock2, "PUT", "/snapshot/load", {
