@@ -6,11 +6,16 @@
 // touch and guest writes never reach the file), the devices created from
 // the saved configuration (disks reopened by path) and given their saved
 // state, and last the vCPUs.  Any failure frees everything built so far.
-// The VM comes back paused; vmm_resume() continues it.
+// The VM comes back paused; vmm_resume() continues it.  Every section of
+// the state file is decoded, and the memory file's size checked, before
+// /dev/kvm is opened (test_snap_load_api.c proves it without KVM).
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "devices.h"
 #include "snap_hostcpu.h"
@@ -54,13 +59,81 @@ static void take_host_settings(struct vmm_config *cfg, const struct vmm_config *
 	memcpy(cfg->kvm_path, host->kvm_path, sizeof(cfg->kvm_path));
 }
 
-static int plan_load(const char *state_path, const struct vmm_config *host,
-		     struct restore_plan *p, char *err, size_t errlen)
+/*
+ * Decodes every device section the file holds, as the devices will when
+ * they are built, so that a bad device section is refused before KVM is
+ * opened (each library's restore validates the values again later).
+ */
+static int plan_check_devices(const struct vmm__snapr *f, char *err, size_t errlen)
+{
+	static union {	/* large (vCPU-sized) members; restore is single-threaded */
+		struct superio_serial_state serial;
+		struct superio_i8042_state i8042;
+		struct superio_cmos_state cmos;
+		struct vblk_device_state blk;
+		struct vnet_device_state net;
+		struct vsock_device_state vsock;
+	} u;
+	int r = 0;
+
+	for (size_t i = 0; i < vmm__snapr_count(f) && r == 0; i++) {
+		uint32_t type, inst, version;
+
+		if (vmm__snapr_section(f, i, &type, &inst, &version))
+			break;
+		if (type == VMM__SNAP_SERIAL)
+			r = vmm__snap_get_serial(f, inst, &u.serial, err, errlen);
+		else if (type == VMM__SNAP_I8042)
+			r = vmm__snap_get_i8042(f, &u.i8042, err, errlen);
+		else if (type == VMM__SNAP_CMOS)
+			r = vmm__snap_get_cmos(f, &u.cmos, err, errlen);
+		else if (type == VMM__SNAP_BLK)
+			r = vmm__snap_get_blk(f, inst, &u.blk, err, errlen);
+		else if (type == VMM__SNAP_NET)
+			r = vmm__snap_get_net(f, inst, &u.net, err, errlen);
+		else if (type == VMM__SNAP_VSOCK)
+			r = vmm__snap_get_vsock(f, &u.vsock, err, errlen);
+	}
+	return r;
+}
+
+/* The memory file exists and has the layout's size (checked again when it
+ * is mapped); before KVM, so that a wrong path costs nothing. */
+static int plan_check_memory(const char *mem_path, const struct vmm__snap_mem_layout *l,
+			     char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(mem_path, O_RDONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "memory file %s: cannot open: %s", mem_path, strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != l->file_size) {
+		snprintf(err, errlen, "memory file %s: %lld bytes, the snapshot's layout needs %llu",
+			 mem_path, (long long)st.st_size, (unsigned long long)l->file_size);
+		r = -EINVAL;
+	}
+	close(fd);
+	return r;
+}
+
+static int plan_load(const char *state_path, const char *mem_path,
+		     const struct vmm_config *host, struct restore_plan *p,
+		     char *err, size_t errlen)
 {
 	int r = vmm__snapr_load_file(&p->file, state_path, err, errlen);
 
 	if (r == 0)
 		r = vmm__snap_get_config(p->file, &p->cfg, err, errlen);
+	if (r == 0 && (p->cfg.vcpus < 1 || p->cfg.vcpus > VMM_VCPUS_MAX)) {
+		/* Restore indexes vCPU 0's state: never allocate zero of them. */
+		snprintf(err, errlen, "snapshot %s: section config[0]: %u vCPUs, must be 1..%u",
+			 state_path, p->cfg.vcpus, VMM_VCPUS_MAX);
+		r = -EBADMSG;
+	}
 	if (r == 0)
 		r = vmm__snap_get_host_cpu(p->file, &p->host, err, errlen);
 	if (r == 0)
@@ -82,6 +155,10 @@ static int plan_load(const char *state_path, const struct vmm_config *host,
 		r = vmm__snap_get_pit(p->file, &p->pit, err, errlen);
 	if (r == 0)
 		r = vmm__snap_get_clock(p->file, &p->clock, err, errlen);
+	if (r == 0)
+		r = plan_check_devices(p->file, err, errlen);
+	if (r == 0)
+		r = plan_check_memory(mem_path, &p->layout, err, errlen);
 	return r;
 }
 
@@ -163,7 +240,7 @@ int vmm_restore(const struct vmm_config *host, const char *state_path, const cha
 {
 	struct restore_plan plan = { 0 };
 	struct vmm *vm = NULL;
-	int r = plan_load(state_path, host, &plan, err, errlen);
+	int r = plan_load(state_path, mem_path, host, &plan, err, errlen);
 
 	if (r == 0) {
 		vm = vmm__alloc(&plan.cfg, err, errlen);

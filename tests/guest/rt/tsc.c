@@ -88,7 +88,10 @@ void gk_tsc_calibrate(void)
 		src = "assumed";
 		gk_tsc_khz = 2000000;
 	}
-	gk_printf("GK-BOOT tsc_khz=%lu source=%s\n", gk_tsc_khz, src);
+	/* gk.tsc_quiet: a program whose output must be the same on every run
+	 * (snap-count) keeps the measured rate out of it. */
+	if (!gk_cmdline_get("gk.tsc_quiet", NULL))
+		gk_printf("GK-BOOT tsc_khz=%lu source=%s\n", gk_tsc_khz, src);
 }
 
 uint64_t gk_tsc_to_ns(uint64_t ticks)
