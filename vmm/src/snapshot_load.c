@@ -59,41 +59,61 @@ static void take_host_settings(struct vmm_config *cfg, const struct vmm_config *
 	memcpy(cfg->kvm_path, host->kvm_path, sizeof(cfg->kvm_path));
 }
 
+union plan_device_state {
+	struct superio_serial_state serial;
+	struct superio_i8042_state i8042;
+	struct superio_cmos_state cmos;
+	struct vblk_device_state blk;
+	struct vnet_device_state net;
+	struct vsock_device_state vsock;
+};
+
+/* Decodes one section into s if it is a device's: 0, or the error. */
+static int plan_decode_device(const struct vmm__snapr *f, uint32_t type, uint32_t inst,
+			      union plan_device_state *s, char *err, size_t errlen)
+{
+	switch (type) {
+	case VMM__SNAP_SERIAL:
+		return vmm__snap_get_serial(f, inst, &s->serial, err, errlen);
+	case VMM__SNAP_I8042:
+		return vmm__snap_get_i8042(f, &s->i8042, err, errlen);
+	case VMM__SNAP_CMOS:
+		return vmm__snap_get_cmos(f, &s->cmos, err, errlen);
+	case VMM__SNAP_BLK:
+		return vmm__snap_get_blk(f, inst, &s->blk, err, errlen);
+	case VMM__SNAP_NET:
+		return vmm__snap_get_net(f, inst, &s->net, err, errlen);
+	case VMM__SNAP_VSOCK:
+		return vmm__snap_get_vsock(f, &s->vsock, err, errlen);
+	default:
+		return 0;
+	}
+}
+
 /*
  * Decodes every device section the file holds, as the devices will when
  * they are built, so that a bad device section is refused before KVM is
- * opened (each library's restore validates the values again later).
+ * opened (each library's restore validates the values again later).  The
+ * scratch state is on the heap: it is large, and two VMs may restore at
+ * once in a process that links libvmm.
  */
 static int plan_check_devices(const struct vmm__snapr *f, char *err, size_t errlen)
 {
-	static union {	/* large (vCPU-sized) members; restore is single-threaded */
-		struct superio_serial_state serial;
-		struct superio_i8042_state i8042;
-		struct superio_cmos_state cmos;
-		struct vblk_device_state blk;
-		struct vnet_device_state net;
-		struct vsock_device_state vsock;
-	} u;
+	union plan_device_state *s = malloc(sizeof(*s));
 	int r = 0;
 
+	if (!s) {
+		snprintf(err, errlen, "snapshot: out of memory");
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < vmm__snapr_count(f) && r == 0; i++) {
 		uint32_t type, inst, version;
 
 		if (vmm__snapr_section(f, i, &type, &inst, &version))
 			break;
-		if (type == VMM__SNAP_SERIAL)
-			r = vmm__snap_get_serial(f, inst, &u.serial, err, errlen);
-		else if (type == VMM__SNAP_I8042)
-			r = vmm__snap_get_i8042(f, &u.i8042, err, errlen);
-		else if (type == VMM__SNAP_CMOS)
-			r = vmm__snap_get_cmos(f, &u.cmos, err, errlen);
-		else if (type == VMM__SNAP_BLK)
-			r = vmm__snap_get_blk(f, inst, &u.blk, err, errlen);
-		else if (type == VMM__SNAP_NET)
-			r = vmm__snap_get_net(f, inst, &u.net, err, errlen);
-		else if (type == VMM__SNAP_VSOCK)
-			r = vmm__snap_get_vsock(f, &u.vsock, err, errlen);
+		r = plan_decode_device(f, type, inst, s, err, errlen);
 	}
+	free(s);
 	return r;
 }
 
@@ -110,8 +130,10 @@ static int plan_check_memory(const char *mem_path, const struct vmm__snap_mem_la
 		snprintf(err, errlen, "memory file %s: cannot open: %s", mem_path, strerror(-r));
 		return r;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size != l->file_size) {
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "memory file %s: %s", mem_path, strerror(-r));
+	} else if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != l->file_size) {
 		snprintf(err, errlen, "memory file %s: %lld bytes, the snapshot's layout needs %llu",
 			 mem_path, (long long)st.st_size, (unsigned long long)l->file_size);
 		r = -EINVAL;
