@@ -184,7 +184,7 @@ static int block_ro(struct parse_ctx *pc, const char *v)
  * alone is N per second (refill_ms defaults to 1000 once the option's keys
  * are all read); a burst or refill time without B is refused, as is
  * B_refill_ms=0.  The maxima are libratelimit's, checked by
- * vmm_config_validate() for every source of a configuration.
+ * vmm_config_validate() (vmm_new) whatever filled the configuration.
  */
 #define LIM_SIZE 0u
 #define LIM_BURST 1u

@@ -113,8 +113,8 @@ static void get_v1_bucket(struct vmm__snapc *c, struct vmm_token_bucket *b)
 	*b = (struct vmm_token_bucket){ .size = per_s, .refill_ms = per_s ? 1000 : 0 };
 }
 
-/* Values are not checked here: vmm_new() refuses what libratelimit
- * refuses, as it does for any configuration. */
+/* Values are not checked here: building the device refuses what
+ * libratelimit's rlim_init refuses, as for any configuration. */
 static void get_bucket(struct vmm__snapc *c, struct vmm_token_bucket *b)
 {
 	if (c->version == 1) {
