@@ -47,8 +47,8 @@ int vmm__snapc_want_versions(struct vmm__snapc *c, uint32_t oldest, uint32_t new
 	if (oldest == newest)
 		vmm__snapc_fail(c, "version %u, this cvmm reads version %u", c->version, newest);
 	else
-		vmm__snapc_fail(c, "version %u, this cvmm reads versions %u to %u", c->version,
-				oldest, newest);
+		vmm__snapc_fail(c, "version %u, this cvmm reads version %u (and older, down "
+				"to %u)", c->version, newest, oldest);
 	c->err = -ENOTSUP;
 	return -ENOTSUP;
 }

@@ -186,7 +186,7 @@ Test(snap_codec, config_versions_0_and_3_are_refused)
 	reopen();
 	cr_assert_eq(vmm__snap_get_config(r, &c, err, sizeof(err)), -ENOTSUP);
 	cr_assert_str_eq(err, "snapshot s: section config[0]: version 3, this cvmm reads "
-			 "versions 1 to 2");
+			 "version 2 (and older, down to 1)");
 	vmm__snapr_free(r);
 	vmm__snapw_free(w);
 	cr_assert_eq(vmm__snapw_new(&w, "test"), 0);
@@ -195,7 +195,7 @@ Test(snap_codec, config_versions_0_and_3_are_refused)
 	reopen();
 	cr_assert_eq(vmm__snap_get_config(r, &c, err, sizeof(err)), -ENOTSUP);
 	cr_assert_str_eq(err, "snapshot s: section config[0]: version 0, this cvmm reads "
-			 "versions 1 to 2");
+			 "version 2 (and older, down to 1)");
 }
 
 Test(snap_codec, serial_i8042_cmos_round_trip)

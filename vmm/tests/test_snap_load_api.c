@@ -284,13 +284,14 @@ Test(snapload, version_of_each_section)
 		memcpy(buf, good, good_len);
 		e = entry_of(buf, sections[s].type, sections[s].inst);
 		/* One past the version written: newer than this cvmm reads
-		 * (config, at 2, also reads 1: "versions 1 to 2"). */
+		 * (config, at 2, reads 1 too: "... version 2 (and older, down
+		 * to 1)"). */
 		v = vmm__le32_get(buf + e + 8) + 1;
 		vmm__le32_put(buf + e + 8, v);
 		fix_header_crc(buf);
 		write_file(bad_state, buf, good_len);
-		snprintf(want, sizeof(want), "section %s: version %u, this cvmm reads version",
-			 sections[s].name, v);
+		snprintf(want, sizeof(want), "section %s: version %u, this cvmm reads version %u",
+			 sections[s].name, v, v - 1);
 		refused(bad_state, mem_path, want);
 		free(buf);
 	}
