@@ -3,7 +3,8 @@
 // value parsers: the input is split on NUL bytes into argv.  Invariants:
 // no crash or sanitizer report; an error leaves a non-empty NUL-terminated
 // one-line message; a success leaves every string
-// field NUL-terminated within its buffer and the block count in range.
+// field NUL-terminated within its buffer, the block count in range and
+// every rate limiter bucket either unset or with a size and a refill time.
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,29 @@ static void check_strings(const struct vmm_config *cfg)
 	for (uint32_t i = 0; i < cfg->nblocks; i++)
 		if (!memchr(cfg->blocks[i].path, 0, sizeof(cfg->blocks[i].path)))
 			__builtin_trap();
+}
+
+/* B_burst and B_refill_ms need B; B alone gets a refill time. */
+static void check_bucket(const struct vmm_token_bucket *b)
+{
+	if (b->size ? !b->refill_ms : b->one_time_burst || b->refill_ms)
+		__builtin_trap();
+}
+
+static void check_limits(const struct vmm_config *cfg)
+{
+	for (uint32_t i = 0; i < cfg->nblocks; i++) {
+		check_bucket(&cfg->blocks[i].limit.bytes);
+		check_bucket(&cfg->blocks[i].limit.ops);
+	}
+	if (cfg->nnets > VMM_MAX_NETS)
+		__builtin_trap();
+	for (uint32_t i = 0; i < cfg->nnets; i++) {
+		check_bucket(&cfg->nets[i].rx_limit.bytes);
+		check_bucket(&cfg->nets[i].rx_limit.ops);
+		check_bucket(&cfg->nets[i].tx_limit.bytes);
+		check_bucket(&cfg->nets[i].tx_limit.ops);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -59,6 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	} else {
 		check_strings(&cfg);
+		check_limits(&cfg);
 	}
 	/* The value parsers on the raw first argument. */
 	if (argc > 1) {

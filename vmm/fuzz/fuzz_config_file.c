@@ -2,10 +2,14 @@
 // libFuzzer target for --config-file documents (api_config_file.h): the
 // input is the file's bytes.  Invariants: no crash or sanitizer report; a
 // rejection carries a non-empty one-line message; an accepted document
-// gives a configuration within the API's bounds, and finalizing it either
-// succeeds with the root drive first or fails with a message.
+// gives a configuration within the API's bounds, every rate limiter in it
+// is one libratelimit takes (a bucket that does not limit is all zeros),
+// and finalizing it either succeeds with the root drive first or fails
+// with a message.
 #include <stdint.h>
 #include <string.h>
+
+#include <rlim/ratelimit.h>
 
 #include "api_config_file.h"
 
@@ -17,6 +21,24 @@ static void check_message(const char *err)
 		__builtin_trap();
 }
 
+static void check_bucket(const struct vmm_token_bucket *b, struct rlim_bucket_config *c)
+{
+	if (!vmm_token_bucket_limits(b) && (b->size || b->one_time_burst || b->refill_ms))
+		__builtin_trap();
+	*c = (struct rlim_bucket_config){ b->size, b->one_time_burst, b->refill_ms };
+}
+
+static void check_limit(const struct vmm_rate_limit *l)
+{
+	struct rlim_config rc = { .clock = rlim_clock_monotonic };
+	struct rlim_limiter lim;
+
+	check_bucket(&l->bytes, &rc.bytes);
+	check_bucket(&l->ops, &rc.ops);
+	if (rlim_init(&lim, &rc) != 0)
+		__builtin_trap();
+}
+
 static void check_accepted(const struct vmm__vmcfg *v)
 {
 	static struct vmm_config out;
@@ -25,6 +47,12 @@ static void check_accepted(const struct vmm__vmcfg *v)
 	if (v->cfg.nblocks > VMM_MAX_BLOCKS || v->cfg.vcpus < 1 ||
 	    v->cfg.vcpus > VMM_VCPUS_MAX || v->cfg.mem_mib < VMM_MEM_MIN_MIB)
 		__builtin_trap();
+	for (uint32_t i = 0; i < v->cfg.nblocks; i++)
+		check_limit(&v->cfg.blocks[i].limit);
+	for (uint32_t i = 0; i < v->cfg.nnets && i < VMM_MAX_NETS; i++) {
+		check_limit(&v->cfg.nets[i].rx_limit);
+		check_limit(&v->cfg.nets[i].tx_limit);
+	}
 	if (vmm__vmcfg_finalize(v, &out, err, sizeof(err)) != 0) {
 		check_message(err);
 		return;

@@ -194,7 +194,7 @@ int vmm__vmcfg_put_drive(struct vmm__vmcfg *v, const char *path_id,
 		return r;
 	b.read_only = vmm__json_bool(body, "is_read_only", false);
 	if ((r = vmm__vmcfg_rate_limiter(json_object_get(body, "rate_limiter"),
-					 "drive.rate_limiter", &b.rate, &b.iops, err, errlen)))
+					 "drive.rate_limiter", &b.limit, err, errlen)))
 		return r;
 	if (slot < 0)
 		slot = (int)v->cfg.nblocks++;
@@ -305,7 +305,7 @@ static json_t *drives_json(const struct vmm__vmcfg *v)
 		json_t *o = json_pack("{s:s,s:s,s:b,s:b}", "drive_id", v->drive_ids[i],
 				      "path_on_host", b->path, "is_root_device", v->drive_root[i],
 				      "is_read_only", b->read_only);
-		json_t *rl = vmm__vmcfg_rate_json(b->rate, b->iops);
+		json_t *rl = vmm__vmcfg_rate_json(&b->limit);
 
 		if (o && rl)
 			json_object_set_new(o, "rate_limiter", rl);

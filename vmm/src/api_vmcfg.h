@@ -18,9 +18,6 @@
 
 /* Firecracker's drive_id and iface_id: up to 64 bytes of [A-Za-z0-9_]. */
 #define VMM__DRIVE_ID_MAX 64u
-/* The only refill_time cvmm's limiters have: a bucket holds one second's
- * worth of its rate (docs/api.md "Rate limiters"). */
-#define VMM__REFILL_MS 1000u
 /* Kernel arguments used when boot-source has no boot_args. */
 #define VMM__DEFAULT_BOOT_ARGS "console=ttyS0 reboot=k panic=1"
 
@@ -73,12 +70,13 @@ bool vmm__vmcfg_id_valid(const char *id);
 /* -ENOSPC with a message unless one more virtio device fits. */
 int vmm__vmcfg_virtio_room(const struct vmm__vmcfg *v, const char *what,
 			   char *err, size_t errlen);
-/* Firecracker's RateLimiter object (NULL = absent) as bytes/s and ops/s
- * (0 = unlimited); ops NULL when the device has no ops limit. */
-int vmm__vmcfg_rate_limiter(const json_t *rl, const char *what, uint64_t *bytes,
-			    uint64_t *ops, char *err, size_t errlen);
-/* The RateLimiter object for bytes/s and ops/s, NULL when both are 0. */
-json_t *vmm__vmcfg_rate_json(uint64_t bytes, uint64_t ops);
+/* Firecracker's RateLimiter object (NULL = absent) as a limiter:
+ * bandwidth is the bytes bucket, ops the ops bucket (docs/api.md "Rate
+ * limiters"); a bucket that limits nothing is stored as zeros. */
+int vmm__vmcfg_rate_limiter(const json_t *rl, const char *what, struct vmm_rate_limit *out,
+			    char *err, size_t errlen);
+/* The RateLimiter object with the buckets that limit, NULL when none does. */
+json_t *vmm__vmcfg_rate_json(const struct vmm_rate_limit *l);
 json_t *vmm__vmcfg_nets_json(const struct vmm__vmcfg *v);
 json_t *vmm__vmcfg_vsock_json(const struct vmm_config *cfg);
 int vmm__vmcfg_apply_nets(struct vmm__vmcfg *v, const json_t *nets, char *err,

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Firecracker's network-interfaces, vsock and RateLimiter objects onto a
 // struct vmm_config (api_vmcfg.h, docs/api.md "Endpoints" and "Rate
-// limiters").  cvmm's limiters are a bucket of one second's worth of a
-// rate, refilled over a second (libratelimit through vmm/src/net.c and
-// blk.c), so a Firecracker TokenBucket maps exactly when its refill_time
-// is 1000 ms and it has no one_time_burst; other buckets are refused
-// rather than approximated.
+// limiters").  A TokenBucket's size, one_time_burst and refill_time (ms)
+// are a struct vmm_token_bucket's fields one for one, and libratelimit
+// (through vmm/src/net.c and blk.c) runs them as Firecracker does, so only
+// what libratelimit refuses (values above its maxima) is refused.
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,81 +44,79 @@ static const struct vmm__json_field bucket_fields[] = {
 	{ NULL, 0, false },
 };
 
-/* One TokenBucket as a per-second rate; absent, size 0 or refill_time 0
- * (no limit, as in Firecracker and libratelimit) give 0. */
+/* One TokenBucket field checked against libratelimit's maximum (which
+ * rlim_init applies to every bucket, limiting or not). */
+static int bucket_field(const json_t *b, const char *field, const char *where,
+			uint64_t max, uint64_t *out, char *err, size_t errlen)
+{
+	*out = vmm__json_uint(b, field, 0);
+	if (*out > max)
+		return vmm__json_fail(err, errlen, -EINVAL, "%s.%s=%llu: at most %llu", where, field,
+				      (unsigned long long)*out, (unsigned long long)max);
+	return 0;
+}
+
+/* One TokenBucket, field for field.  Absent, size 0 or refill_time 0 is
+ * no limit (Firecracker's rule and libratelimit's), kept as all zeros so
+ * that GET /vm/config leaves it out. */
 static int bucket(const json_t *rl, const char *name, const char *what,
-		  uint64_t *per_s, char *err, size_t errlen)
+		  struct vmm_token_bucket *out, char *err, size_t errlen)
 {
 	const json_t *b = json_object_get(rl, name);
+	struct vmm_token_bucket t;
 	char where[96];
-	uint64_t size, refill;
 	int r;
 
-	*per_s = 0;
+	memset(out, 0, sizeof(*out));
 	if (!b)
 		return 0;
 	snprintf(where, sizeof(where), "%s.%s", what, name);
-	if ((r = vmm__json_check(b, bucket_fields, where, err, errlen)))
+	if ((r = vmm__json_check(b, bucket_fields, where, err, errlen)) ||
+	    (r = bucket_field(b, "size", where, RLIM_MAX_TOKENS, &t.size, err, errlen)) ||
+	    (r = bucket_field(b, "one_time_burst", where, RLIM_MAX_TOKENS, &t.one_time_burst,
+			      err, errlen)) ||
+	    (r = bucket_field(b, "refill_time", where, RLIM_MAX_REFILL_MS, &t.refill_ms,
+			      err, errlen)))
 		return r;
-	size = vmm__json_uint(b, "size", 0);
-	refill = vmm__json_uint(b, "refill_time", 0);
-	if (vmm__json_uint(b, "one_time_burst", 0))
-		return vmm__json_fail(err, errlen, -EINVAL, "%s.one_time_burst=%llu: cvmm's limiters "
-				      "have no one-time burst (use 0 or leave it out)", where,
-				      (unsigned long long)vmm__json_uint(b, "one_time_burst", 0));
-	if (size == 0 || refill == 0)
-		return 0;
-	if (refill != VMM__REFILL_MS)
-		return vmm__json_fail(err, errlen, -EINVAL, "%s.refill_time=%llu: cvmm's buckets refill "
-				      "in %u ms (size is then the rate per second)", where,
-				      (unsigned long long)refill, VMM__REFILL_MS);
-	if (size > RLIM_MAX_TOKENS)
-		return vmm__json_fail(err, errlen, -EINVAL, "%s.size=%llu: at most %llu", where,
-				      (unsigned long long)size, RLIM_MAX_TOKENS);
-	*per_s = size;
+	if (vmm_token_bucket_limits(&t))
+		*out = t;
 	return 0;
 }
 
-int vmm__vmcfg_rate_limiter(const json_t *rl, const char *what, uint64_t *bytes,
-			    uint64_t *ops, char *err, size_t errlen)
+int vmm__vmcfg_rate_limiter(const json_t *rl, const char *what, struct vmm_rate_limit *out,
+			    char *err, size_t errlen)
 {
-	uint64_t n_ops;
+	struct vmm_rate_limit l;
 	int r;
 
-	*bytes = 0;
-	if (ops)
-		*ops = 0;
+	memset(out, 0, sizeof(*out));
 	if (!rl)
 		return 0;
 	if ((r = vmm__json_check(rl, limiter_fields, what, err, errlen)) ||
-	    (r = bucket(rl, "bandwidth", what, bytes, err, errlen)) ||
-	    (r = bucket(rl, "ops", what, &n_ops, err, errlen)))
+	    (r = bucket(rl, "bandwidth", what, &l.bytes, err, errlen)) ||
+	    (r = bucket(rl, "ops", what, &l.ops, err, errlen)))
 		return r;
-	if (ops)
-		*ops = n_ops;
-	else if (n_ops)
-		return vmm__json_fail(err, errlen, -EINVAL, "%s.ops: cvmm's network limiter counts "
-				      "bytes only (leave ops out)", what);
+	*out = l;
 	return 0;
 }
 
-static json_t *bucket_json(uint64_t per_s)
+static json_t *bucket_json(const struct vmm_token_bucket *b)
 {
-	return json_pack("{s:I,s:I}", "size", (json_int_t)per_s, "refill_time",
-			 (json_int_t)VMM__REFILL_MS);
+	return json_pack("{s:I,s:I,s:I}", "size", (json_int_t)b->size, "one_time_burst",
+			 (json_int_t)b->one_time_burst, "refill_time", (json_int_t)b->refill_ms);
 }
 
-json_t *vmm__vmcfg_rate_json(uint64_t bytes, uint64_t ops)
+json_t *vmm__vmcfg_rate_json(const struct vmm_rate_limit *l)
 {
 	json_t *o;
 
-	if (!bytes && !ops)
+	if (!vmm_rate_limit_limits(l))
 		return NULL;
 	o = json_object();
-	if (o && bytes)
-		json_object_set_new(o, "bandwidth", bucket_json(bytes));
-	if (o && ops)
-		json_object_set_new(o, "ops", bucket_json(ops));
+	if (o && vmm_token_bucket_limits(&l->bytes))
+		json_object_set_new(o, "bandwidth", bucket_json(&l->bytes));
+	if (o && vmm_token_bucket_limits(&l->ops))
+		json_object_set_new(o, "ops", bucket_json(&l->ops));
 	return o;
 }
 
@@ -207,10 +204,10 @@ static int parse_net(const struct vmm__vmcfg *v, const char *path_id, const json
 	strcpy(n->tap, tap);
 	if ((r = net_mac(body, n, err, errlen)) ||
 	    (r = vmm__vmcfg_rate_limiter(json_object_get(body, "rx_rate_limiter"),
-					 "network-interface.rx_rate_limiter", &n->rx_rate, NULL,
+					 "network-interface.rx_rate_limiter", &n->rx_limit,
 					 err, errlen)) ||
 	    (r = vmm__vmcfg_rate_limiter(json_object_get(body, "tx_rate_limiter"),
-					 "network-interface.tx_rate_limiter", &n->tx_rate, NULL,
+					 "network-interface.tx_rate_limiter", &n->tx_limit,
 					 err, errlen)))
 		return r;
 	*slot = find_net(v, id);
@@ -297,8 +294,8 @@ json_t *vmm__vmcfg_nets_json(const struct vmm__vmcfg *v)
 		const struct vmm_net_config *n = &v->cfg.nets[i];
 		json_t *o = json_pack("{s:s,s:s}", "iface_id", v->iface_ids[i],
 				      "host_dev_name", n->tap);
-		json_t *rx = vmm__vmcfg_rate_json(n->rx_rate, 0);
-		json_t *tx = vmm__vmcfg_rate_json(n->tx_rate, 0);
+		json_t *rx = vmm__vmcfg_rate_json(&n->rx_limit);
+		json_t *tx = vmm__vmcfg_rate_json(&n->tx_limit);
 		char mac[18];
 
 		if (o && n->has_mac) {

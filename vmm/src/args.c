@@ -11,9 +11,12 @@
 #define KEY_MAX 32
 #define VALUE_MAX VMM_CMDLINE_MAX
 
+struct key_def;
+
 struct parse_ctx {
 	struct vmm_config *cfg;
 	const char *opt;
+	const struct key_def *key;	/* the key being applied */
 	char *err;
 	size_t errlen;
 };
@@ -24,6 +27,7 @@ struct key_def {
 	const char *key;
 	key_setter_fn set;
 	const char *help;
+	unsigned arg;		/* for setters shared by several keys */
 };
 
 /* An option takes either key=value pairs (keys) or one plain value (plain),
@@ -34,6 +38,7 @@ struct opt_def {
 	key_setter_fn plain;
 	int (*begin)(struct parse_ctx *pc);	/* NULL or per-use setup */
 	const char *help;
+	int (*end)(struct parse_ctx *pc);	/* NULL or checks after all keys */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -172,17 +177,83 @@ static int block_ro(struct parse_ctx *pc, const char *v)
 	return set_bool(pc, "read_only", v, &cur_block(pc)->read_only);
 }
 
+/*
+ * Rate limiter keys (docs/cvmm.md): every bucket B (--block rate and iops,
+ * --net rx_rate, rx_ops, tx_rate and tx_ops) has B=size, B_burst= and
+ * B_refill_ms=.  key_def.arg says which bucket and field a key sets.  B=N
+ * alone is N per second (refill_ms defaults to 1000 once the option's keys
+ * are all read); a burst or refill time without B is refused, as is
+ * B_refill_ms=0.  The maxima are libratelimit's, checked by
+ * vmm_config_validate() (vmm_new) whatever filled the configuration.
+ */
+#define LIM_SIZE 0u
+#define LIM_BURST 1u
+#define LIM_REFILL 2u
+#define LIM_FIELD 3u		/* mask of the three above */
+#define LIM_OPS 4u		/* the ops bucket, else bytes */
+#define LIM_TX 8u		/* --net: the tx limiter, else rx */
+
+static struct vmm_token_bucket *limit_bucket(struct vmm_rate_limit *l, unsigned arg)
+{
+	return arg & LIM_OPS ? &l->ops : &l->bytes;
+}
+
+static int set_bucket(struct parse_ctx *pc, struct vmm_rate_limit *l, const char *v)
+{
+	const char *key = pc->key->key;
+	struct vmm_token_bucket *b = limit_bucket(l, pc->key->arg);
+	uint64_t n;
+	int r = set_u64(pc, key, v, &n);
+
+	if (r)
+		return r;
+	switch (pc->key->arg & LIM_FIELD) {
+	case LIM_SIZE:
+		b->size = n;
+		break;
+	case LIM_BURST:
+		b->one_time_burst = n;
+		break;
+	default:
+		if (n == 0)
+			return fail(pc, -EINVAL, "%s=%s: must be at least 1 (no limit is a "
+				    "size of 0)", key, v);
+		b->refill_ms = n;
+		break;
+	}
+	return 0;
+}
+
+/* After all keys: the default refill time, and no burst or refill time
+ * for a bucket without a size.  size_key names the bucket's size key. */
+static int end_bucket(struct parse_ctx *pc, struct vmm_token_bucket *b,
+		      const char *size_key)
+{
+	if (b->size == 0 && b->one_time_burst)
+		return fail(pc, -EINVAL, "%s_burst=%llu: needs a non-zero %s", size_key,
+			    (unsigned long long)b->one_time_burst, size_key);
+	if (b->size == 0 && b->refill_ms)
+		return fail(pc, -EINVAL, "%s_refill_ms=%llu: needs a non-zero %s", size_key,
+			    (unsigned long long)b->refill_ms, size_key);
+	if (b->size && !b->refill_ms)
+		b->refill_ms = 1000;
+	return 0;
+}
+
+static int block_limit(struct parse_ctx *pc, const char *v)
+{
+	return set_bucket(pc, &cur_block(pc)->limit, v);
+}
+
+static int block_end(struct parse_ctx *pc)
+{
+	struct vmm_rate_limit *l = &cur_block(pc)->limit;
+	int r = end_bucket(pc, &l->bytes, "rate");
+
+	return r ? r : end_bucket(pc, &l->ops, "iops");
+}
+
 /* --vsock (one device; ranges are checked by vmm_config_validate) */
-static int block_rate(struct parse_ctx *pc, const char *v)
-{
-	return set_u64(pc, "rate", v, &cur_block(pc)->rate);
-}
-
-static int block_iops(struct parse_ctx *pc, const char *v)
-{
-	return set_u64(pc, "iops", v, &cur_block(pc)->iops);
-}
-
 static int vsock_begin(struct parse_ctx *pc)
 {
 	if (pc->cfg->vsock.enabled)
@@ -232,14 +303,23 @@ static int net_mac(struct parse_ctx *pc, const char *v)
 	return 0;
 }
 
-static int net_rx_rate(struct parse_ctx *pc, const char *v)
+static int net_limit(struct parse_ctx *pc, const char *v)
 {
-	return set_u64(pc, "rx_rate", v, &cur_net(pc)->rx_rate);
+	struct vmm_net_config *nc = cur_net(pc);
+
+	return set_bucket(pc, pc->key->arg & LIM_TX ? &nc->tx_limit : &nc->rx_limit, v);
 }
 
-static int net_tx_rate(struct parse_ctx *pc, const char *v)
+static int net_end(struct parse_ctx *pc)
 {
-	return set_u64(pc, "tx_rate", v, &cur_net(pc)->tx_rate);
+	struct vmm_net_config *nc = cur_net(pc);
+	int r;
+
+	if ((r = end_bucket(pc, &nc->rx_limit.bytes, "rx_rate")) ||
+	    (r = end_bucket(pc, &nc->rx_limit.ops, "rx_ops")) ||
+	    (r = end_bucket(pc, &nc->tx_limit.bytes, "tx_rate")))
+		return r;
+	return end_bucket(pc, &nc->tx_limit.ops, "tx_ops");
 }
 
 /* --serial */
@@ -373,94 +453,118 @@ static int seccomp_mode(struct parse_ctx *pc, const char *v)
 }
 
 static const struct key_def memory_keys[] = {
-	{ "size_mib", mem_size_mib, "guest RAM in MiB (default 256)" },
-	{ "size", mem_size, "guest RAM with a unit: 512M, 2G" },
-	{ NULL, NULL, NULL },
+	{ "size_mib", mem_size_mib, "guest RAM in MiB (default 256)", 0 },
+	{ "size", mem_size, "guest RAM with a unit: 512M, 2G", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 static const struct key_def vcpu_keys[] = {
-	{ "num", vcpu_num, "number of vCPUs (default 1)" },
-	{ "assists", vcpu_assists, "on|off: kvm-pvm emulation assists (default on)" },
-	{ NULL, NULL, NULL },
+	{ "num", vcpu_num, "number of vCPUs (default 1)", 0 },
+	{ "assists", vcpu_assists, "on|off: kvm-pvm emulation assists (default on)", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 static const struct key_def kernel_keys[] = {
-	{ "path", kernel_path, "bzImage or ELF vmlinux (64-bit entry or PVH note)" },
-	{ "cmdline", kernel_cmdline, "kernel command line (quote it)" },
-	{ "boot", kernel_boot, "auto|pvh|64bit: ELF entry (default auto: PVH if the note exists)" },
-	{ NULL, NULL, NULL },
+	{ "path", kernel_path, "bzImage or ELF vmlinux (64-bit entry or PVH note)", 0 },
+	{ "cmdline", kernel_cmdline, "kernel command line (quote it)", 0 },
+	{ "boot", kernel_boot, "auto|pvh|64bit: ELF entry (default auto: PVH if the note exists)", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 static const struct key_def initramfs_keys[] = {
-	{ "path", initramfs_path, "initramfs image" },
-	{ NULL, NULL, NULL },
+	{ "path", initramfs_path, "initramfs image", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 static const struct key_def block_keys[] = {
-	{ "path", block_path, "disk image or block device" },
-	{ "read_only", block_ro, "on|off (default off)" },
-	{ "rate", block_rate, "bytes/s the guest may read and write (default 0: unlimited)" },
-	{ "iops", block_iops, "requests/s (default 0: unlimited)" },
-	{ NULL, NULL, NULL },
+	{ "path", block_path, "disk image or block device", 0 },
+	{ "read_only", block_ro, "on|off (default off)", 0 },
+	{ "rate", block_limit, "bytes read and written per refill time, per second by default (0: unlimited)",
+	  LIM_SIZE },
+	{ "rate_burst", block_limit, "one-time extra bytes, spent first (needs rate)", LIM_BURST },
+	{ "rate_refill_ms", block_limit, "ms to refill the rate bucket (default 1000)", LIM_REFILL },
+	{ "iops", block_limit, "requests per refill time (default 0: unlimited)",
+	  LIM_OPS | LIM_SIZE },
+	{ "iops_burst", block_limit, "one-time extra requests (needs iops)", LIM_OPS | LIM_BURST },
+	{ "iops_refill_ms", block_limit, "ms to refill the iops bucket (default 1000)",
+	  LIM_OPS | LIM_REFILL },
+	{ NULL, NULL, NULL, 0 },
 };
 static const struct key_def vsock_keys[] = {
-	{ "cid", vsock_cid, "guest CID, 3..4294967294" },
-	{ "uds", vsock_uds, "host Unix socket; guest port P connects to PATH_P" },
-	{ NULL, NULL, NULL },
+	{ "cid", vsock_cid, "guest CID, 3..4294967294", 0 },
+	{ "uds", vsock_uds, "host Unix socket; guest port P connects to PATH_P", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 static const struct key_def net_keys[] = {
-	{ "tap", net_tap, "host tap interface (created if missing)" },
-	{ "mac", net_mac, "guest MAC, XX:XX:XX:XX:XX:XX (default: the guest picks one)" },
-	{ "rx_rate", net_rx_rate, "bytes/s to the guest (default 0: unlimited)" },
-	{ "tx_rate", net_tx_rate, "bytes/s from the guest (default 0: unlimited)" },
-	{ NULL, NULL, NULL },
+	{ "tap", net_tap, "host tap interface (created if missing)", 0 },
+	{ "mac", net_mac, "guest MAC, XX:XX:XX:XX:XX:XX (default: the guest picks one)", 0 },
+	{ "rx_rate", net_limit, "bytes to the guest per refill time, per second by default (0: unlimited)",
+	  LIM_SIZE },
+	{ "rx_rate_burst", net_limit, "one-time extra bytes to the guest (needs rx_rate)", LIM_BURST },
+	{ "rx_rate_refill_ms", net_limit, "ms to refill the rx_rate bucket (default 1000)",
+	  LIM_REFILL },
+	{ "rx_ops", net_limit, "frames to the guest per refill time (default 0: unlimited)",
+	  LIM_OPS | LIM_SIZE },
+	{ "rx_ops_burst", net_limit, "one-time extra frames to the guest (needs rx_ops)",
+	  LIM_OPS | LIM_BURST },
+	{ "rx_ops_refill_ms", net_limit, "ms to refill the rx_ops bucket (default 1000)",
+	  LIM_OPS | LIM_REFILL },
+	{ "tx_rate", net_limit, "bytes from the guest, as rx_rate", LIM_TX | LIM_SIZE },
+	{ "tx_rate_burst", net_limit, "as rx_rate_burst, from the guest", LIM_TX | LIM_BURST },
+	{ "tx_rate_refill_ms", net_limit, "as rx_rate_refill_ms, from the guest",
+	  LIM_TX | LIM_REFILL },
+	{ "tx_ops", net_limit, "frames from the guest, as rx_ops", LIM_TX | LIM_OPS | LIM_SIZE },
+	{ "tx_ops_burst", net_limit, "as rx_ops_burst, from the guest", LIM_TX | LIM_OPS | LIM_BURST },
+	{ "tx_ops_refill_ms", net_limit, "as rx_ops_refill_ms, from the guest",
+	  LIM_TX | LIM_OPS | LIM_REFILL },
+	{ NULL, NULL, NULL, 0 },
 };
 static const struct key_def serial_keys[] = {
-	{ "out", serial_out, "stdout|file|none (default stdout)" },
-	{ "path", serial_path, "file receiving the console (implies out=file)" },
-	{ "in", serial_in, "stdin|none (default stdin)" },
-	{ "rate", serial_rate, "flood budget in bytes/s (default 0: unlimited)" },
-	{ "burst", serial_burst, "flood budget burst in bytes" },
-	{ NULL, NULL, NULL },
+	{ "out", serial_out, "stdout|file|none (default stdout)", 0 },
+	{ "path", serial_path, "file receiving the console (implies out=file)", 0 },
+	{ "in", serial_in, "stdin|none (default stdin)", 0 },
+	{ "rate", serial_rate, "flood budget in bytes/s (default 0: unlimited)", 0 },
+	{ "burst", serial_burst, "flood budget burst in bytes", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 static const struct key_def watchdog_keys[] = {
-	{ "panic", wd_panic, "on|off: end on a guest kernel panic (default on)" },
-	{ "stuck_ms", wd_stuck, "end when a vCPU has IF=0 and no exit this long (default 120000, 0=off)" },
-	{ NULL, NULL, NULL },
+	{ "panic", wd_panic, "on|off: end on a guest kernel panic (default on)", 0 },
+	{ "stuck_ms", wd_stuck, "end when a vCPU has IF=0 and no exit this long (default 120000, 0=off)", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 static const struct key_def platform_keys[] = {
-	{ "acpi", plat_acpi, "on|off: ACPI tables (default on)" },
-	{ "mptable", plat_mptable, "on|off: MP table (default on)" },
-	{ "virtio_cmdline", plat_virtio_cmdline, "on|off: append virtio_mmio.device= (default on)" },
-	{ NULL, NULL, NULL },
+	{ "acpi", plat_acpi, "on|off: ACPI tables (default on)", 0 },
+	{ "mptable", plat_mptable, "on|off: MP table (default on)", 0 },
+	{ "virtio_cmdline", plat_virtio_cmdline, "on|off: append virtio_mmio.device= (default on)", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 static const struct key_def timer_keys[] = {
-	{ "enabled", timer_enabled, "on|off: log port 0x80 writes with a timestamp" },
-	{ NULL, NULL, NULL },
+	{ "enabled", timer_enabled, "on|off: log port 0x80 writes with a timestamp", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 static const struct key_def log_keys[] = {
-	{ "level", log_level, "error|warn|info|debug (default warn)" },
-	{ NULL, NULL, NULL },
+	{ "level", log_level, "error|warn|info|debug (default warn)", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 static const struct key_def kvm_keys[] = {
-	{ "path", kvm_path, "KVM device (default /dev/kvm)" },
-	{ NULL, NULL, NULL },
+	{ "path", kvm_path, "KVM device (default /dev/kvm)", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 
 static const struct opt_def options[] = {
-	{ "--memory", memory_keys, NULL, NULL, "guest memory" },
-	{ "--vcpu", vcpu_keys, NULL, NULL, "virtual CPUs" },
-	{ "--kernel", kernel_keys, NULL, NULL, "guest kernel (required)" },
-	{ "--initramfs", initramfs_keys, NULL, NULL, "initial ramdisk" },
-	{ "--block", block_keys, NULL, block_begin, "virtio-blk disk (repeatable)" },
-	{ "--vsock", vsock_keys, NULL, vsock_begin, "virtio-vsock device (one)" },
-	{ "--net", net_keys, NULL, net_begin, "virtio-net on a tap (repeatable)" },
-	{ "--serial", serial_keys, NULL, NULL, "16550A console at 0x3f8, IRQ 4" },
-	{ "--watchdog", watchdog_keys, NULL, NULL, "guest panic and stuck vCPU detection" },
-	{ "--platform", platform_keys, NULL, NULL, "firmware tables" },
-	{ "--boot-timer", timer_keys, NULL, NULL, "port 0x80 boot timer" },
-	{ "--log", log_keys, NULL, NULL, "VMM log on stderr" },
-	{ "--kvm", kvm_keys, NULL, NULL, "KVM device" },
-	{ "--api-sock", NULL, api_sock, NULL, "control API on this Unix socket (docs/api.md)" },
-	{ "--config-file", NULL, config_file, NULL, "JSON machine configuration (docs/api.md)" },
-	{ "--seccomp", NULL, seccomp_mode, NULL, "kill|log|off: syscall filters (default kill)" },
-	{ NULL, NULL, NULL, NULL, NULL },
+	{ "--memory", memory_keys, NULL, NULL, "guest memory", NULL },
+	{ "--vcpu", vcpu_keys, NULL, NULL, "virtual CPUs", NULL },
+	{ "--kernel", kernel_keys, NULL, NULL, "guest kernel (required)", NULL },
+	{ "--initramfs", initramfs_keys, NULL, NULL, "initial ramdisk", NULL },
+	{ "--block", block_keys, NULL, block_begin, "virtio-blk disk (repeatable)", block_end },
+	{ "--vsock", vsock_keys, NULL, vsock_begin, "virtio-vsock device (one)", NULL },
+	{ "--net", net_keys, NULL, net_begin, "virtio-net on a tap (repeatable)", net_end },
+	{ "--serial", serial_keys, NULL, NULL, "16550A console at 0x3f8, IRQ 4", NULL },
+	{ "--watchdog", watchdog_keys, NULL, NULL, "guest panic and stuck vCPU detection", NULL },
+	{ "--platform", platform_keys, NULL, NULL, "firmware tables", NULL },
+	{ "--boot-timer", timer_keys, NULL, NULL, "port 0x80 boot timer", NULL },
+	{ "--log", log_keys, NULL, NULL, "VMM log on stderr", NULL },
+	{ "--kvm", kvm_keys, NULL, NULL, "KVM device", NULL },
+	{ "--api-sock", NULL, api_sock, NULL, "control API on this Unix socket (docs/api.md)", NULL },
+	{ "--config-file", NULL, config_file, NULL, "JSON machine configuration (docs/api.md)", NULL },
+	{ "--seccomp", NULL, seccomp_mode, NULL, "kill|log|off: syscall filters (default kill)", NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
 /* name is "--opt" or "--opt=VALUE"; only plain options take the second form. */
@@ -499,7 +603,7 @@ static int apply_option(struct parse_ctx *pc, const struct opt_def *o,
 			const char *arg)
 {
 	static char value[VALUE_MAX];	/* parsing is single-threaded startup work */
-	char key[KEY_MAX], known[128];
+	char key[KEY_MAX], known[256];
 	const char *cur = arg;
 	int r;
 
@@ -518,6 +622,7 @@ static int apply_option(struct parse_ctx *pc, const struct opt_def *o,
 			return fail(pc, -EINVAL, "%s=%s: unknown key '%s' (known: %s)",
 				    key, value, key, known);
 		}
+		pc->key = k;
 		r = k->set(pc, value);
 		if (r)
 			return r;
@@ -525,7 +630,7 @@ static int apply_option(struct parse_ctx *pc, const struct opt_def *o,
 	if (r < 0)
 		return fail(pc, -EINVAL, "%s: malformed; expected key=value[,key=value...]",
 			    arg);
-	return 0;
+	return o->end ? o->end(pc) : 0;
 }
 
 /* The message echoes what the user typed; keep it one printable line. */
@@ -599,7 +704,7 @@ void vmm_args_usage(FILE *out, const char *prog)
 		}
 		fprintf(out, "%s  (%s)\n", o->name, o->help);
 		for (const struct key_def *k = o->keys; k->key; k++)
-			fprintf(out, "    %-16s %s\n", k->key, k->help);
+			fprintf(out, "    %-18s %s\n", k->key, k->help);
 	}
 	fprintf(out, "\nexit codes: 0 guest reset, 1 bad configuration, 2 usage,"
 		" 3 guest poweroff, 4 triple fault, 5 guest kernel panic,"

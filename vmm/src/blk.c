@@ -134,13 +134,8 @@ static int blk_open(struct vmm *vm, struct vmm_blk *b)
 	dc.irq = (struct virtq_irq){ blk_irq, b };
 	dc.async = b->async;
 	dc.read_only = bc->read_only;
-	/* One second's worth in each bucket, refilled over a second. */
-	b->limit = (struct rlim_config){
-		.bytes = { .size = bc->rate, .refill_time_ms = bc->rate ? 1000 : 0 },
-		.ops = { .size = bc->iops, .refill_time_ms = bc->iops ? 1000 : 0 },
-		.clock = rlim_clock_monotonic,
-	};
-	dc.limit = bc->rate || bc->iops ? &b->limit : NULL;
+	/* Every request costs one op and its data bytes (libvirtio-blk). */
+	dc.limit = vmm__rlim_config(&bc->limit, &b->limit) ? &b->limit : NULL;
 	r = vblk_device_init(&b->dev, &dc);
 	if (r)
 		return vmm__fail(vm, "block[%u]: device: %s", b->index, strerror(-r));

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <rlim/ratelimit.h>
 #include <vmm/config.h>
 
 void vmm_config_init(struct vmm_config *cfg)
@@ -41,6 +42,16 @@ int vmm_config_set_string(char *dst, size_t dstlen, const char *src)
 		return -ENAMETOOLONG;
 	memcpy(dst, src, n + 1);
 	return 0;
+}
+
+bool vmm_token_bucket_limits(const struct vmm_token_bucket *b)
+{
+	return b->size != 0 && b->refill_ms != 0;
+}
+
+bool vmm_rate_limit_limits(const struct vmm_rate_limit *l)
+{
+	return vmm_token_bucket_limits(&l->bytes) || vmm_token_bucket_limits(&l->ops);
 }
 
 const char *vmm_log_level_name(enum vmm_log_level level)
@@ -140,6 +151,32 @@ static int check_sizes(const struct vmm_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* libratelimit's maxima (rlim_init refuses more), named as the command
+ * line spells the key: "block[0].rate_burst=...", "net[1].tx_ops=...". */
+static int check_bucket(const char *dev, uint32_t i, const char *key,
+			const struct vmm_token_bucket *b, char *err, size_t errlen)
+{
+	if (b->size > RLIM_MAX_TOKENS)
+		return fail(err, errlen, -EINVAL, "%s[%u].%s=%llu: at most %llu", dev, i, key,
+			    (unsigned long long)b->size, RLIM_MAX_TOKENS);
+	if (b->one_time_burst > RLIM_MAX_TOKENS)
+		return fail(err, errlen, -EINVAL, "%s[%u].%s_burst=%llu: at most %llu", dev, i,
+			    key, (unsigned long long)b->one_time_burst, RLIM_MAX_TOKENS);
+	if (b->refill_ms > RLIM_MAX_REFILL_MS)
+		return fail(err, errlen, -EINVAL, "%s[%u].%s_refill_ms=%llu: at most %llu", dev,
+			    i, key, (unsigned long long)b->refill_ms, RLIM_MAX_REFILL_MS);
+	return 0;
+}
+
+static int check_limit(const char *dev, uint32_t i, const char *bytes_key,
+		       const char *ops_key, const struct vmm_rate_limit *l, char *err,
+		       size_t errlen)
+{
+	int r = check_bucket(dev, i, bytes_key, &l->bytes, err, errlen);
+
+	return r ? r : check_bucket(dev, i, ops_key, &l->ops, err, errlen);
+}
+
 /* The device checks the same again; here the message names the key. */
 static int check_vsock(const struct vmm_vsock_config *vc, char *err, size_t errlen)
 {
@@ -161,6 +198,8 @@ static int check_vsock(const struct vmm_vsock_config *vc, char *err, size_t errl
 static int check_net(uint32_t i, const struct vmm_net_config *nc, char *err,
 		     size_t errlen)
 {
+	int r;
+
 	if (nc->tap[0] == '\0')
 		return fail(err, errlen, -EINVAL, "net[%u].tap: missing (--net tap=NAME)", i);
 	if (strlen(nc->tap) > VMM_TAP_NAME_MAX)
@@ -172,7 +211,8 @@ static int check_net(uint32_t i, const struct vmm_net_config *nc, char *err,
 			    "net[%u].mac=%02x:%02x:%02x:%02x:%02x:%02x: a multicast address",
 			    i, nc->mac[0], nc->mac[1], nc->mac[2], nc->mac[3], nc->mac[4],
 			    nc->mac[5]);
-	return 0;
+	r = check_limit("net", i, "rx_rate", "rx_ops", &nc->rx_limit, err, errlen);
+	return r ? r : check_limit("net", i, "tx_rate", "tx_ops", &nc->tx_limit, err, errlen);
 }
 
 int vmm_config_validate(const struct vmm_config *cfg, char *err, size_t errlen)
@@ -188,6 +228,11 @@ int vmm_config_validate(const struct vmm_config *cfg, char *err, size_t errlen)
 		return r;
 	for (uint32_t i = 0; i < cfg->nnets; i++) {
 		r = check_net(i, &cfg->nets[i], err, errlen);
+		if (r)
+			return r;
+	}
+	for (uint32_t i = 0; i < cfg->nblocks; i++) {
+		r = check_limit("block", i, "rate", "iops", &cfg->blocks[i].limit, err, errlen);
 		if (r)
 			return r;
 	}

@@ -18,6 +18,22 @@ void vmm__irq_line(struct vmm *vm, uint32_t gsi, bool level)
 		vmm__log(vm, VMM_LOG_WARN, "KVM_IRQ_LINE %u: %s", gsi, strerror(-r));
 }
 
+static void bucket_config(const struct vmm_token_bucket *b, struct rlim_bucket_config *c)
+{
+	c->size = b->size;
+	c->one_time_burst = b->one_time_burst;
+	c->refill_time_ms = b->refill_ms;
+}
+
+bool vmm__rlim_config(const struct vmm_rate_limit *l, struct rlim_config *rc)
+{
+	memset(rc, 0, sizeof(*rc));
+	bucket_config(&l->bytes, &rc->bytes);
+	bucket_config(&l->ops, &rc->ops);
+	rc->clock = rlim_clock_monotonic;
+	return vmm_rate_limit_limits(l);
+}
+
 static int virtio_setup(struct vmm *vm)
 {
 	uint32_t slot = 0;

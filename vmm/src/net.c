@@ -107,15 +107,6 @@ static void on_timer(struct evmgr_timer *t, uint64_t expirations, void *data)
 	pthread_mutex_unlock(&n->port.bus.lock);
 }
 
-/* rate bytes/s: a bucket of one second's worth, refilled over a second. */
-static void rate_config(uint64_t rate, struct rlim_config *rc)
-{
-	memset(rc, 0, sizeof(*rc));
-	rc->bytes.size = rate;
-	rc->bytes.refill_time_ms = 1000;
-	rc->clock = rlim_clock_monotonic;
-}
-
 static int net_open(struct vmm *vm, struct vmm_net *n)
 {
 	const struct vmm_net_config *nc = &vm->cfg.nets[n->index];
@@ -133,10 +124,10 @@ static int net_open(struct vmm *vm, struct vmm_net *n)
 					 : strerror(-r));
 	vnet_tap_backend(n->tap, &n->be);
 	memcpy(dc.mac, nc->mac, sizeof(dc.mac));
-	rate_config(nc->rx_rate, &rx);
-	rate_config(nc->tx_rate, &tx);
-	dc.rx_limit = nc->rx_rate ? &rx : NULL;
-	dc.tx_limit = nc->tx_rate ? &tx : NULL;
+	/* Every frame costs one op and its length less the virtio-net header
+	 * (libvirtio-net). */
+	dc.rx_limit = vmm__rlim_config(&nc->rx_limit, &rx) ? &rx : NULL;
+	dc.tx_limit = vmm__rlim_config(&nc->tx_limit, &tx) ? &tx : NULL;
 	r = vnet_device_init(&n->dev, &dc);
 	if (r)
 		return vmm__fail(vm, "net[%u]: device: %s", n->index, strerror(-r));

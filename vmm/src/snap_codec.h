@@ -31,8 +31,9 @@
 
 #include "snap_file.h"
 
-/* Section versions (the table entry's version field). */
-#define VMM__SNAP_CONFIG_V 1u
+/* Section versions (the table entry's version field): the version each
+ * put_ function writes.  config reads 1 too (docs/snapshot.md). */
+#define VMM__SNAP_CONFIG_V 2u
 #define VMM__SNAP_HOST_CPU_V 1u
 #define VMM__SNAP_MEM_LAYOUT_V 1u
 #define VMM__SNAP_VCPU_V 1u

@@ -2,18 +2,33 @@
 // The config section of a snapshot (docs/snapshot.md, "config"): every
 // field of struct vmm_config that rebuilds the same machine on restore,
 // strings as length + bytes, counts checked against the arrays, enums and
-// booleans against their ranges.
+// booleans against their ranges.  Version 2 carries each rate limiter
+// whole (two buckets of size, one_time_burst, refill_ms); version 1, where
+// a limiter was one per-second number per bucket (bytes only for net),
+// is still read: N becomes the bucket {N, 0, 1000} it always meant.
 #include <errno.h>
 #include <string.h>
 
 #include "snap_codec.h"
 
+static void put_bucket(struct vmm__snapw *w, const struct vmm_token_bucket *b)
+{
+	vmm__snapw_u64(w, b->size);
+	vmm__snapw_u64(w, b->one_time_burst);
+	vmm__snapw_u64(w, b->refill_ms);
+}
+
+static void put_limit(struct vmm__snapw *w, const struct vmm_rate_limit *l)
+{
+	put_bucket(w, &l->bytes);
+	put_bucket(w, &l->ops);
+}
+
 static void put_block(struct vmm__snapw *w, const struct vmm_block_config *b)
 {
 	vmm__snapw_string(w, b->path);
 	vmm__snapw_u8(w, b->read_only);
-	vmm__snapw_u64(w, b->rate);
-	vmm__snapw_u64(w, b->iops);
+	put_limit(w, &b->limit);
 }
 
 static void put_net(struct vmm__snapw *w, const struct vmm_net_config *n)
@@ -21,8 +36,8 @@ static void put_net(struct vmm__snapw *w, const struct vmm_net_config *n)
 	vmm__snapw_string(w, n->tap);
 	vmm__snapw_bytes(w, n->mac, sizeof(n->mac));
 	vmm__snapw_u8(w, n->has_mac);
-	vmm__snapw_u64(w, n->rx_rate);
-	vmm__snapw_u64(w, n->tx_rate);
+	put_limit(w, &n->rx_limit);
+	put_limit(w, &n->tx_limit);
 }
 
 static void put_devices(struct vmm__snapw *w, const struct vmm_config *cfg)
@@ -89,12 +104,40 @@ static int get_count(struct vmm__snapc *c, uint32_t max, uint32_t *v, const char
 	return 0;
 }
 
+/* Version 1's per-second number: a bucket of N refilled over 1000 ms. */
+static void get_v1_bucket(struct vmm__snapc *c, struct vmm_token_bucket *b)
+{
+	uint64_t per_s = 0;
+
+	vmm__snapc_u64(c, &per_s);
+	*b = (struct vmm_token_bucket){ .size = per_s, .refill_ms = per_s ? 1000 : 0 };
+}
+
+/* Values are not checked here: building the device refuses what
+ * libratelimit's rlim_init refuses, as for any configuration. */
+static void get_bucket(struct vmm__snapc *c, struct vmm_token_bucket *b)
+{
+	if (c->version == 1) {
+		get_v1_bucket(c, b);
+		return;
+	}
+	vmm__snapc_u64(c, &b->size);
+	vmm__snapc_u64(c, &b->one_time_burst);
+	vmm__snapc_u64(c, &b->refill_ms);
+}
+
+static void get_limit(struct vmm__snapc *c, struct vmm_rate_limit *l, bool has_ops)
+{
+	get_bucket(c, &l->bytes);
+	if (c->version > 1 || has_ops)
+		get_bucket(c, &l->ops);
+}
+
 static void get_block(struct vmm__snapc *c, struct vmm_block_config *b)
 {
 	vmm__snapc_string(c, b->path, sizeof(b->path), "block path");
 	vmm__snapc_bool(c, &b->read_only, "block read_only");
-	vmm__snapc_u64(c, &b->rate);
-	vmm__snapc_u64(c, &b->iops);
+	get_limit(c, &b->limit, true);
 }
 
 static void get_net(struct vmm__snapc *c, struct vmm_net_config *n)
@@ -102,8 +145,9 @@ static void get_net(struct vmm__snapc *c, struct vmm_net_config *n)
 	vmm__snapc_string(c, n->tap, VMM_TAP_NAME_MAX + 1, "net tap");
 	vmm__snapc_bytes(c, n->mac, sizeof(n->mac));
 	vmm__snapc_bool(c, &n->has_mac, "net has_mac");
-	vmm__snapc_u64(c, &n->rx_rate);
-	vmm__snapc_u64(c, &n->tx_rate);
+	/* Version 1's net limiters counted bytes only. */
+	get_limit(c, &n->rx_limit, false);
+	get_limit(c, &n->tx_limit, false);
 }
 
 static int get_devices(struct vmm__snapc *c, struct vmm_config *cfg)
@@ -159,8 +203,8 @@ int vmm__snap_get_config(const struct vmm__snapr *r, struct vmm_config *cfg,
 	struct vmm__snapc c;
 	uint32_t boot = 0;
 
-	if (vmm__snapr_open_version(r, VMM__SNAP_CONFIG, 0, VMM__SNAP_CONFIG_V, &c,
-				    err, errlen))
+	if (vmm__snapr_open(r, VMM__SNAP_CONFIG, 0, &c, err, errlen) ||
+	    vmm__snapc_want_versions(&c, 1, VMM__SNAP_CONFIG_V))
 		return c.err;
 	memset(cfg, 0, sizeof(*cfg));
 	vmm__snapc_u64(&c, &cfg->mem_mib);

@@ -38,15 +38,24 @@ int vmm__snapc_fail(struct vmm__snapc *c, const char *fmt, ...)
 	return rc;
 }
 
-int vmm__snapc_want_version(struct vmm__snapc *c, uint32_t want)
+int vmm__snapc_want_versions(struct vmm__snapc *c, uint32_t oldest, uint32_t newest)
 {
 	if (c->err)
 		return c->err;
-	if (c->version == want)
+	if (c->version >= oldest && c->version <= newest)
 		return 0;
-	vmm__snapc_fail(c, "version %u, this cvmm reads version %u", c->version, want);
+	if (oldest == newest)
+		vmm__snapc_fail(c, "version %u, this cvmm reads version %u", c->version, newest);
+	else
+		vmm__snapc_fail(c, "version %u, this cvmm reads version %u (and older, down "
+				"to %u)", c->version, newest, oldest);
 	c->err = -ENOTSUP;
 	return -ENOTSUP;
+}
+
+int vmm__snapc_want_version(struct vmm__snapc *c, uint32_t want)
+{
+	return vmm__snapc_want_versions(c, want, want);
 }
 
 static const uint8_t *take(struct vmm__snapc *c, size_t n)

@@ -168,6 +168,10 @@ int vmm__snapc_fail(struct vmm__snapc *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Refuses a section version other than want (-ENOTSUP, naming both). */
 int vmm__snapc_want_version(struct vmm__snapc *c, uint32_t want);
+/* The same for a decoder that reads every version from oldest to newest
+ * (c->version then says which layout to decode); the message starts as
+ * vmm__snapc_want_version(newest)'s does. */
+int vmm__snapc_want_versions(struct vmm__snapc *c, uint32_t oldest, uint32_t newest);
 /* The cursor's error; or -EBADMSG when bytes are left unread. */
 int vmm__snapc_done(struct vmm__snapc *c);
 

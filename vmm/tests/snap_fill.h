@@ -52,6 +52,16 @@ static inline void fill_string(char *s, size_t cap, const char *prefix)
 	snprintf(s, cap, "%s-%08x", prefix, f32());
 }
 
+static inline void fill_limit(struct vmm_rate_limit *l)
+{
+	l->bytes.size = f64();
+	l->bytes.one_time_burst = f64();
+	l->bytes.refill_ms = f64();
+	l->ops.size = f64();
+	l->ops.one_time_burst = f64();
+	l->ops.refill_ms = f64();
+}
+
 static inline void fill_config(struct vmm_config *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -65,8 +75,7 @@ static inline void fill_config(struct vmm_config *c)
 	for (unsigned i = 0; i < VMM_MAX_BLOCKS; i++) {
 		fill_string(c->blocks[i].path, sizeof(c->blocks[i].path), "/disk");
 		c->blocks[i].read_only = i & 1;
-		c->blocks[i].rate = f64();
-		c->blocks[i].iops = f64();
+		fill_limit(&c->blocks[i].limit);
 	}
 	c->vsock.enabled = true;
 	c->vsock.guest_cid = f64();
@@ -76,8 +85,8 @@ static inline void fill_config(struct vmm_config *c)
 		fill_string(c->nets[i].tap, VMM_TAP_NAME_MAX + 1, "tap");
 		fill_bytes(c->nets[i].mac, sizeof(c->nets[i].mac));
 		c->nets[i].has_mac = true;
-		c->nets[i].rx_rate = f64();
-		c->nets[i].tx_rate = f64();
+		fill_limit(&c->nets[i].rx_limit);
+		fill_limit(&c->nets[i].tx_limit);
 	}
 	c->serial.out = VMM_SERIAL_OUT_FILE;
 	fill_string(c->serial.out_path, sizeof(c->serial.out_path), "/tmp/serial");

@@ -141,7 +141,8 @@ Test(config_file, network_interfaces_and_vsock)
 	cr_assert_eq(out.nnets, 2);
 	cr_assert_str_eq(out.nets[0].tap, "tap0");
 	cr_assert(out.nets[0].has_mac);
-	cr_assert_eq(out.nets[0].tx_rate, 5000);
+	cr_assert_eq(out.nets[0].tx_limit.bytes.size, 5000);
+	cr_assert_eq(out.nets[0].tx_limit.bytes.refill_ms, 1000);
 	cr_assert_str_eq(out.nets[1].tap, "tap1");
 	cr_assert(out.vsock.enabled);
 	cr_assert_eq(out.vsock.guest_cid, 42);
@@ -154,8 +155,38 @@ Test(config_file, drive_rate_limiter)
 			  "{\"drive_id\":\"a\",\"path_on_host\":\"/x\",\"is_root_device\":false,"
 			  "\"rate_limiter\":{\"ops\":{\"size\":100,\"refill_time\":1000}}}]}"), 0,
 		     "%s", err);
-	cr_assert_eq(v.cfg.blocks[0].iops, 100);
-	cr_assert_eq(v.cfg.blocks[0].rate, 0);
+	cr_assert_eq(v.cfg.blocks[0].limit.ops.size, 100);
+	cr_assert_eq(v.cfg.blocks[0].limit.ops.refill_ms, 1000);
+	cr_assert_eq(v.cfg.blocks[0].limit.bytes.size, 0);
+}
+
+Test(config_file, rate_limiters_take_every_bucket_field)
+{
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},\"drives\":["
+			  "{\"drive_id\":\"a\",\"path_on_host\":\"/x\",\"is_root_device\":false,"
+			  "\"rate_limiter\":{\"bandwidth\":{\"size\":1000,\"one_time_burst\":4000,"
+			  "\"refill_time\":100}}}],\"network-interfaces\":[{\"iface_id\":\"eth0\","
+			  "\"host_dev_name\":\"tap0\",\"rx_rate_limiter\":{\"ops\":{\"size\":50,"
+			  "\"refill_time\":500}},\"tx_rate_limiter\":{\"ops\":{\"size\":2,"
+			  "\"one_time_burst\":3,\"refill_time\":4}}}]}"), 0, "%s", err);
+	cr_assert_eq(v.cfg.blocks[0].limit.bytes.size, 1000);
+	cr_assert_eq(v.cfg.blocks[0].limit.bytes.one_time_burst, 4000);
+	cr_assert_eq(v.cfg.blocks[0].limit.bytes.refill_ms, 100);
+	cr_assert_eq(v.cfg.nets[0].rx_limit.ops.size, 50);
+	cr_assert_eq(v.cfg.nets[0].rx_limit.ops.refill_ms, 500);
+	cr_assert_eq(v.cfg.nets[0].tx_limit.ops.size, 2);
+	cr_assert_eq(v.cfg.nets[0].tx_limit.ops.one_time_burst, 3);
+	cr_assert_eq(v.cfg.nets[0].tx_limit.ops.refill_ms, 4);
+}
+
+Test(config_file, rate_limiter_beyond_libratelimit_refused)
+{
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},\"network-interfaces\":["
+			  "{\"iface_id\":\"eth0\",\"host_dev_name\":\"tap0\",\"tx_rate_limiter\":"
+			  "{\"bandwidth\":{\"size\":1,\"refill_time\":4294967297}}}]}"), -EINVAL);
+	cr_assert(strstr(err, "network-interface.tx_rate_limiter.bandwidth.refill_time=4294967297: "
+			 "at most 4294967296"), "%s", err);
+	cr_assert(strstr(err, path), "names the file: %s", err);
 }
 
 Test(config_file, duplicate_iface_ids)
@@ -207,10 +238,13 @@ Test(config_file, vm_config_reads_back_as_a_config_file)
 
 	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\",\"initrd_path\":\"/i\"},"
 			  "\"drives\":[{\"drive_id\":\"r\",\"path_on_host\":\"/x\",\"is_root_device\":true,"
-			  "\"rate_limiter\":{\"bandwidth\":{\"size\":9,\"refill_time\":1000}}}],"
+			  "\"rate_limiter\":{\"bandwidth\":{\"size\":9,\"refill_time\":1000},"
+			  "\"ops\":{\"size\":8,\"one_time_burst\":80,\"refill_time\":125}}}],"
 			  "\"network-interfaces\":[{\"iface_id\":\"eth0\",\"host_dev_name\":\"tap0\","
 			  "\"guest_mac\":\"06:00:ac:10:00:02\",\"rx_rate_limiter\":{\"bandwidth\":"
-			  "{\"size\":5000,\"refill_time\":1000}}}],"
+			  "{\"size\":5000,\"refill_time\":1000}},\"tx_rate_limiter\":{\"bandwidth\":"
+			  "{\"size\":100,\"one_time_burst\":1500,\"refill_time\":20},\"ops\":"
+			  "{\"size\":1,\"refill_time\":3000}}}],"
 			  "\"vsock\":{\"guest_cid\":42,\"uds_path\":\"/v\"}}"), 0, "%s", err);
 	doc = vmm__vmcfg_full_json(&v);
 	text = vmm__json_dump(doc);
@@ -223,6 +257,15 @@ Test(config_file, vm_config_reads_back_as_a_config_file)
 	text2 = vmm__json_dump(doc);
 	json_decref(doc);
 	cr_assert_str_eq(text, text2);
+	/* Every limiter field survived the trip, not only the text. */
+	cr_assert_eq(again.cfg.blocks[0].limit.ops.one_time_burst, 80);
+	cr_assert_eq(again.cfg.nets[0].tx_limit.bytes.refill_ms, 20);
+	cr_assert_eq(memcmp(&again.cfg.blocks[0].limit, &v.cfg.blocks[0].limit,
+			    sizeof(struct vmm_rate_limit)), 0);
+	cr_assert_eq(memcmp(&again.cfg.nets[0].rx_limit, &v.cfg.nets[0].rx_limit,
+			    sizeof(struct vmm_rate_limit)), 0);
+	cr_assert_eq(memcmp(&again.cfg.nets[0].tx_limit, &v.cfg.nets[0].tx_limit,
+			    sizeof(struct vmm_rate_limit)), 0);
 	free(text);
 	free(text2);
 }

@@ -472,6 +472,16 @@ Test(api, fault_message_is_one_line)
 
 /* network-interfaces, vsock and rate limiters (docs/api.md). */
 
+/* A bucket is exactly {size, one_time_burst, refill_ms}. */
+static void expect_bucket(const struct vmm_token_bucket *b, uint64_t size, uint64_t burst,
+			  uint64_t refill_ms)
+{
+	cr_assert_eq(b->size, size, "size %llu", (unsigned long long)b->size);
+	cr_assert_eq(b->one_time_burst, burst, "burst %llu",
+		     (unsigned long long)b->one_time_burst);
+	cr_assert_eq(b->refill_ms, refill_ms, "refill_ms %llu", (unsigned long long)b->refill_ms);
+}
+
 #define NET0 "{\"iface_id\":\"eth0\",\"host_dev_name\":\"tap0\"}"
 
 /* PUT /network-interfaces/{id} with id, tap and extra members. */
@@ -497,12 +507,13 @@ Test(api, net_put_maps_every_field)
 	cr_assert_eq(ctl.vmcfg.cfg.nets[0].mac[0], 0x06);
 	cr_assert_eq(ctl.vmcfg.cfg.nets[0].mac[3], 0x10);
 	cr_assert_eq(ctl.vmcfg.cfg.nets[0].mac[5], 0x02);
-	cr_assert_eq(ctl.vmcfg.cfg.nets[0].rx_rate, 1000000);
-	cr_assert_eq(ctl.vmcfg.cfg.nets[0].tx_rate, 2000);
+	expect_bucket(&ctl.vmcfg.cfg.nets[0].rx_limit.bytes, 1000000, 0, 1000);
+	expect_bucket(&ctl.vmcfg.cfg.nets[0].tx_limit.bytes, 2000, 0, 1000);
+	expect_bucket(&ctl.vmcfg.cfg.nets[0].rx_limit.ops, 0, 0, 0);
 	started();
 	cr_assert_eq(fake.started.nnets, 1);
 	cr_assert_str_eq(fake.started.nets[0].tap, "tap0");
-	cr_assert_eq(fake.started.nets[0].rx_rate, 1000000);
+	expect_bucket(&fake.started.nets[0].rx_limit.bytes, 1000000, 0, 1000);
 }
 
 Test(api, net_shown_in_vm_config)
@@ -513,8 +524,8 @@ Test(api, net_shown_in_vm_config)
 	cr_assert_eq(GET("/vm/config"), 200);
 	cr_assert(strstr(rep.body, "\"network-interfaces\":[{\"iface_id\":\"eth0\","
 			 "\"host_dev_name\":\"tap0\",\"guest_mac\":\"06:00:ac:10:00:02\","
-			 "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":4096,\"refill_time\":1000}}}]"),
-		  "%s", rep.body);
+			 "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":4096,\"one_time_burst\":0,"
+			 "\"refill_time\":1000}}}]"), "%s", rep.body);
 	cr_assert(!strstr(rep.body, "tx_rate_limiter"), "unlimited is left out: %s", rep.body);
 }
 
@@ -694,45 +705,85 @@ Test(api, net_patch_not_offered)
 	expect_fault("unknown path for PATCH");
 }
 
-Test(api, rate_limiter_refill_time_must_be_one_second)
+Test(api, rate_limiter_any_refill_time_is_taken)
 {
-	put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":100,\"refill_time\":100}}");
-	expect_fault("rx_rate_limiter.bandwidth.refill_time=100: cvmm's buckets refill in 1000 ms");
-	cr_assert_eq(ctl.vmcfg.cfg.nnets, 0);
+	cr_assert_eq(put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":100,"
+			     "\"refill_time\":100}}"), 204, "%s", rep.body);
+	expect_bucket(&ctl.vmcfg.cfg.nets[0].rx_limit.bytes, 100, 0, 100);
+	/* libratelimit's longest refill time, 2^32 ms. */
+	cr_assert_eq(put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":1,"
+			     "\"refill_time\":4294967296}}"), 204, "%s", rep.body);
+	expect_bucket(&ctl.vmcfg.cfg.nets[0].rx_limit.bytes, 1, 0, 4294967296ull);
 }
 
-Test(api, rate_limiter_one_time_burst_refused)
+Test(api, rate_limiter_one_time_burst_is_taken)
 {
-	put_net("eth0", "tap0", "\"tx_rate_limiter\":{\"bandwidth\":{\"size\":100,\"refill_time\":1000,"
-		"\"one_time_burst\":5000}}");
-	expect_fault("tx_rate_limiter.bandwidth.one_time_burst=5000: cvmm's limiters have no one-time");
+	cr_assert_eq(put_net("eth0", "tap0", "\"tx_rate_limiter\":{\"bandwidth\":{\"size\":100,"
+			     "\"refill_time\":1000,\"one_time_burst\":5000}}"), 204, "%s", rep.body);
+	expect_bucket(&ctl.vmcfg.cfg.nets[0].tx_limit.bytes, 100, 5000, 1000);
+	expect_bucket(&ctl.vmcfg.cfg.nets[0].rx_limit.bytes, 0, 0, 0);
 }
 
-Test(api, rate_limiter_net_ops_refused)
+Test(api, rate_limiter_net_ops_are_taken)
 {
-	put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"ops\":{\"size\":100,\"refill_time\":1000}}");
-	expect_fault("rx_rate_limiter.ops: cvmm's network limiter counts bytes only");
-	/* An ops bucket that limits nothing is accepted (Firecracker's rule:
-	 * size 0 or refill_time 0 is no limit). */
-	cr_assert_eq(put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"ops\":{\"size\":0,"
-			     "\"refill_time\":1000}}"), 204, "%s", rep.body);
+	cr_assert_eq(put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"ops\":{\"size\":100,"
+			     "\"refill_time\":1000}},\"tx_rate_limiter\":{\"bandwidth\":{\"size\":"
+			     "65536,\"refill_time\":250},\"ops\":{\"size\":10,\"one_time_burst\":"
+			     "20,\"refill_time\":50}}"), 204, "%s", rep.body);
+	expect_bucket(&ctl.vmcfg.cfg.nets[0].rx_limit.ops, 100, 0, 1000);
+	expect_bucket(&ctl.vmcfg.cfg.nets[0].rx_limit.bytes, 0, 0, 0);
+	expect_bucket(&ctl.vmcfg.cfg.nets[0].tx_limit.bytes, 65536, 0, 250);
+	expect_bucket(&ctl.vmcfg.cfg.nets[0].tx_limit.ops, 10, 20, 50);
+	started();
+	expect_bucket(&fake.started.nets[0].tx_limit.ops, 10, 20, 50);
 }
 
 Test(api, rate_limiter_zero_is_unlimited)
 {
+	/* Firecracker's rule and libratelimit's: size 0 or refill_time 0 is no
+	 * limit, its burst included; such a bucket is kept as zeros. */
 	cr_assert_eq(put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":0,"
-			     "\"refill_time\":1000}},\"tx_rate_limiter\":{\"bandwidth\":{\"size\":7,"
-			     "\"refill_time\":0}}"), 204, "%s", rep.body);
-	cr_assert_eq(ctl.vmcfg.cfg.nets[0].rx_rate, 0);
-	cr_assert_eq(ctl.vmcfg.cfg.nets[0].tx_rate, 0);
+			     "\"refill_time\":1000,\"one_time_burst\":9}},\"tx_rate_limiter\":{"
+			     "\"bandwidth\":{\"size\":7,\"refill_time\":0},\"ops\":{\"size\":0,"
+			     "\"refill_time\":1000}}"), 204, "%s", rep.body);
+	expect_bucket(&ctl.vmcfg.cfg.nets[0].rx_limit.bytes, 0, 0, 0);
+	expect_bucket(&ctl.vmcfg.cfg.nets[0].tx_limit.bytes, 0, 0, 0);
+	expect_bucket(&ctl.vmcfg.cfg.nets[0].tx_limit.ops, 0, 0, 0);
 	cr_assert_eq(put_net("eth1", "tap1", "\"rx_rate_limiter\":{}"), 204, "%s", rep.body);
+	GET("/vm/config");
+	cr_assert(!strstr(rep.body, "rate_limiter"), "no limit is left out: %s", rep.body);
 }
 
 Test(api, rate_limiter_size_capped)
 {
 	put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":281474976710657,"
 		"\"refill_time\":1000}}");
-	expect_fault("size=281474976710657: at most 281474976710656");
+	expect_fault("rx_rate_limiter.bandwidth.size=281474976710657: at most 281474976710656");
+	cr_assert_eq(put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":"
+			     "281474976710656,\"refill_time\":1000}}"), 204, "2^48 fits: %s", rep.body);
+}
+
+Test(api, rate_limiter_one_time_burst_capped)
+{
+	put_net("eth0", "tap0", "\"tx_rate_limiter\":{\"ops\":{\"size\":1,\"refill_time\":1000,"
+		"\"one_time_burst\":281474976710657}}");
+	expect_fault("tx_rate_limiter.ops.one_time_burst=281474976710657: at most 281474976710656");
+	cr_assert_eq(ctl.vmcfg.cfg.nnets, 0);
+}
+
+Test(api, rate_limiter_refill_time_capped)
+{
+	put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"ops\":{\"size\":1,"
+		"\"refill_time\":4294967297}}");
+	expect_fault("rx_rate_limiter.ops.refill_time=4294967297: at most 4294967296");
+}
+
+Test(api, rate_limiter_maxima_apply_to_a_bucket_that_does_not_limit)
+{
+	/* rlim_init refuses them whatever the size. */
+	put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":0,"
+		"\"refill_time\":1000,\"one_time_burst\":281474976710657}}");
+	expect_fault("one_time_burst=281474976710657: at most");
 }
 
 Test(api, drive_rate_limiter_maps_bandwidth_and_ops)
@@ -740,24 +791,47 @@ Test(api, drive_rate_limiter_maps_bandwidth_and_ops)
 	cr_assert_eq(PUT("/drives/a", "{\"drive_id\":\"a\",\"path_on_host\":\"/x\",\"is_root_device\":"
 			 "false,\"rate_limiter\":{\"bandwidth\":{\"size\":1048576,\"refill_time\":1000},"
 			 "\"ops\":{\"size\":200,\"refill_time\":1000}}}"), 204, "%s", rep.body);
-	cr_assert_eq(ctl.vmcfg.cfg.blocks[0].rate, 1048576);
-	cr_assert_eq(ctl.vmcfg.cfg.blocks[0].iops, 200);
+	expect_bucket(&ctl.vmcfg.cfg.blocks[0].limit.bytes, 1048576, 0, 1000);
+	expect_bucket(&ctl.vmcfg.cfg.blocks[0].limit.ops, 200, 0, 1000);
 	GET("/vm/config");
-	cr_assert(strstr(rep.body, "\"rate_limiter\":{\"bandwidth\":{\"size\":1048576,\"refill_time\":"
-			 "1000},\"ops\":{\"size\":200,\"refill_time\":1000}}"), "%s", rep.body);
+	cr_assert(strstr(rep.body, "\"rate_limiter\":{\"bandwidth\":{\"size\":1048576,"
+			 "\"one_time_burst\":0,\"refill_time\":1000},\"ops\":{\"size\":200,"
+			 "\"one_time_burst\":0,\"refill_time\":1000}}"), "%s", rep.body);
 	started();
-	cr_assert_eq(fake.started.blocks[0].iops, 200);
+	expect_bucket(&fake.started.blocks[0].limit.ops, 200, 0, 1000);
 }
 
-Test(api, drive_rate_limiter_rules)
+Test(api, drive_rate_limiter_full_buckets)
 {
+	cr_assert_eq(PUT("/drives/a", "{\"drive_id\":\"a\",\"path_on_host\":\"/x\",\"is_root_device\":"
+			 "false,\"rate_limiter\":{\"ops\":{\"size\":10,\"refill_time\":10},"
+			 "\"bandwidth\":{\"size\":10,\"refill_time\":1000,\"one_time_burst\":1}}}"),
+		     204, "%s", rep.body);
+	expect_bucket(&ctl.vmcfg.cfg.blocks[0].limit.ops, 10, 0, 10);
+	expect_bucket(&ctl.vmcfg.cfg.blocks[0].limit.bytes, 10, 1, 1000);
 	PUT("/drives/a", "{\"drive_id\":\"a\",\"path_on_host\":\"/x\",\"is_root_device\":false,"
-	    "\"rate_limiter\":{\"ops\":{\"size\":10,\"refill_time\":10}}}");
-	expect_fault("drive.rate_limiter.ops.refill_time=10");
-	PUT("/drives/a", "{\"drive_id\":\"a\",\"path_on_host\":\"/x\",\"is_root_device\":false,"
-	    "\"rate_limiter\":{\"bandwidth\":{\"size\":10,\"refill_time\":1000,\"one_time_burst\":1}}}");
-	expect_fault("drive.rate_limiter.bandwidth.one_time_burst=1");
-	cr_assert_eq(ctl.vmcfg.cfg.nblocks, 0);
+	    "\"rate_limiter\":{\"ops\":{\"size\":281474976710657,\"refill_time\":10}}}");
+	expect_fault("drive.rate_limiter.ops.size=281474976710657: at most 281474976710656");
+	/* The refused PUT left the drive as it was. */
+	expect_bucket(&ctl.vmcfg.cfg.blocks[0].limit.ops, 10, 0, 10);
+}
+
+Test(api, rate_limiters_shown_whole_in_vm_config)
+{
+	cr_assert_eq(PUT("/drives/a", "{\"drive_id\":\"a\",\"path_on_host\":\"/x\",\"is_root_device\":"
+			 "false,\"rate_limiter\":{\"bandwidth\":{\"size\":4096,\"one_time_burst\":"
+			 "65536,\"refill_time\":100}}}"), 204, "%s", rep.body);
+	cr_assert_eq(put_net("eth0", "tap0", "\"rx_rate_limiter\":{\"ops\":{\"size\":3,"
+			     "\"one_time_burst\":5,\"refill_time\":7}},\"tx_rate_limiter\":{"
+			     "\"bandwidth\":{\"size\":100,\"refill_time\":1000},\"ops\":{\"size\":1,"
+			     "\"refill_time\":2500}}"), 204, "%s", rep.body);
+	cr_assert_eq(GET("/vm/config"), 200);
+	cr_assert(strstr(rep.body, "\"rate_limiter\":{\"bandwidth\":{\"size\":4096,"
+			 "\"one_time_burst\":65536,\"refill_time\":100}}"), "%s", rep.body);
+	cr_assert(strstr(rep.body, "\"rx_rate_limiter\":{\"ops\":{\"size\":3,\"one_time_burst\":5,"
+			 "\"refill_time\":7}},\"tx_rate_limiter\":{\"bandwidth\":{\"size\":100,"
+			 "\"one_time_burst\":0,\"refill_time\":1000},\"ops\":{\"size\":1,"
+			 "\"one_time_burst\":0,\"refill_time\":2500}}"), "%s", rep.body);
 }
 
 Test(api, vsock_put_and_get)
@@ -876,7 +950,10 @@ Test(api, snapshot_load_shows_net_and_vsock)
 	fake.restored.mem_mib = 64;
 	fake.restored.nnets = 1;
 	strcpy(fake.restored.nets[0].tap, "tap7");
-	fake.restored.nets[0].tx_rate = 99;
+	fake.restored.nets[0].tx_limit.bytes.size = 99;
+	fake.restored.nets[0].tx_limit.bytes.refill_ms = 1000;
+	fake.restored.nets[0].tx_limit.ops =
+		(struct vmm_token_bucket){ .size = 4, .one_time_burst = 8, .refill_ms = 16 };
 	fake.restored.vsock.enabled = true;
 	fake.restored.vsock.guest_cid = 9;
 	strcpy(fake.restored.vsock.uds_path, "/v");
@@ -884,7 +961,9 @@ Test(api, snapshot_load_shows_net_and_vsock)
 		     "%s", rep.body);
 	GET("/vm/config");
 	cr_assert(strstr(rep.body, "{\"iface_id\":\"net0\",\"host_dev_name\":\"tap7\","
-			 "\"tx_rate_limiter\":{\"bandwidth\":{\"size\":99,\"refill_time\":1000}}}"),
+			 "\"tx_rate_limiter\":{\"bandwidth\":{\"size\":99,\"one_time_burst\":0,"
+			 "\"refill_time\":1000},\"ops\":{\"size\":4,\"one_time_burst\":8,"
+			 "\"refill_time\":16}}}"),
 		  "%s", rep.body);
 	cr_assert(strstr(rep.body, "\"vsock\":{\"guest_cid\":9,\"uds_path\":\"/v\"}"), "%s", rep.body);
 }

@@ -197,10 +197,17 @@ Test(args, block_rate_and_iops)
 {
 	cr_assert_eq(PARSE("--block", "path=a.img,rate=1048576,iops=200", "--block", "path=b.img"),
 		     VMM_ARGS_RUN, "%s", err);
-	cr_assert_eq(cfg.blocks[0].rate, 1048576);
-	cr_assert_eq(cfg.blocks[0].iops, 200);
-	cr_assert_eq(cfg.blocks[1].rate, 0);
-	cr_assert_eq(cfg.blocks[1].iops, 0);
+	/* N per second: a bucket of N refilled over 1000 ms, no burst. */
+	cr_assert_eq(cfg.blocks[0].limit.bytes.size, 1048576);
+	cr_assert_eq(cfg.blocks[0].limit.bytes.refill_ms, 1000);
+	cr_assert_eq(cfg.blocks[0].limit.bytes.one_time_burst, 0);
+	cr_assert_eq(cfg.blocks[0].limit.ops.size, 200);
+	cr_assert_eq(cfg.blocks[0].limit.ops.refill_ms, 1000);
+	cr_assert_eq(cfg.blocks[0].limit.ops.one_time_burst, 0);
+	cr_assert_eq(cfg.blocks[1].limit.bytes.size, 0);
+	cr_assert_eq(cfg.blocks[1].limit.bytes.refill_ms, 0);
+	cr_assert_eq(cfg.blocks[1].limit.ops.size, 0);
+	cr_assert_eq(cfg.blocks[1].limit.ops.refill_ms, 0);
 	cr_assert_eq(PARSE("--block", "path=a.img,rate=fast"), -EINVAL);
 	cr_assert(strstr(err, "rate=fast"), "%s", err);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // --net tap=NAME,mac=..,rx_rate=..,tx_rate=..: each key lands in the
 // configuration, and each bad input (parse or validation) is one line
-// naming the device, key and value.
+// naming the device, key and value.  The other limiter keys are in
+// test_args_limit.c.
 #include "args_harness.h"
 
 TestSuite(args_net, .init = harness_setup, .fini = harness_teardown);
@@ -14,8 +15,11 @@ Test(args_net, keys_land_in_config)
 	cr_assert_str_eq(cfg.nets[0].tap, "tap0");
 	cr_assert(cfg.nets[0].has_mac);
 	cr_assert_arr_eq(cfg.nets[0].mac, ((uint8_t[]){ 0x52, 0x54, 0, 0xab, 0xcd, 0x0f }), 6);
-	cr_assert_eq(cfg.nets[0].rx_rate, 1000);
-	cr_assert_eq(cfg.nets[0].tx_rate, 2000);
+	cr_assert_eq(cfg.nets[0].rx_limit.bytes.size, 1000);
+	cr_assert_eq(cfg.nets[0].rx_limit.bytes.refill_ms, 1000);
+	cr_assert_eq(cfg.nets[0].tx_limit.bytes.size, 2000);
+	cr_assert_eq(cfg.nets[0].tx_limit.bytes.refill_ms, 1000);
+	cr_assert_eq(cfg.nets[0].rx_limit.ops.size + cfg.nets[0].tx_limit.ops.size, 0);
 	cr_assert_eq(validate(), 0, "%s", err);
 }
 
@@ -23,8 +27,8 @@ Test(args_net, mac_and_rates_are_optional)
 {
 	cr_assert_eq(PARSE("--net", "tap=tap0"), VMM_ARGS_RUN, "%s", err);
 	cr_assert(!cfg.nets[0].has_mac);
-	cr_assert_eq(cfg.nets[0].rx_rate, 0);
-	cr_assert_eq(cfg.nets[0].tx_rate, 0);
+	cr_assert(!vmm_rate_limit_limits(&cfg.nets[0].rx_limit));
+	cr_assert(!vmm_rate_limit_limits(&cfg.nets[0].tx_limit));
 	cr_assert_eq(validate(), 0, "%s", err);
 }
 
@@ -45,7 +49,8 @@ Test(args_net, second_device_starts_clean)
 	cr_assert_eq(cfg.nnets, 2);
 	cr_assert_str_eq(cfg.nets[1].tap, "b");
 	cr_assert(!cfg.nets[1].has_mac);
-	cr_assert_eq(cfg.nets[1].rx_rate, 0);
+	cr_assert_eq(cfg.nets[1].rx_limit.bytes.size, 0);
+	cr_assert_eq(cfg.nets[1].rx_limit.bytes.refill_ms, 0);
 }
 
 Test(args_net, bad_macs_rejected)

@@ -51,6 +51,153 @@ Test(snap_codec, config_round_trips)
 	cr_assert_eq(memcmp(&a, &b, sizeof(a)), 0);
 }
 
+/* A version 1 config section, as cvmm wrote it before the limiters were
+ * whole: one per-second number per block bucket (rate, iops) and per net
+ * direction (bytes only). */
+static void put_config_v1(const struct vmm_config *c, const uint64_t rate[VMM_MAX_BLOCKS],
+			  const uint64_t iops[VMM_MAX_BLOCKS], const uint64_t rx[VMM_MAX_NETS],
+			  const uint64_t tx[VMM_MAX_NETS])
+{
+	vmm__snapw_begin(w, VMM__SNAP_CONFIG, 0, 1);
+	vmm__snapw_u64(w, c->mem_mib);
+	vmm__snapw_u32(w, c->vcpus);
+	vmm__snapw_string(w, c->kernel_path);
+	vmm__snapw_string(w, c->cmdline);
+	vmm__snapw_u32(w, (uint32_t)c->boot);
+	vmm__snapw_string(w, c->initramfs_path);
+	vmm__snapw_u32(w, c->nblocks);
+	for (uint32_t i = 0; i < c->nblocks; i++) {
+		vmm__snapw_string(w, c->blocks[i].path);
+		vmm__snapw_u8(w, c->blocks[i].read_only);
+		vmm__snapw_u64(w, rate[i]);
+		vmm__snapw_u64(w, iops[i]);
+	}
+	vmm__snapw_u8(w, c->vsock.enabled);
+	vmm__snapw_u64(w, c->vsock.guest_cid);
+	vmm__snapw_string(w, c->vsock.uds_path);
+	vmm__snapw_u32(w, c->nnets);
+	for (uint32_t i = 0; i < c->nnets; i++) {
+		vmm__snapw_string(w, c->nets[i].tap);
+		vmm__snapw_bytes(w, c->nets[i].mac, sizeof(c->nets[i].mac));
+		vmm__snapw_u8(w, c->nets[i].has_mac);
+		vmm__snapw_u64(w, rx[i]);
+		vmm__snapw_u64(w, tx[i]);
+	}
+	vmm__snapw_u32(w, (uint32_t)c->serial.out);
+	vmm__snapw_string(w, c->serial.out_path);
+	vmm__snapw_u8(w, c->serial.stdin_input);
+	vmm__snapw_u64(w, c->serial.rate_bytes_per_s);
+	vmm__snapw_u64(w, c->serial.burst_bytes);
+	vmm__snapw_u8(w, c->watchdog.panic_detect);
+	vmm__snapw_u32(w, c->watchdog.stuck_ms);
+	vmm__snapw_u8(w, c->boot_timer);
+	vmm__snapw_u8(w, c->assists);
+	vmm__snapw_u8(w, c->acpi);
+	vmm__snapw_u8(w, c->mptable);
+	vmm__snapw_u8(w, c->virtio_cmdline);
+	vmm__snapw_u32(w, (uint32_t)c->log_level);
+	vmm__snapw_string(w, c->kvm_path);
+	vmm__snapw_u64(w, c->start_ns);
+	vmm__snapw_u32(w, (uint32_t)c->dump_signal);
+	vmm__snapw_end(w);
+}
+
+Test(snap_codec, config_writes_version_2)
+{
+	static struct vmm_config a;
+	struct vmm__snapc c;
+
+	fill_config(&a);
+	vmm__snap_put_config(w, &a);
+	reopen();
+	cr_assert_eq(vmm__snapr_open(r, VMM__SNAP_CONFIG, 0, &c, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.version, 2);
+}
+
+Test(snap_codec, config_version_1_limits_become_one_second_buckets)
+{
+	static struct vmm_config a, b;
+	static const uint64_t rate[VMM_MAX_BLOCKS] = { 1048576, 0, 7 };
+	static const uint64_t iops[VMM_MAX_BLOCKS] = { 200, 0, 0, 9 };
+	static const uint64_t rx[VMM_MAX_NETS] = { 0, 100 };
+	static const uint64_t tx[VMM_MAX_NETS] = { 100000, 0 };
+
+	fill_config(&a);
+	put_config_v1(&a, rate, iops, rx, tx);
+	reopen();
+	cr_assert_eq(vmm__snap_get_config(r, &b, err, sizeof(err)), 0, "%s", err);
+	/* Every other field as written. */
+	for (uint32_t i = 0; i < a.nblocks; i++) {
+		const struct vmm_rate_limit *l = &b.blocks[i].limit;
+
+		cr_assert_eq(l->bytes.size, rate[i]);
+		cr_assert_eq(l->bytes.one_time_burst, 0);
+		cr_assert_eq(l->bytes.refill_ms, rate[i] ? 1000 : 0, "block %u", i);
+		cr_assert_eq(l->ops.size, iops[i]);
+		cr_assert_eq(l->ops.one_time_burst, 0);
+		cr_assert_eq(l->ops.refill_ms, iops[i] ? 1000 : 0, "block %u", i);
+		b.blocks[i].limit = a.blocks[i].limit;
+	}
+	for (uint32_t i = 0; i < a.nnets; i++) {
+		static const struct vmm_token_bucket none;
+		const struct vmm_net_config *n = &b.nets[i];
+
+		cr_assert_eq(n->rx_limit.bytes.size, rx[i]);
+		cr_assert_eq(n->rx_limit.bytes.refill_ms, rx[i] ? 1000 : 0);
+		cr_assert_eq(n->tx_limit.bytes.size, tx[i]);
+		cr_assert_eq(n->tx_limit.bytes.refill_ms, tx[i] ? 1000 : 0);
+		cr_assert_eq(n->rx_limit.bytes.one_time_burst + n->tx_limit.bytes.one_time_burst, 0);
+		cr_assert_eq(memcmp(&n->rx_limit.ops, &none, sizeof(none)), 0, "no ops bucket in v1");
+		cr_assert_eq(memcmp(&n->tx_limit.ops, &none, sizeof(none)), 0, "no ops bucket in v1");
+		b.nets[i].rx_limit = a.nets[i].rx_limit;
+		b.nets[i].tx_limit = a.nets[i].tx_limit;
+	}
+	cr_assert_eq(memcmp(&a, &b, sizeof(a)), 0);
+}
+
+Test(snap_codec, config_version_1_truncated_is_refused)
+{
+	static struct vmm_config b;
+
+	vmm__snapw_begin(w, VMM__SNAP_CONFIG, 0, 1);
+	vmm__snapw_u64(w, 256);
+	vmm__snapw_u32(w, 1);
+	vmm__snapw_string(w, "/k");
+	vmm__snapw_string(w, "");
+	vmm__snapw_u32(w, 0);
+	vmm__snapw_string(w, "");
+	vmm__snapw_u32(w, 1);
+	vmm__snapw_string(w, "/d");
+	vmm__snapw_u8(w, 0);
+	vmm__snapw_u64(w, 5);	/* rate, and no iops */
+	vmm__snapw_end(w);
+	reopen();
+	cr_assert_eq(vmm__snap_get_config(r, &b, err, sizeof(err)), -EBADMSG);
+	cr_assert(strstr(err, "section config[0]: truncated: 8 bytes needed"), "%s", err);
+}
+
+Test(snap_codec, config_versions_0_and_3_are_refused)
+{
+	static struct vmm_config c;
+
+	fill_config(&c);
+	vmm__snapw_begin(w, VMM__SNAP_CONFIG, 0, 3);
+	vmm__snapw_end(w);
+	reopen();
+	cr_assert_eq(vmm__snap_get_config(r, &c, err, sizeof(err)), -ENOTSUP);
+	cr_assert_str_eq(err, "snapshot s: section config[0]: version 3, this cvmm reads "
+			 "version 2 (and older, down to 1)");
+	vmm__snapr_free(r);
+	vmm__snapw_free(w);
+	cr_assert_eq(vmm__snapw_new(&w, "test"), 0);
+	vmm__snapw_begin(w, VMM__SNAP_CONFIG, 0, 0);
+	vmm__snapw_end(w);
+	reopen();
+	cr_assert_eq(vmm__snap_get_config(r, &c, err, sizeof(err)), -ENOTSUP);
+	cr_assert_str_eq(err, "snapshot s: section config[0]: version 0, this cvmm reads "
+			 "version 2 (and older, down to 1)");
+}
+
 Test(snap_codec, serial_i8042_cmos_round_trip)
 {
 	struct superio_serial_state s1, s2;

@@ -279,14 +279,19 @@ Test(snapload, version_of_each_section)
 		uint8_t *buf = malloc(good_len);
 		size_t e;
 		char want[128];
+		uint32_t v;
 
 		memcpy(buf, good, good_len);
 		e = entry_of(buf, sections[s].type, sections[s].inst);
-		vmm__le32_put(buf + e + 8, 2);
+		/* One past the version written: newer than this cvmm reads
+		 * (config, at 2, reads 1 too: "... version 2 (and older, down
+		 * to 1)"). */
+		v = vmm__le32_get(buf + e + 8) + 1;
+		vmm__le32_put(buf + e + 8, v);
 		fix_header_crc(buf);
 		write_file(bad_state, buf, good_len);
-		snprintf(want, sizeof(want), "section %s: version 2, this cvmm reads version 1",
-			 sections[s].name);
+		snprintf(want, sizeof(want), "section %s: version %u, this cvmm reads version %u",
+			 sections[s].name, v, v - 1);
 		refused(bad_state, mem_path, want);
 		free(buf);
 	}

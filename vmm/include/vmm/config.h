@@ -62,13 +62,34 @@ enum vmm_serial_out {
 	VMM_SERIAL_OUT_NONE,	/* discarded (still counted in metrics) */
 };
 
+/*
+ * One token bucket of a device's rate limiter (libratelimit, the model of
+ * Firecracker's TokenBucket): `size` tokens when full, refilled linearly
+ * over `refill_ms` (empty to full), plus `one_time_burst` tokens spent
+ * first and never refilled.  A bucket with size 0 or refill_ms 0 does not
+ * limit; the command line and the control API store such a bucket as all
+ * zeros.  The largest accepted values are libratelimit's
+ * (RLIM_MAX_TOKENS for size and burst, RLIM_MAX_REFILL_MS), checked by
+ * vmm_config_validate().  `--block rate=N` is {N, 0, 1000}: N per second.
+ */
+struct vmm_token_bucket {
+	uint64_t size;
+	uint64_t one_time_burst;
+	uint64_t refill_ms;
+};
+
+/* A rate limiter: an I/O passes only when both buckets can pay for it.
+ * bytes counts bytes, ops counts operations (block requests, frames). */
+struct vmm_rate_limit {
+	struct vmm_token_bucket bytes;
+	struct vmm_token_bucket ops;
+};
+
 struct vmm_block_config {
 	char path[VMM_PATH_MAX];
 	bool read_only;
-	/* Limits of the guest's I/O on this disk (one second's worth is the
-	 * bucket); 0 = unlimited.  rate: bytes per second, iops: requests. */
-	uint64_t rate;
-	uint64_t iops;
+	/* The guest's I/O on this disk: bytes read and written, requests. */
+	struct vmm_rate_limit limit;
 };
 
 /* One virtio-vsock device (virtio 1.2 §5.10), host side over Unix sockets. */
@@ -83,10 +104,9 @@ struct vmm_net_config {
 	char tap[VMM_PATH_MAX];	/* interface name; created if missing */
 	uint8_t mac[6];
 	bool has_mac;		/* else the guest picks a random one */
-	/* Per-direction limit in bytes per second (one second's worth is the
-	 * bucket); 0 = unlimited.  rx: to the guest, tx: from the guest. */
-	uint64_t rx_rate;
-	uint64_t tx_rate;
+	/* Per direction, bytes and frames.  rx: to the guest, tx: from it. */
+	struct vmm_rate_limit rx_limit;
+	struct vmm_rate_limit tx_limit;
 };
 
 struct vmm_serial_config {
@@ -166,6 +186,11 @@ void vmm_config_init(struct vmm_config *cfg);
  */
 VMM_WUR int vmm_config_validate(const struct vmm_config *cfg, char *err,
 				size_t errlen);
+
+/* Whether a bucket, or any bucket of a limiter, limits (size and
+ * refill_ms both non-zero). */
+bool vmm_token_bucket_limits(const struct vmm_token_bucket *b);
+bool vmm_rate_limit_limits(const struct vmm_rate_limit *l);
 
 /* Copies src into dst (size dstlen); -ENAMETOOLONG when it does not fit. */
 VMM_WUR int vmm_config_set_string(char *dst, size_t dstlen, const char *src);
