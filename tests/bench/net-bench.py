@@ -32,9 +32,11 @@ vsock (bench-vsock), one stream from the guest to host port 5000:
   cvmm        --vsock cid=C,uds=U; this script listens on U_5000 (the
               hybrid Unix-socket model, docs/cvmm.md)
   qemu-vhost  microvm, -device vhost-vsock-device,guest-cid=C; this script
-              listens on AF_VSOCK port 5000 (vhost_vsock loaded as above);
-              without it, a bare Unix socket pair with the same Python echo
-              loop is timed instead, as the floor (floor-... lines)
+              listens on AF_VSOCK port 5000 (vhost_vsock loaded as above;
+              without it there is no QEMU column)
+  floor       no VMM: a bare Unix socket pair between two threads of this
+              script with the same Python echo loop, the floor the host
+              side alone sets (floor-... lines)
   --vsock-rr round trips of --vsock-msg bytes, then --vsock-bulk bytes
   guest -> host and an 8-byte answer.  The host peer is a Python thread for
   both VMMs.
@@ -339,6 +341,9 @@ def drive(a, tag, cmd, vhost, on_step, tmp):
     for m in re.finditer(rb"name=(\S+) ops=(\d+) ns_per_op=(\d+)", out):
         guest[m.group(1).decode()] = (int(m.group(2)), int(m.group(3)))
     text = out.decode("latin-1")
+    for line in text.splitlines():
+        if line.startswith("GK bench."):
+            log(f"{tag}: guest: {line.strip()}")
     want_rc = 0 if tag.startswith("cvmm") else 1     # QEMU: isa-debug-exit, 2*0+1
     ok = (not timed_out and p.returncode == want_rc and "GK-SUMMARY pass=" in text
           and " FAIL " not in text)
@@ -431,9 +436,14 @@ class VsockPeer(threading.Thread):
             s, _ = self.lst.accept()
             s.settimeout(a_timeout)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+            hold = 0.0
             for _ in range(self.n):
-                s.sendall(self.readn(s, self.msg))
+                data = self.readn(s, self.msg)
+                t = time.monotonic()
+                s.sendall(data)
+                hold += time.monotonic() - t
             self.result["echoed"] = self.n
+            self.result["send_ns"] = hold * 1e9 / max(self.n, 1)
             total = 0
             while total < self.bulk:
                 chunk = s.recv(min(1 << 20, self.bulk - total))
@@ -476,7 +486,8 @@ def run_vsock(a, vmm, cid, tmp):
     d = drive(a, tag, cmd, vmm != "cvmm", None, tmp)
     peer.join(5)
     lst.close()
-    res = {"rc": d["rc"], "wait4_cpu_ns": d["wait4_cpu_ns"]}
+    res = {"rc": d["rc"], "wait4_cpu_ns": d["wait4_cpu_ns"],
+           "peer_send_ns": peer.result.get("send_ns")}
     problems = [f"host peer: {peer.result['error']}"] if "error" in peer.result else []
     for name, b, e in ((f"vsock-rr-{a.vsock_msg}", "bench.vsock-rr-begin", "bench.vsock-rr-end"),
                        ("vsock-bulk-g2h-4k", "bench.vsock-bulk-begin", "bench.vsock-bulk-end")):
@@ -573,13 +584,11 @@ def main():
                 log("no /dev/vhost-net (vhost_net cannot be loaded): no qemu-vhost column")
                 if a.vhost == "on":
                     return 1
-    vsock_floor = False
     if have_qemu and a.vsock:
         if load_module("vhost_vsock", "/dev/vhost-vsock"):
             vsock_vmms.append("qemu-vhost")
         else:
-            log("no /dev/vhost-vsock: vsock against a bare Unix socket pair (the floor)")
-            vsock_floor = True
+            log("no /dev/vhost-vsock: vsock against a bare Unix socket pair (the floor) only")
 
     def on_term(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")
@@ -619,7 +628,7 @@ def main():
                     log(f"rep {rep} vsock {v}: ok={r['ok']} " + " ".join(
                         f"{n}={r[n]['guest_ns']}ns/{r[n]['cpu_ns']:.0f}cpu"
                         for n in sorted(r) if n.startswith("vsock-")))
-                if vsock_floor:
+                if a.vsock:
                     floor.append(floor_rr(a.vsock_rr, a.vsock_msg))
         sock.close()
     finally:
@@ -652,6 +661,11 @@ def main():
                 print(f"name={v}-{ph}-lost value={max(g['lost'] for g in got)} "
                       f"(max over reps, as the tap's counters show) host={kind}")
         print(f"name={v}-{bench}-runs-ok value={len(rs)}/{len(runs)} host={kind}")
+    for v in vsock_vmms:
+        m = med([r.get("peer_send_ns") for r in results[("vsock", v)] if r["ok"]])
+        if m is not None:
+            print(f"name={v}-vsock-rr-{a.vsock_msg}-host-peer-sendall-ns ops={a.vsock_rr} "
+                  f"ns_per_op={m:.0f} host={kind}")
     if floor:
         print(f"name=floor-unix-socketpair-rr-{a.vsock_msg} ops={a.vsock_rr} "
               f"ns_per_op={med(floor):.0f} reps={len(floor)} host={kind}")

@@ -24,6 +24,7 @@ const char gk_program_name[] = "bench-vsock";
 #define PHASE_US 120000000ull
 
 static struct gk_vsock vs;
+static unsigned long naps;	/* idle() calls: the guest waiting */
 static uint8_t block[GK_VSOCK_PAYLOAD], msg[4096], back[4096];
 
 static uint64_t now_us(void)
@@ -35,6 +36,7 @@ static void idle(void)
 {
 	gk_vsock_poll(&vs);
 	gk_nap();
+	naps++;
 }
 
 static bool conn_settled(void *p)
@@ -99,6 +101,7 @@ static void rr(struct gk_vsock_conn *c, unsigned long n, uint32_t len)
 	bool ok = true;
 
 	step("bench.vsock-rr-begin", "go");
+	naps = 0;
 	t0 = gk_rdtsc();
 	for (; done < n && ok; done++) {
 		memset(msg, (int)(done & 0xff), len);
@@ -108,8 +111,8 @@ static void rr(struct gk_vsock_conn *c, unsigned long n, uint32_t len)
 	ns = gk_tsc_to_ns(gk_rdtsc() - t0);
 	step("bench.vsock-rr-end", "ok");
 	gk_check("bench.vsock-rr", ok && !bad,
-		 "name=vsock-rr-%u ops=%lu ns_per_op=%lu bad=%lu state=%u",
-		 len, done, done ? ns / done : 0, bad, c->state);
+		 "name=vsock-rr-%u ops=%lu ns_per_op=%lu bad=%lu naps=%lu state=%u",
+		 len, done, done ? ns / done : 0, bad, naps, c->state);
 }
 
 static void bulk(struct gk_vsock_conn *c, uint32_t bytes)
@@ -122,6 +125,7 @@ static void bulk(struct gk_vsock_conn *c, uint32_t bytes)
 	for (uint32_t i = 0; i < sizeof(block); i++)
 		block[i] = (uint8_t)(i * 31u + 7);
 	step("bench.vsock-bulk-begin", "go");
+	naps = 0;
 	t0 = gk_rdtsc();
 	while (ok && sent < bytes) {
 		ok = send_all(c, block, sizeof(block));
@@ -131,8 +135,8 @@ static void bulk(struct gk_vsock_conn *c, uint32_t bytes)
 	ns = gk_tsc_to_ns(gk_rdtsc() - t0);
 	step("bench.vsock-bulk-end", "ok");
 	gk_check("bench.vsock-bulk", ok,
-		 "name=vsock-bulk-g2h-4k ops=%u ns_per_op=%lu bytes=%u state=%u",
-		 sent / 4096, sent ? ns / (sent / 4096) : 0, sent, c->state);
+		 "name=vsock-bulk-g2h-4k ops=%u ns_per_op=%lu bytes=%u naps=%lu state=%u",
+		 sent / 4096, sent ? ns / (sent / 4096) : 0, sent, naps, c->state);
 }
 
 void gk_main(void)
