@@ -56,6 +56,7 @@ cvmm/QEMU ratio lines; exits 1 when any run failed.
 """
 import argparse
 import ctypes
+import faulthandler
 import glob
 import json
 import os
@@ -185,6 +186,23 @@ def vhost_threads(pid):
         except OSError:
             pass
     return out
+
+
+def proc_state(pid):
+    """Each thread's state and wait channel: where a stuck VMM sits."""
+    out = []
+    for t in sorted(glob.glob(f"/proc/{pid}/task/*")):
+        try:
+            with open(f"{t}/stat") as f:
+                st = f.read().rsplit(")", 1)[1].split()[0]
+            with open(f"{t}/wchan") as f:
+                wchan = f.read().strip() or "-"
+            with open(f"{t}/comm") as f:
+                comm = f.read().strip()
+            out.append(f"{comm}:{st}:{wchan}")
+        except OSError:
+            pass
+    return " ".join(out) or "gone"
 
 
 def cpu_sample(pid, vhost):
@@ -328,12 +346,19 @@ def drive(a, tag, cmd, vhost, on_step, tmp):
                         break
                 if not pid:
                     why = f"TIMEOUT after {a.timeout} s" if timed_out else "stopped early"
-                    log(f"{tag}: still running ({why}), killing it")
+                    log(f"{tag}: still running ({why}): {proc_state(p.pid)}; killing it")
                     p.kill()
-                    _, status, ru = os.wait4(p.pid, 0)
+                    for _ in range(300):
+                        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+                        if pid:
+                            break
+                        time.sleep(0.1)
+                    if not pid:
+                        log(f"{tag}: SIGKILL did not end it in 30 s: {proc_state(p.pid)}")
+                        status, ru = 9, None
             reaped = (status, ru)
         status, ru = reaped
-        p.returncode = os.waitstatus_to_exitcode(status)
+        p.returncode = os.waitstatus_to_exitcode(status) if ru else -9
     errf.seek(0)
     err = errf.read().decode(errors="replace").strip()
     errf.close()
@@ -348,7 +373,8 @@ def drive(a, tag, cmd, vhost, on_step, tmp):
     ok = (not timed_out and p.returncode == want_rc and "GK-SUMMARY pass=" in text
           and " FAIL " not in text)
     return dict(samples=samples, guest=guest, ok=ok, rc=p.returncode, timed_out=timed_out,
-                wait4_cpu_ns=(ru.ru_utime + ru.ru_stime) * 1e9, text=text, err=err)
+                wait4_cpu_ns=(ru.ru_utime + ru.ru_stime) * 1e9 if ru else None,
+                text=text, err=err)
 
 
 def report_failure(tag, d, problems):
@@ -593,6 +619,8 @@ def main():
     def on_term(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")
     signal.signal(signal.SIGTERM, on_term)
+    # Should this script itself stall, its threads' stacks say where.
+    faulthandler.dump_traceback_later(a.timeout + 120, repeat=True)
 
     ns = "cvmm-nb-" + secrets.token_hex(4)
     mac = "52:54:00:" + ":".join(secrets.token_hex(1) for _ in range(3))
@@ -614,6 +642,7 @@ def main():
             f"phase; vsock guest CID {cid}")
         sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
         sock.bind((TAP, 0))
+        sock.setblocking(False)    # a VMM that stops reading must not stall this script
         with tempfile.TemporaryDirectory(prefix="cvmm-netbench-") as tmp:
             for rep in range(a.reps):
                 for v in net_vmms:
