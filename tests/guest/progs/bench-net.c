@@ -29,23 +29,6 @@ static struct gk_net nic;
 static uint8_t my_mac[6], peer_mac[6];
 static uint8_t frame[GK_NET_BUF], rx[GK_NET_BUF];
 
-static bool parse_mac(const char *key, uint8_t out[6])
-{
-	size_t len;
-	const char *s = gk_cmdline_get(key, &len);
-
-	if (!s || len != 17)
-		return false;
-	for (unsigned i = 0; i < 6; i++) {
-		int hi = gk_digit_value(s[3 * i]), lo = gk_digit_value(s[3 * i + 1]);
-
-		if (hi > 15 || lo > 15 || (i < 5 && s[3 * i + 2] != ':'))
-			return false;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
-}
-
 static bool tx_idle(void)
 {
 	for (unsigned i = 0; i < GK_NET_TXBUFS; i++)
@@ -146,7 +129,7 @@ void gk_main(void)
 	struct gk_init_log log;
 	int rc;
 
-	if (!parse_mac("gk.net_mac", my_mac) || !parse_mac("gk.net_peer_mac", peer_mac)) {
+	if (!gk_cmdline_mac("gk.net_mac", my_mac) || !gk_cmdline_mac("gk.net_peer_mac", peer_mac)) {
 		gk_report("bench.net-cmdline", GK_FAIL, "need gk.net_mac= and gk.net_peer_mac=");
 		return;
 	}

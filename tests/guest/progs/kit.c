@@ -2,7 +2,8 @@
 /*
  * kit suite: the runtime's own checks, so a failure elsewhere is never the
  * kit's: printf formatting, memparse and the virtio_mmio.device= parser
- * (Linux drivers/virtio/virtio_mmio.c vm_cmdline_set() syntax), the string
+ * (Linux drivers/virtio/virtio_mmio.c vm_cmdline_set() syntax), the MAC
+ * parser the net programs use, the string
  * functions, CPU exception delivery through the IDT with and without an
  * error code (Intel SDM vol. 3, 6.13), TSC sanity and the LAPIC timer
  * interrupt that wakes hlt.
@@ -38,6 +39,24 @@ static void test_printf(void)
 		 n0, n1, nt, buf, small);
 }
 
+static void test_mac_parser(void)
+{
+	static const char good[] = "02:Ab:0c:dE:ff:10", *bad[] = {
+		"02:ab:0c:de:ff:1", "02:ab:0c:de:ff:100", "02-ab:0c:de:ff:10",
+		"02:ag:0c:de:ff:10", "02:ab:0c:de:ff:1g",
+	};
+	uint8_t mac[6];
+	bool ok = gk_parse_mac(good, 17, mac) && mac[0] == 0x02 &&
+		  mac[1] == 0xab && mac[3] == 0xde && mac[5] == 0x10;
+	unsigned rejected = 0;
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		rejected += !gk_parse_mac(bad[i], strlen(bad[i]), mac);
+	gk_check("kit.mac", ok && rejected == 5,
+		 "mixed-case MAC parsed; %u of 5 malformed ones rejected "
+		 "(short, long, wrong separator, bad digit)", rejected);
+}
+
 static void test_parsers(void)
 {
 	static const char line[] =
@@ -58,6 +77,7 @@ static void test_parsers(void)
 	     gk_memparse("2M", NULL) == 2u << 20 &&
 	     gk_memparse("1G", NULL) == 1u << 30 && gk_memparse("010", NULL) == 8;
 	gk_check("kit.memparse", ok, "0x10, 4K, 2M, 1G, 010");
+	test_mac_parser();
 }
 
 static void test_strings(void)

@@ -76,23 +76,6 @@ static uint16_t inet_csum(const void *p, uint32_t len)
 	return be16((uint16_t)~sum);
 }
 
-static bool parse_mac(const char *key, uint8_t out[6])
-{
-	size_t len;
-	const char *s = gk_cmdline_get(key, &len);
-
-	if (!s || len != 17)
-		return false;
-	for (unsigned i = 0; i < 6; i++) {
-		int hi = gk_digit_value(s[3 * i]), lo = gk_digit_value(s[3 * i + 1]);
-
-		if (hi > 15 || lo > 15 || (i < 5 && s[3 * i + 2] != ':'))
-			return false;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
-}
-
 static bool parse_ip(const char *key, uint8_t out[4])
 {
 	size_t len, i = 0;
@@ -360,7 +343,7 @@ void gk_main(void)
 	struct gk_init_log log;
 	int rc;
 
-	if (!parse_mac("gk.net_mac", my_mac) || !parse_mac("gk.net_peer_mac", peer_mac) ||
+	if (!gk_cmdline_mac("gk.net_mac", my_mac) || !gk_cmdline_mac("gk.net_peer_mac", peer_mac) ||
 	    !parse_ip("gk.net_ip", my_ip) || !parse_ip("gk.net_peer_ip", peer_ip)) {
 		gk_report("net.cmdline", GK_FAIL,
 			  "need gk.net_mac=, gk.net_peer_mac=, gk.net_ip=, gk.net_peer_ip=");

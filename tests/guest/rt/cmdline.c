@@ -90,6 +90,30 @@ uint64_t gk_cmdline_u64(const char *key, uint64_t dflt)
 	return v ? gk_memparse(v, NULL) : dflt;
 }
 
+/* "aa:bb:cc:dd:ee:ff" exactly, hex digits of either case: the kit's net
+ * programs take their MACs from the command line the host test wrote. */
+bool gk_parse_mac(const char *s, size_t len, uint8_t out[6])
+{
+	if (!s || len != 17)
+		return false;
+	for (unsigned i = 0; i < 6; i++) {
+		int hi = gk_digit_value(s[3 * i]), lo = gk_digit_value(s[3 * i + 1]);
+
+		if (hi > 15 || lo > 15 || (i < 5 && s[3 * i + 2] != ':'))
+			return false;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+bool gk_cmdline_mac(const char *key, uint8_t out[6])
+{
+	size_t len = 0;
+	const char *s = gk_cmdline_get(key, &len);
+
+	return gk_parse_mac(s, len, out);
+}
+
 unsigned gk_virtio_mmio_devices(struct gk_mmio_dev *out, unsigned max)
 {
 	return gk_parse_mmio_devices(gk_cmdline(), out, max);

@@ -238,6 +238,8 @@ const char *gk_cmdline(void);
 /* Value of key=value on the command line, or NULL; *len gets its length. */
 const char *gk_cmdline_get(const char *key, size_t *len);
 uint64_t gk_cmdline_u64(const char *key, uint64_t dflt);
+bool gk_cmdline_mac(const char *key, uint8_t out[6]);
+bool gk_parse_mac(const char *s, size_t len, uint8_t out[6]);
 
 struct gk_mmio_dev {
 	uint64_t base, size;
