@@ -9,7 +9,10 @@ each job it writes, into JOBDIR/results/:
                   crash interrupted),
   <id>.log        the job's stdout and stderr,
   <id>.json       {"rc", "seconds", "timed_out"} once it ended, renamed into
-                  place so the host never reads half of it.
+                  place so the host never reads half of it,
+  heartbeat       touched every HEARTBEAT_S while a job runs, so the host
+                  tells a hung L1 from a slow test long before the job's
+                  own timeout.
 A job that outlives its timeout first gets SIGUSR1 sent to every cvmm in L1
 (cvmm prints each vCPU's state on it), then SIGTERM and SIGKILL to its
 process group, so the log says where the guest was.  Jobs that already have
@@ -24,6 +27,7 @@ import time
 
 DUMP_GRACE_S = 3
 TERM_GRACE_S = 5
+HEARTBEAT_S = 2
 
 
 def signal_cvmm(sig):
@@ -57,6 +61,21 @@ def stop(proc):
     proc.wait()
 
 
+def wait_beating(proc, timeout, results):
+    """proc.wait(timeout), touching the heartbeat file while it runs."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with open(os.path.join(results, "heartbeat"), "w"):
+            pass
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise subprocess.TimeoutExpired(proc.args, timeout)
+        try:
+            return proc.wait(min(HEARTBEAT_S, left))
+        except subprocess.TimeoutExpired:
+            pass
+
+
 def run(job, results):
     jid = job["id"]
     open(os.path.join(results, f"{jid}.started"), "w").close()
@@ -69,7 +88,7 @@ def run(job, results):
                                 stdin=subprocess.DEVNULL, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            rc = proc.wait(job["timeout"])
+            rc = wait_beating(proc, job["timeout"], results)
         except subprocess.TimeoutExpired:
             timed_out = True
             log.write(f"\ncvmm-nested: timeout after {job['timeout']} s; "
