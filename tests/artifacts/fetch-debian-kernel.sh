@@ -2,17 +2,23 @@
 # SPDX-License-Identifier: MIT
 # Fetches Debian's stock x86_64 kernels for tests and boots, without
 # installing anything into the system: `apt-get download` of the current
-# linux-image-<abi>-cloud-amd64 and linux-image-<abi>-amd64 packages,
+# linux-image-<abi>-cloud-amd64 and linux-image-<abi>-amd64 packages (and,
+# on request only, bookworm-backports' linux-image-<abi>-amd64),
 # `dpkg-deb -x` into a cache directory, then the ELF vmlinux is extracted from
 # each bzImage's compressed payload.  The payload lies at
 # (setup_sects + 1) * 512 + payload_offset, is payload_length bytes long and
 # ends with the 4-byte little-endian uncompressed size
 # (Documentation/arch/x86/boot.rst, arch/x86/boot/compressed/mkpiggy.c);
 # the cloud kernel compresses it with LZ4 (legacy frame), the generic one
-# with XZ.
+# with XZ, bookworm-backports' (6.12) with Zstandard.
 #
-# Usage: fetch-debian-kernel.sh [cloud|generic|all]     (default: all)
+# Usage: fetch-debian-kernel.sh [cloud|generic|backports|all]   (default: all,
+#        which is cloud and generic: backports is only fetched when named)
 # Cache: ${CVMM_CACHE:-$HOME/.cache/cvmm}/kernels/<package>_<version>/
+# The backports flavour reads bookworm-backports through a private apt
+# configuration under ${CVMM_CACHE:-$HOME/.cache/cvmm}/apt/bookworm-backports/
+# (its own sources file, lists and caches; the system's keyring), so it never
+# changes /etc/apt or the system's package lists.
 # Output: one line per file, "<flavour>-<kind>=<absolute path>", e.g.
 #   cloud-bzimage=/root/.cache/cvmm/kernels/.../boot/vmlinuz-6.1.0-56-cloud-amd64
 #   cloud-vmlinux=/root/.cache/cvmm/kernels/.../vmlinux
@@ -47,17 +53,67 @@ need_tool() {
 		die "cannot install $2"
 }
 
+# Options given to every apt-get and apt-cache call: none for bookworm (the
+# system's own apt configuration), the private ones of use_backports_apt for
+# bookworm-backports.
+apt_opts=()
+apt_dir=
+
+# Points apt_opts at a private configuration that sees bookworm-backports
+# only.  The system's preferences are left out too: a pin there could hide
+# the backports candidate.
+use_backports_apt() {
+	local mirror=${CVMM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+	local keyring=/usr/share/keyrings/debian-archive-keyring.gpg line tmp
+	[ -f "$keyring" ] || die "$keyring missing; install Debian package debian-archive-keyring"
+	apt_dir=${CVMM_CACHE:-$HOME/.cache/cvmm}/apt/bookworm-backports
+	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache"
+	line="deb [signed-by=$keyring] $mirror bookworm-backports main"
+	# Written by rename, so a concurrent reader never sees half a file.
+	if [ "$(cat "$apt_dir/sources.list" 2>/dev/null)" != "$line" ]; then
+		tmp=$(mktemp "$apt_dir/.sources.XXXXXX")
+		echo "$line" >"$tmp" && chmod 644 "$tmp" && mv -f "$tmp" "$apt_dir/sources.list"
+	fi
+	apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null
+		-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
+		-o APT::Update::Error-Mode=any)
+}
+
+# Backports moves to a newer kernel every few weeks and the mirror then drops
+# the old one, so the private lists are refreshed once they are a day old.  A
+# failed refresh keeps the old lists: kernels already cached for them still
+# work offline, and resolve() says so when there are none.
+refresh_backports_lists() {
+	local stamp=$apt_dir/lists/.updated
+	[ -n "$(find "$stamp" -mmin -1440 2>/dev/null)" ] && return 0
+	lock
+	[ -n "$(find "$stamp" -mmin -1440 2>/dev/null)" ] && return 0
+	if apt-get "${apt_opts[@]}" update -qq >/dev/null 2>"$apt_dir/update.log"; then
+		touch "$stamp"
+	fi
+}
+
+depends_of() {
+	apt-cache "${apt_opts[@]}" depends "$1" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1
+}
+
 # The metapackage depends on exactly one ABI-versioned image package.
 resolve() {
-	local meta=$1 pkg
-	pkg=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1)
+	local meta=$1 pkg why
+	pkg=$(depends_of "$meta")
 	if [ -z "$pkg" ]; then
 		lock	# concurrent `apt-get update`s fail on apt's own lock
-		pkg=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1)
+		pkg=$(depends_of "$meta")
 	fi
 	if [ -z "$pkg" ]; then
-		apt-get update -qq >/dev/null 2>&1 || true
-		pkg=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1)
+		apt-get "${apt_opts[@]}" update -qq >/dev/null 2>&1 || true
+		pkg=$(depends_of "$meta")
+	fi
+	if [ -z "$pkg" ] && [ -n "$apt_dir" ]; then
+		why=$(sed -n 's/^E: //p' "$apt_dir/update.log" 2>/dev/null | head -n1)
+		die "cannot resolve $meta in bookworm-backports: ${why:-not in its lists ($apt_dir/lists)}"
 	fi
 	[ -n "$pkg" ] || die "cannot resolve $meta with apt-cache"
 	# The signed generic image is a template package in Debian; the
@@ -97,8 +153,8 @@ build_entry() {
 	# the remains of a killed run.
 	rm -rf "$cache"/.build.*
 	work=$(mktemp -d "$cache/.build.XXXXXX")
-	(cd "$work" && apt-get download -qq "$pkg=$ver" >/dev/null 2>&1 ||
-		apt-get download -qq "${pkg%-unsigned}-unsigned=$ver" >/dev/null 2>&1) ||
+	(cd "$work" && apt-get "${apt_opts[@]}" download -qq "$pkg=$ver" >/dev/null 2>&1 ||
+		apt-get "${apt_opts[@]}" download -qq "${pkg%-unsigned}-unsigned=$ver" >/dev/null 2>&1) ||
 		{ rm -rf "$work"; die "apt-get download $pkg=$ver failed"; }
 	deb=$(ls "$work"/*.deb | head -n1)
 	dpkg-deb -x "$deb" "$work/root" || { rm -rf "$work"; die "dpkg-deb -x $deb failed"; }
@@ -118,7 +174,7 @@ build_entry() {
 fetch() {
 	local flavour=$1 meta=$2 tool=$3 pkg ver dir bz kver
 	pkg=$(resolve "$meta")
-	ver=$(apt-cache policy "$pkg" | sed -n 's/^ *Candidate: //p')
+	ver=$(apt-cache "${apt_opts[@]}" policy "$pkg" | sed -n 's/^ *Candidate: //p')
 	[ -n "$ver" ] && [ "$ver" != "(none)" ] || die "no candidate for $pkg"
 	dir=$cache/${pkg}_$ver
 	if [ ! -f "$dir/.unpacked" ]; then
@@ -142,14 +198,20 @@ fetch() {
 }
 
 case $which in
-cloud | all | generic) ;;
-*) die "usage: $0 [cloud|generic|all]" ;;
+cloud | all | generic | backports) ;;
+*) die "usage: $0 [cloud|generic|backports|all]" ;;
 esac
-if [ "$which" != generic ]; then
+if [ "$which" = cloud ] || [ "$which" = all ]; then
 	need_tool lz4 lz4
 	fetch cloud linux-image-cloud-amd64 lz4
 fi
-if [ "$which" != cloud ]; then
+if [ "$which" = generic ] || [ "$which" = all ]; then
 	need_tool xz xz-utils
 	fetch generic linux-image-amd64 xz
+fi
+if [ "$which" = backports ]; then
+	need_tool zstd zstd
+	use_backports_apt
+	refresh_backports_lists
+	fetch backports linux-image-amd64 zstd
 fi
