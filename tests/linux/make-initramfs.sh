@@ -19,10 +19,16 @@
 # cvmm.ticker=1 prints a numbered heartbeat with the uptime every 0.2 s.
 # cvmm.net=GUEST_IP/PREFIX:HOST_IP[:PINGS] /init brings eth0 up with that
 # address and pings HOST_IP PINGS times (3) (tests/linux/run-net).
+# With cvmm.iperf=SECONDS[:R] as well, it then runs `iperf3 -c HOST_IP -t
+# SECONDS` (guest -> host; R: host -> guest, -R) between the markers
+# CVMM-IPERF-START and CVMM-IPERF-END: RC (tests/bench/iperf-bench.py);
+# iperf3 must be one of the FILEs.
 #
 # Usage: make-initramfs.sh MODULES_DIR OUTPUT [FILE...]
 #   MODULES_DIR is the kernel's lib/modules/<version> (fetch-debian-kernel.sh
-#   prints it as <flavour>-modules=...).  Each FILE is copied into /bin.
+#   prints it as <flavour>-modules=...).  Each FILE is copied into /bin; a
+#   dynamically linked one brings the shared libraries ldd(1) names, at the
+#   same paths (so iperf3 runs in a userland without a C library).
 # Idempotent: OUTPUT is rebuilt only when missing or older than this script
 # or one of the FILEs.
 # Safe to run many times at once: the busybox cache entry is built under a
@@ -82,7 +88,19 @@ for m in drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko \
 	mkdir -p "$stage/lib/modules/$ver/kernel/$(dirname "$m")"
 	cp "$mods/kernel/$m" "$stage/lib/modules/$ver/kernel/$m"
 done
-for f in "$@"; do cp "$f" "$stage/bin/"; done
+# The libraries a dynamic FILE loads, at the paths ldd resolves them to
+# (the interpreter included); nothing for a static one.
+copy_libraries() {
+	local lib
+	for lib in $(ldd "$1" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\).*/\1/p'); do
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
+}
+for f in "$@"; do
+	cp "$f" "$stage/bin/"
+	copy_libraries "$f"
+done
 cp "$mods"/modules.builtin* "$mods"/modules.order "$stage/lib/modules/$ver/" 2>/dev/null || true
 depmod -b "$stage" "$ver"
 cat >"$stage/init" <<'INIT'
@@ -106,6 +124,16 @@ if [ -n "$net" ]; then
 		echo "CVMM-NET-UP: $(ip -o addr show dev eth0 | sed -n 's/.*inet \([^ ]*\).*/\1/p') $(cat /sys/class/net/eth0/address)"
 	if ping -c "$count" -W 5 "$host"; then echo "CVMM-NET-PING-OK: $host"
 	else echo "CVMM-NET-PING-FAILED: $host"; fi
+	iperf=$(sed -n 's/.*cvmm\.iperf=\([^ ]*\).*/\1/p' /proc/cmdline)
+	if [ -n "$iperf" ]; then
+		# SECONDS[:R]; iperf3 keeps its send buffer in a file under /tmp.
+		secs=${iperf%%:*} reverse=
+		[ "$iperf" = "$secs" ] || reverse=-R
+		mkdir -p /tmp
+		echo "CVMM-IPERF-START"
+		iperf3 -c "$host" -t "$secs" -f m $reverse
+		echo "CVMM-IPERF-END: $?"
+	fi
 	[ -n "$vsock" ] || reboot -f
 fi
 if [ -n "$vsock" ]; then
