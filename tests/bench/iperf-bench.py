@@ -28,7 +28,8 @@ the summary the guest's iperf3 prints (it reports both ends in either
 direction), retransmits from its "sender" line.  At the two markers the script reads the VMM's CPU time
 as net-bench.py does: every thread's schedstat ("vmm-cpu", the guest's own
 time in its vCPU thread included) and utime+stime-guest_time ("vmm-own-cpu");
-QEMU's vhost worker is added to both.  Per MiB received:
+QEMU's vhost worker is added to both; cvmm is then sent SIGUSR1 and its
+net counters (docs/cvmm.md, "State dump") are logged.  Per MiB received:
   name=<vmm>-iperf-<dir> ops=MiB ns_per_op=wall ns per MiB (1/throughput)
   name=<vmm>-iperf-<dir>-vmm-cpu-ns-per-op ...   name=...-vmm-own-cpu-ns-per-op
   name=<vmm>-iperf-<dir>-mbit-per-s value=...    name=...-retransmits value=...
@@ -184,6 +185,8 @@ def watch_console(a, p, vmm):
         for mark in (b"CVMM-IPERF-START", b"CVMM-IPERF-END"):
             if mark in out and mark not in samples:
                 samples[mark] = cpu_sample(p.pid, vhost)
+                if vmm == "cvmm" and mark.endswith(b"END"):
+                    p.send_signal(signal.SIGUSR1)   # its counters (dump line)
     log(f"TIMEOUT after {a.timeout} s: {proc_state(p.pid)}")
     if vmm == "cvmm":
         out += dump_state(p)
@@ -243,9 +246,10 @@ def run_once(a, ns, vmm, kernel, initrd, mac, direction):
     r = dict(ok=True, mib=mib, wall_ns=res["seconds"] * 1e9 / mib, cpu_ns=(c1 - c0) / mib,
              own_ns=(o1 - o0) / mib, mbit=res["bytes"] * 8 / res["seconds"] / 1e6,
              retransmits=res["retransmits"], tap_drops=drops[TAP_SIDE[direction]])
+    counters = re.search(r"cvmm: dump: .*?(net_rx=.*)", text)
     log(f"{vmm} {direction}: {r['mbit']:.1f} Mbit/s, {r['mib']:.1f} MiB, "
         f"{r['cpu_ns'] / 1e6:.2f} ms VMM CPU per MiB, {r['retransmits']} retransmits, "
-        f"tap drops {drops}")
+        f"tap drops {drops}" + (f", cvmm {counters.group(1)}" if counters else ""))
     return r
 
 

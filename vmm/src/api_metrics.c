@@ -27,7 +27,8 @@ static json_int_t utc_ms(void)
 static json_t *counters_json(const struct vmm_metrics *m)
 {
 	return json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},"
-			 "s:{s:I,s:I,s:I},s:{s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I},s:{s:I}}",
+			 "s:{s:I,s:I,s:I},s:{s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I},s:{s:I},"
+			 "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
 		"vcpu", "exits_io", (json_int_t)m->exits_io,
 		"exits_mmio", (json_int_t)m->exits_mmio, "exits_other", (json_int_t)m->exits_other,
 		"unclaimed_pio", (json_int_t)m->unclaimed_pio,
@@ -46,7 +47,13 @@ static json_t *counters_json(const struct vmm_metrics *m)
 		"event_loop", "batches", (json_int_t)m->loop_batches,
 		"events", (json_int_t)m->loop_events,
 		"remote_calls", (json_int_t)m->loop_remote_calls,
-		"boot_timer", "marks", (json_int_t)m->boot_marks);
+		"boot_timer", "marks", (json_int_t)m->boot_marks,
+		"net", "rx_frames", (json_int_t)m->net_rx_frames,
+		"rx_bytes", (json_int_t)m->net_rx_bytes, "tx_frames", (json_int_t)m->net_tx_frames,
+		"tx_bytes", (json_int_t)m->net_tx_bytes,
+		"rx_dropped", (json_int_t)m->net_rx_dropped,
+		"tx_dropped", (json_int_t)m->net_tx_dropped,
+		"throttled", (json_int_t)m->net_throttled);
 }
 
 /* One line: {"utc_timestamp_ms", "vmm": {state, flushes}, then the VM's

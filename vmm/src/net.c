@@ -233,9 +233,31 @@ static void net_teardown(void *ctx)
 	free(n);
 }
 
+static void net_metrics(void *ctx, struct vmm_metrics *m)
+{
+	struct vmm_net *n = ctx;
+	const struct vnet_device_stats *st;
+
+	/* The device counts on the loop thread under its lock. */
+	pthread_mutex_lock(&n->port.bus.lock);
+	st = vnet_device_stats(&n->dev);
+	m->net_rx_frames += st->rx_frames;
+	m->net_rx_bytes += st->rx_bytes;
+	m->net_tx_frames += st->tx_frames;
+	m->net_tx_bytes += st->tx_bytes;
+	/* A guest buffer refused (rx_bad_buffer, rx_short_buffer) goes back
+	 * empty; the frame waits for the next one, so it is not a drop. */
+	m->net_rx_dropped += st->rx_dropped + st->rx_bad_hdr + st->rx_backend_errors;
+	m->net_tx_dropped += st->tx_malformed + st->tx_too_long + st->tx_bad_hdr +
+			     st->tx_link_down + st->tx_backend_errors;
+	m->net_throttled += st->rx_throttled + st->tx_throttled;
+	pthread_mutex_unlock(&n->port.bus.lock);
+}
+
 static const struct vmm_device_ops net_ops = {
 	.pause = net_pause, .resume = net_resume, .reset = net_reset,
-	.save = net_save, .restore = net_restore, .teardown = net_teardown,
+	.save = net_save, .restore = net_restore, .metrics = net_metrics,
+	.teardown = net_teardown,
 };
 
 int vmm__net_add(struct vmm *vm, uint32_t index, uint32_t slot)

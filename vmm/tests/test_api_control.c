@@ -420,6 +420,8 @@ Test(api, metrics_file_and_flush)
 	started();
 	fake.m.serial_tx_bytes = 1234;
 	fake.m.loop_batches = 77;
+	fake.m.net_rx_dropped = 5;
+	fake.m.net_tx_bytes = 4096;
 	cr_assert_eq(PUT("/actions", "{\"action_type\":\"FlushMetrics\"}"), 204);
 	n = read(fd, line, sizeof(line) - 1);
 	cr_assert_gt(n, 0);
@@ -427,6 +429,8 @@ Test(api, metrics_file_and_flush)
 	cr_assert_eq(strchr(line, '\n'), line + n - 1, "one line: %s", line);
 	cr_assert(strstr(line, "\"tx_bytes\":1234"), "%s", line);
 	cr_assert(strstr(line, "\"batches\":77"), "%s", line);
+	cr_assert(strstr(line, "\"net\":{\"rx_bytes\":0,\"rx_dropped\":5,"), "%s", line);
+	cr_assert(strstr(line, "\"tx_bytes\":4096"), "%s", line);
 	cr_assert(strstr(line, "\"state\":\"Running\""), "%s", line);
 	cr_assert(strstr(line, "\"utc_timestamp_ms\":"), "%s", line);
 	close(fd);

@@ -45,6 +45,13 @@ struct vmm_metrics {
 	uint64_t boot_marks;
 	/* The event loop (libevmgr): wake-ups, callbacks, remote calls. */
 	uint64_t loop_batches, loop_events, loop_remote_calls;
+	/* Every virtio-net device: frames and bytes delivered each way, frames
+	 * dropped (TX: malformed, over-long, bad header, link down, backend
+	 * error; RX: too short, an offload not negotiated, no room in
+	 * MRG_RXBUF_MAX buffers or one buffer, backend error), and
+	 * rate-limiter refusals. */
+	uint64_t net_rx_frames, net_rx_bytes, net_tx_frames, net_tx_bytes;
+	uint64_t net_rx_dropped, net_tx_dropped, net_throttled;
 };
 
 struct vmm_result {
