@@ -54,7 +54,7 @@ import sys
 import tempfile
 import time
 
-from vmmproc import cpu_sample, load_module, proc_state
+from vmmproc import cpu_sample, host_kind, load_module, proc_state
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -78,12 +78,6 @@ def why_not(a):
     if not os.path.exists("/dev/net/tun"):
         return "no /dev/net/tun"
     return None
-
-
-def host_kind():
-    out = subprocess.run(["bash", os.path.join(TOP, "tests/host-kind.sh")],
-                         capture_output=True, text=True).stdout
-    return out.split("\t", 1)[0].strip() or "unknown"
 
 
 def guest_artifacts(tmp):

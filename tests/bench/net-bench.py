@@ -72,7 +72,7 @@ import tempfile
 import threading
 import time
 
-from vmmproc import cpu_sample, load_module, proc_state
+from vmmproc import cpu_sample, host_kind, load_module, proc_state
 
 TAP = "bnt0"
 SIZES = (64, 1500)
@@ -435,13 +435,6 @@ def run_vsock(a, vmm, cid, tmp):
     if not res["ok"]:
         report_failure(tag, d, problems)
     return res
-
-
-def host_kind():
-    top = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-    out = subprocess.run(["bash", os.path.join(top, "tests/host-kind.sh")],
-                         capture_output=True, text=True).stdout
-    return out.split("\t", 1)[0].strip() or "unknown"
 
 
 def med(xs):

@@ -39,6 +39,8 @@ import sys
 import tempfile
 import time
 
+from vmmproc import host_kind
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 GUEST_MIB = 256
 
@@ -121,13 +123,6 @@ def linux_startup(a, vmm, kernel, initrd):
     p.kill()
     p.wait()
     return took
-
-
-def host_kind():
-    top = os.path.normpath(os.path.join(HERE, "..", ".."))
-    out = subprocess.run(["bash", os.path.join(top, "tests/host-kind.sh")],
-                         capture_output=True, text=True).stdout
-    return out.split("\t", 1)[0].strip() or "unknown"
 
 
 def guest_ram_rss_split(pid):

@@ -1,17 +1,26 @@
 # SPDX-License-Identifier: MIT
-"""What the host benchmarks read of a running VMM process: its CPU time
-(every thread, and QEMU's vhost worker), its threads' states, and the
-kernel modules a peer VMM needs (tests/bench/net-bench.py,
-tests/bench/iperf-bench.py; docs/benchmarks.md)."""
+"""What the host benchmarks read of the host and of a running VMM process:
+the host kind, the VMM's CPU time (every thread, and QEMU's vhost worker),
+its threads' states, and the kernel modules a peer VMM needs
+(tests/bench/system-bench.py, net-bench.py, iperf-bench.py;
+docs/benchmarks.md)."""
 import glob
 import os
 import subprocess
 
 TICK = 1e9 / os.sysconf("SC_CLK_TCK")
+TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 
 def log(msg):
     print(f"vmmproc: {msg}", flush=True)
+
+
+def host_kind():
+    """direct, kvm-pvm, nested or none, as tests/host-kind.sh says."""
+    out = subprocess.run(["bash", os.path.join(TOP, "tests/host-kind.sh")],
+                         capture_output=True, text=True).stdout
+    return out.split("\t", 1)[0].strip() or "unknown"
 
 
 def load_module(name, dev):
