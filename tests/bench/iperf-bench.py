@@ -273,7 +273,7 @@ def make_namespace():
     return ns
 
 
-def report(a, results, kind):
+def report(results, kind):
     metrics = (("", "wall_ns"), ("-vmm-cpu-ns-per-op", "cpu_ns"),
                ("-vmm-own-cpu-ns-per-op", "own_ns"))
     meds = {}
@@ -345,7 +345,7 @@ def main():
         gone = ns not in subprocess.run(["ip", "netns", "list"], capture_output=True,
                                         text=True).stdout
         log(f"namespace {ns} {'deleted' if gone else 'STILL THERE'}")
-    report(a, results, kind)
+    report(results, kind)
     return 0 if all(r["ok"] for runs in results.values() for r in runs) else 1
 
 
