@@ -48,7 +48,7 @@ struct vmm_metrics {
 	/* Every virtio-net device: frames and bytes delivered each way, frames
 	 * dropped (TX: malformed, over-long, bad header, link down, backend
 	 * error; RX: too short, an offload not negotiated, no room in
-	 * MRG_RXBUF_MAX buffers or one buffer, backend error), and
+	 * VNET_RX_MAX_BUFS merged buffers or in one buffer, backend error), and
 	 * rate-limiter refusals. */
 	uint64_t net_rx_frames, net_rx_bytes, net_tx_frames, net_tx_bytes;
 	uint64_t net_rx_dropped, net_tx_dropped, net_throttled;
