@@ -223,10 +223,22 @@ struct vmm *vmm__alloc(const struct vmm_config *cfg, char *err, size_t errlen)
 }
 
 /* The phase names where a dump finds a VM that never got running. */
+/* Each phase's end is a boot-timer line too (docs/cvmm.md). */
+static void phase_done(struct vmm *vm, const char *phase)
+{
+	if (vm->cfg.boot_timer)
+		vmm_boot_timer_phase(stderr, vm->cfg.start_ns, phase, vmm_monotonic_ns());
+}
+
 int vmm__step(struct vmm *vm, const char *phase, int (*fn)(struct vmm *vm))
 {
+	int r;
+
 	atomic_store(&vm->phase, phase);
-	return fn(vm);
+	r = fn(vm);
+	if (r == 0)
+		phase_done(vm, phase);
+	return r;
 }
 
 int vmm__host_setup(struct vmm *vm)
@@ -305,6 +317,8 @@ enum vmm_stop_reason vmm_run(struct vmm *vm, struct vmm_result *res)
 		vmm__request_stop(vm, VMM_STOP_INTERNAL, "%s", vm->err);
 	} else {
 		confine(vm);
+		/* Before the release, so that no port 0x80 mark precedes it. */
+		phase_done(vm, "vcpus-ready");
 		vmm__vcpus_go(vm);
 		while (!atomic_load(&vm->stopping)) {
 			r = evmgr_loop_run(vm->loop);

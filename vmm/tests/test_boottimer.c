@@ -49,3 +49,17 @@ Test(boottimer, monotonic_clock_advances)
 
 	cr_assert_geq(b, a);
 }
+
+Test(boottimer, phase_lines_use_the_same_clock)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	vmm_boot_timer_phase(f, 1000000000ull, "kvm-setup", 1030500000ull);
+	vmm_boot_timer_phase(f, 1000000000ull, "early", 999ull);
+	fclose(f);
+	cr_assert_str_eq(buf, "cvmm: boot-timer: phase kvm-setup done at 0.030500 s\n"
+			      "cvmm: boot-timer: phase early done at 0.000000 s\n");
+	free(buf);
+}

@@ -39,4 +39,13 @@ void vmm_boot_timer_init(struct vmm_boot_timer *t, uint64_t start_ns, FILE *log)
 void vmm_boot_timer_mark(struct vmm_boot_timer *t, uint8_t value,
 			 uint64_t now_ns);
 
+/*
+ * Logs the end of one of the VMM's own start-up phases (kvm-setup,
+ * memory-setup, ..., vcpus-ready) on the same clock, so a slow start can
+ * be split between the host's KVM calls and the rest:
+ * "cvmm: boot-timer: phase <name> done at <s>.<us> s".
+ */
+void vmm_boot_timer_phase(FILE *log, uint64_t start_ns, const char *phase,
+			  uint64_t now_ns);
+
 #endif
