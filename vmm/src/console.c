@@ -3,9 +3,13 @@
 // nowhere (with the optional flood budget and the panic scanner on the
 // way), and stdin into the receiver, in raw mode when it is a terminal.
 // Input stops being read while the RX FIFO is full (back-pressure) and
-// resumes when the guest drains it.
+// resumes when the guest drains it.  Output goes through libsuperio's
+// output batch: one write per 63 bytes or per flush point instead of one
+// per THR byte, with a flush timer so that a guest which stops touching
+// the UART still has its last bytes shown (docs/cvmm.md, "Serial console output batching").
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,6 +36,8 @@ struct vmm_console {
 	bool in_raw;			/* terminal switched to raw mode */
 	bool started;
 	bool vm_paused;			/* between pause and resume */
+	struct evmgr_timer flush;	/* one-shot: offers the output batch */
+	bool flush_pending;		/* a flush is posted or armed (device lock) */
 };
 
 static uint64_t mono_ns(void *ctx)
@@ -86,6 +92,69 @@ static void serial_rx_drained(void *ctx)
 		VMM_IGNORE(evmgr_remote_post(s->vm->loop, resume_input, s));
 }
 
+/* Whether a write to the output would not block (it always goes ahead
+ * when there is no output or it is a regular file). */
+static bool output_ready(const struct vmm_console *s)
+{
+	struct pollfd pfd = { .fd = s->out_fd, .events = POLLOUT };
+
+	return s->out_fd < 0 || (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT));
+}
+
+/*
+ * Loop thread: out goes what the guest batched.  The loop must not wait
+ * for a stalled reader of stdout (vCPU threads do, the loop has signals
+ * and the API to serve), so while the output is full the flush waits for
+ * the next period.
+ */
+static void on_flush(struct evmgr_timer *t, uint64_t expirations, void *data)
+{
+	struct vmm_console *s = data;
+
+	(void)expirations;
+	pthread_mutex_lock(&s->bus.lock);
+	if (superio_serial_tx_batched(&s->uart) && !output_ready(s) && t->open &&
+	    evmgr_timer_arm(t, VMM_SERIAL_FLUSH_NS, 0) == 0) {
+		pthread_mutex_unlock(&s->bus.lock);
+		return;
+	}
+	s->flush_pending = false;
+	superio_serial_tx_flush(&s->uart);
+	pthread_mutex_unlock(&s->bus.lock);
+}
+
+/* Loop thread: the timer is opened on first use, so a VM whose guest never
+ * writes to the console pays nothing for it at start-up. */
+static void arm_flush(struct evmgr_loop *loop, void *arg)
+{
+	struct vmm_console *s = arg;
+	int r = 0;
+
+	if (!s->flush.open)
+		r = evmgr_timer_open(loop, &s->flush, CLOCK_MONOTONIC, on_flush, s);
+	if (r == 0)
+		r = evmgr_timer_arm(&s->flush, VMM_SERIAL_FLUSH_NS, 0);
+	if (r) {	/* no timer: flush now, and try again on the next batch */
+		vmm__log(s->vm, VMM_LOG_WARN, "serial: flush timer: %s", strerror(-r));
+		on_flush(&s->flush, 1, s);
+	}
+}
+
+/*
+ * vCPU thread, device lock held, after each guest write: a batch that has
+ * just started gets a flush VMM_SERIAL_FLUSH_NS from now.  Bytes batched
+ * while that flush is pending go out with it at the latest.
+ */
+static void batch_watch(struct vmm_console *s)
+{
+	if (s->flush_pending || superio_serial_tx_batched(&s->uart) == 0)
+		return;
+	if (evmgr_remote_post(s->vm->loop, arm_flush, s) == 0)
+		s->flush_pending = true;
+	else	/* the post ring is full: no batching delay for this byte */
+		superio_serial_tx_flush(&s->uart);
+}
+
 static const struct superio_serial_ops serial_ops = {
 	.version = SUPERIO_SERIAL_OPS_VERSION,
 	.write = serial_out,
@@ -118,6 +187,7 @@ static void serial_bus_write(void *ctx, uint64_t base, uint64_t off,
 		superio_serial_write8(&s->uart, (unsigned int)off, data[0]);
 	else
 		VMM_IGNORE(superio_serial_write(&s->uart, off, size, data[0]));
+	batch_watch(s);
 }
 
 static const struct vmm_bus_ops serial_bus_ops = { serial_bus_read, serial_bus_write };
@@ -208,13 +278,15 @@ static void console_resume(void *ctx)
 }
 
 /* Input stays in the terminal until resume; output needs no stopping,
- * the vCPUs that write it are parked. */
+ * the vCPUs that write it are parked, but what they batched goes out now:
+ * a paused VM shows all its output, and a snapshot holds no batch. */
 static int console_pause(void *ctx)
 {
 	struct vmm_console *s = ctx;
 
 	pthread_mutex_lock(&s->bus.lock);
 	s->vm_paused = true;
+	superio_serial_tx_flush(&s->uart);
 	if (evmgr_watcher_active(&s->in))
 		evmgr_watcher_remove(s->vm->loop, &s->in);
 	pthread_mutex_unlock(&s->bus.lock);
@@ -290,6 +362,7 @@ static void console_teardown(void *ctx)
 
 	if (evmgr_watcher_active(&s->in))
 		evmgr_watcher_remove(s->vm->loop, &s->in);
+	evmgr_timer_close(&s->flush);
 	if (s->in_raw)
 		vmm_term_restore();
 	if (s->close_out)
@@ -311,6 +384,7 @@ int vmm__console_add(struct vmm *vm)
 		.clock = { mono_ns, NULL },
 		.budget_bytes_per_sec = vm->cfg.serial.rate_bytes_per_s,
 		.budget_burst = vm->cfg.serial.burst_bytes,
+		.tx_batch = true,	/* off by itself while the budget is on */
 	};
 	int r;
 

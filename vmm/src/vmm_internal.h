@@ -32,6 +32,8 @@
 #define VMM_TICK_NS 500000000ull
 /* After the panic line, let the guest print its trace for this long. */
 #define VMM_PANIC_GRACE_NS 2000000000ull
+/* Longest a console byte waits in the UART's output batch (console.c). */
+#define VMM_SERIAL_FLUSH_NS 20000000ull
 
 struct vmm;
 
