@@ -18,6 +18,7 @@
 
 #include "api_server.h"
 #include "seccomp.h"
+#include "thread.h"
 
 /* For calls whose result changes nothing here (warn_unused_result). */
 #define IGNORE_RESULT(call) do { if (call) { } } while (0)
@@ -287,7 +288,7 @@ int vmm__api_server_start(struct vmm__api_server *s, enum vmm_seccomp_mode secco
 	int r;
 
 	s->seccomp = seccomp;
-	r = -pthread_create(&s->thread, NULL, serve, s);
+	r = -vmm__thread_start(&s->thread, serve, s);
 	s->thread_started = r == 0;
 	return r;
 }

@@ -16,6 +16,7 @@
 #include "dump.h"
 #include "seccomp.h"
 #include "vmm_internal.h"
+#include "thread.h"
 
 /* How long the dump waits for every vCPU to answer its kick. */
 #define DUMP_WAIT_MS 500u
@@ -181,7 +182,7 @@ int vmm__dump_start(struct vmm *vm)
 
 	if (!vm->cfg.dump_signal)
 		return 0;
-	r = pthread_create(&vm->dump_thread, NULL, dump_thread, vm);
+	r = vmm__thread_start(&vm->dump_thread, dump_thread, vm);
 	if (r)
 		return vmm__fail(vm, "state dump thread: %s", strerror(r));
 	vm->dump_started = true;

@@ -14,6 +14,7 @@
 #include "assist_x86_64.h"
 #include "seccomp.h"
 #include "vmm_internal.h"
+#include "thread.h"
 
 static void handle_io(struct vmm *vm, const struct kvmw_exit_io *io)
 {
@@ -384,7 +385,7 @@ int vmm__vcpus_start(struct vmm *vm)
 	sigaddset(&kick, VMM_KICK_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &kick, &old);
 	for (uint32_t i = 0; i < vm->nvcpus && r == 0; i++) {
-		r = -pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
+		r = -vmm__thread_start(&vm->vcpus[i].thread, vcpu_thread, &vm->vcpus[i]);
 		if (r == 0)
 			vm->vcpus[i].started = true;
 	}
