@@ -9,7 +9,9 @@ executable that dies before reporting a failure counts as one failure, so a
 crash is never hidden.  Before the closing line 'N passed, N failed[, N
 skipped]' it names every skipped test with its suites and the reason it
 printed, and repeats the nested harness's summaries (L1 failures and
-retries), so that neither a skip nor a retry is ever silent.
+retries), so that neither a skip nor a retry is ever silent.  Last come the
+failures, each named with the tail of what it printed: a CI log that keeps
+only its last lines still says what failed and why.
 """
 import json
 import re
@@ -17,6 +19,13 @@ import sys
 
 TAP_LINE = re.compile(r'^(not ok|ok)\b(.*)$')
 TAP_PLAN = re.compile(r'^(TAP version \d+|1\.\.\d+)', re.M)
+TAIL_LINES = 12
+
+
+def failure_note(name, what, lines):
+    """'failed: NAME: WHAT' and the last TAIL_LINES non-empty lines, indented."""
+    tail = [l.rstrip() for l in lines if l.strip()][-TAIL_LINES:]
+    return '\n'.join([f'failed: {name}: {what}'] + [f'    {l}' for l in tail])
 
 
 def skip_reason(stdout):
@@ -26,14 +35,26 @@ def skip_reason(stdout):
     return (why or lines or ['no reason printed'])[-1]
 
 
-def count_tap(stdout, name, notes):
+def tap_diag(lines, i):
+    """The '#' diagnostic lines that follow TAP line i."""
+    out = []
+    for l in lines[i + 1:]:
+        if not l.lstrip().startswith('#'):
+            break
+        out.append(l.lstrip()[1:])
+    return out
+
+
+def count_tap(stdout, name, notes, failures):
     passed = failed = skipped = 0
-    for line in stdout.splitlines():
+    lines = stdout.splitlines()
+    for i, line in enumerate(lines):
         m = TAP_LINE.match(line)
         if not m:
             continue
         if m.group(1) == 'not ok':
             failed += 1
+            failures.append(failure_note(name, m.group(2).strip(' -'), tap_diag(lines, i)))
         elif re.search(r'#\s*SKIP', m.group(2), re.I):
             skipped += 1
             notes.append(f'skipped: {name}: {m.group(2).strip()}')
@@ -41,8 +62,10 @@ def count_tap(stdout, name, notes):
             passed += 1
     # Tests announced by the plan but never reported died with the process.
     plan = re.search(r'^1\.\.(\d+)', stdout, re.M)
-    if plan:
-        failed += max(0, int(plan.group(1)) - (passed + failed + skipped))
+    missing = int(plan.group(1)) - (passed + failed + skipped) if plan else 0
+    if missing > 0:
+        failed += missing
+        failures.append(failure_note(name, f'{missing} planned cases never reported', lines))
     return passed, failed, skipped
 
 
@@ -54,7 +77,7 @@ def main(args):
         failed, args = int(args[1]), args[2:]
     paths = args
     passed = skipped = 0
-    notes = []
+    notes, failures = [], []
     for path in paths:
         with open(path, encoding='utf-8', errors='replace') as f:
             for line in f:
@@ -67,9 +90,11 @@ def main(args):
                 notes += [f'{name}: {l[2:]}' for l in stdout.splitlines()
                           if l.startswith('# nested: ') or 'retried once after' in l]
                 if TAP_PLAN.search(stdout):
-                    p, fl, s = count_tap(stdout, name, notes)
+                    p, fl, s = count_tap(stdout, name, notes, failures)
                     if result not in ('OK', 'SKIP', 'EXPECTEDFAIL') and fl == 0:
                         fl = 1
+                        failures.append(failure_note(name, f'{result} with no failed case',
+                                                     stdout.splitlines()))
                     passed, failed, skipped = passed + p, failed + fl, skipped + s
                 elif result in ('OK', 'EXPECTEDFAIL'):
                     passed += 1
@@ -78,7 +103,9 @@ def main(args):
                     notes.append(f'skipped: {name}: {skip_reason(stdout)}')
                 else:
                     failed += 1
-    for note in notes:
+                    failures.append(failure_note(name, result, (stdout + '\n' + (
+                        entry.get('stderr') or '')).splitlines()))
+    for note in notes + failures:
         print(note)
     line = f'{passed} passed, {failed} failed'
     if skipped:
