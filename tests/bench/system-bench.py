@@ -3,14 +3,23 @@
 """System benchmarks of cvmm against QEMU microvm, same guest-kit programs,
 same run (issue 8; docs/benchmarks.md).
 
-Usage: system-bench.py --cvmm PATH --kit DIR [--reps N] [--qemu PATH]
-                       [--linux | --no-linux] [--host-kind KIND]
+Usage: system-bench.py --cvmm PATH --kit DIR [--cvmm-static PATH] [--reps N]
+                       [--qemu PATH] [--linux | --no-linux] [--host-kind KIND]
+                       [--workloads startup,serial,blk,linux]
+
+--workloads runs a subset, e.g. --workloads startup --reps 21 for startup
+medians over many runs without the longer workloads in between.
+
+--cvmm-static runs a static cvmm (-Dstatic_cvmm=true, or the build's
+jailer/tests/cvmm-static-for-jailer) as a third VMM with every workload, so
+the dynamic and the static executable are compared in the same run.
 
 For each VMM and each repetition:
   startup   process start -> the guest's first port 0x80 milestone, seen by
             this script (cvmm: its boot-timer line on stderr; QEMU: an
             isa-debugcon on port 0x80 writing into a FIFO); cvmm's own
-            boot-timer figure is reported too;
+            boot-timer figures are reported too: the mark, and the end of
+            its kvm-setup phase (docs/cvmm.md);
   memory    RSS outside guest RAM (smaps Rss minus the guest-RAM mapping),
             sampled while bench-serial runs;
   serial    guest bytes/s from bench-serial (gk.n bytes, polled THRE+THR),
@@ -37,6 +46,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+
+WORKLOADS = ("startup", "serial", "blk", "linux")
 import time
 
 from vmmproc import host_kind
@@ -52,8 +63,8 @@ def kit_host():
     return gkhost
 
 
-def cvmm_cmd(a, elf, disk, ro, append):
-    return [a.cvmm, "--memory", f"size_mib={GUEST_MIB}", "--kernel",
+def cvmm_cmd(path, elf, disk, ro, append):
+    return [path, "--memory", f"size_mib={GUEST_MIB}", "--kernel",
             f'path={elf},cmdline="console=ttyS0 {append}"', "--block", f"path={disk}",
             "--block", f"path={ro},read_only=on", "--boot-timer", "enabled=on",
             "--serial", "in=none"]
@@ -94,8 +105,8 @@ def linux_artifacts():
 
 
 def linux_cmd(a, vmm, kernel, initrd):
-    if vmm == "cvmm":
-        return [a.cvmm, "--memory", f"size_mib={GUEST_MIB}", "--kernel",
+    if vmm in a.cvmms:
+        return [a.cvmms[vmm], "--memory", f"size_mib={GUEST_MIB}", "--kernel",
                 f'path={kernel},cmdline="{LINUX_CMDLINE}"', "--initramfs",
                 f"path={initrd}", "--serial", "in=none"]
     return [a.qemu, "-M", "microvm", "-accel", "kvm", "-cpu", "host",
@@ -150,7 +161,7 @@ def run_once(a, vmm, elf, append, tmp, kit, sample_mem=False):
         os.unlink(fifo)
     os.mkfifo(fifo)
     ffd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-    cmd = cvmm_cmd(a, elf, disk, ro, append) if vmm == "cvmm" else \
+    cmd = cvmm_cmd(a.cvmms[vmm], elf, disk, ro, append) if vmm in a.cvmms else \
         qemu_cmd(a, elf, disk, ro, append, fifo)
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
@@ -201,6 +212,9 @@ def run_once(a, vmm, elf, append, tmp, kit, sample_mem=False):
     m = re.search(rb"boot-timer: 0x01 at (\d+\.\d+) s", err)
     if m:
         res["cvmm_internal_first"] = float(m.group(1))
+    m = re.search(rb"boot-timer: phase kvm-setup done at (\d+\.\d+) s", err)
+    if m:
+        res["cvmm_kvm_setup"] = float(m.group(1))
     for m in re.finditer(rb"name=(\S+) ops=(\d+) ns_per_op=(\d+)", out):
         res["guest:" + m.group(1).decode()] = (int(m.group(2)), int(m.group(3)))
     res["ok"] = b"GK-SUMMARY" in out and b" FAIL " not in out
@@ -212,9 +226,42 @@ def med(xs):
     return statistics.median(xs) if xs else None
 
 
+def guest_figure(res, want):
+    """The first guest-reported figure whose key holds want, else None."""
+    return next((x[1] for k, x in res.items() if k.startswith("guest:") and want in k), None)
+
+
+def one_rep(a, v, prog, tmp, kit, linux):
+    """One repetition of the chosen workloads on VMM v; a dict of figures."""
+    got, ok = {}, []
+    if "startup" in a.workloads:
+        b = run_once(a, v, prog("boot"), "", tmp, kit)
+        got.update(startup=b.get("first"), startup_internal=b.get("cvmm_internal_first"),
+                   kvm_setup=b.get("cvmm_kvm_setup"))
+        ok.append(b["ok"])
+    if "serial" in a.workloads:
+        s = run_once(a, v, prog("serial"), f"gk.n={a.serial_bytes}", tmp, kit,
+                     sample_mem=True)
+        got.update(rss=s.get("rss_outside_ram"),
+                   serial_ns_per_byte=guest_figure(s, "serial-tx") or guest_figure(s, ""),
+                   serial_cpu_per_byte=s["cpu_s"] / a.serial_bytes * 1e9)
+        ok.append(s["ok"])
+    if "blk" in a.workloads:
+        k = run_once(a, v, prog("blk"), f"gk.n={a.blk_requests}", tmp, kit)
+        got.update(blk_d1=guest_figure(k, "depth1"), blk_d32=guest_figure(k, "depth32"),
+                   blk_cpu_per_req=k["cpu_s"] / (2 * a.blk_requests) * 1e9)
+        ok.append(k["ok"])
+    if linux:
+        got["linux"] = linux_startup(a, v, *linux)
+        ok.append(got["linux"] is not None)
+    got["ok"] = all(ok)
+    return got
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cvmm", required=True)
+    ap.add_argument("--cvmm-static", help="a static cvmm, run as a third VMM")
     ap.add_argument("--kit", required=True, help="directory holding gk-bench-*")
     ap.add_argument("--qemu", default="qemu-system-x86_64")
     ap.add_argument("--reps", type=int, default=3)
@@ -223,8 +270,13 @@ def main():
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--linux", action=argparse.BooleanOptionalAction, default=None,
                     help="also time Linux to userspace (default: unless kvm-pvm)")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS),
+                    help="comma-separated subset of %(default)s")
     ap.add_argument("--host-kind", help="label for the output (default: tests/host-kind.sh)")
     a = ap.parse_args()
+    a.workloads = set(a.workloads.split(","))
+    if not a.workloads <= set(WORKLOADS):
+        ap.error(f"--workloads: unknown {','.join(sorted(a.workloads - set(WORKLOADS)))}")
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
         print("system-bench: skipped: no /dev/kvm (tests/bench/system-bench-nested runs it nested)")
         return 77
@@ -232,39 +284,23 @@ def main():
     if a.linux is None:
         a.linux = kind != "kvm-pvm"
     print(f"system-bench: host kind {kind}", flush=True)
-    linux = linux_artifacts() if a.linux else None
-    vmms = ["cvmm"] + (["qemu"] if shutil.which(a.qemu) else [])
+    linux = linux_artifacts() if a.linux and "linux" in a.workloads else None
+    a.cvmms = {"cvmm": a.cvmm}
+    if a.cvmm_static:
+        a.cvmms["cvmm-static"] = a.cvmm_static
+    vmms = list(a.cvmms) + (["qemu"] if shutil.which(a.qemu) else [])
     kit = kit_host()
     prog = lambda n: os.path.join(a.kit, f"gk-bench-{n}")
     results = {v: {} for v in vmms}
     with tempfile.TemporaryDirectory(prefix="cvmm-bench-") as tmp:
         for rep in range(a.reps):
             for v in vmms:
-                b = run_once(a, v, prog("boot"), "", tmp, kit)
-                s = run_once(a, v, prog("serial"), f"gk.n={a.serial_bytes}", tmp, kit,
-                             sample_mem=True)
-                k = run_once(a, v, prog("blk"), f"gk.n={a.blk_requests}", tmp, kit)
-                lx = linux_startup(a, v, *linux) if linux else None
-                for key, val in (("startup", b.get("first")),
-                                 ("startup_internal", b.get("cvmm_internal_first")),
-                                 ("rss", s.get("rss_outside_ram")),
-                                 ("serial_ns_per_byte", (s.get("guest:serial-tx") or
-                                                         s.get("guest:bench.serial-tx") or
-                                                         next((x for kk, x in s.items()
-                                                               if kk.startswith("guest:")),
-                                                              (0, None)))[1]),
-                                 ("serial_cpu_per_byte", s["cpu_s"] / a.serial_bytes * 1e9),
-                                 ("blk_d1", next((x[1] for kk, x in k.items()
-                                                  if kk.startswith("guest:") and "depth1" in kk), None)),
-                                 ("blk_d32", next((x[1] for kk, x in k.items()
-                                                   if kk.startswith("guest:") and "depth32" in kk), None)),
-                                 ("blk_cpu_per_req", k["cpu_s"] / (2 * a.blk_requests) * 1e9),
-                                 ("linux", lx),
-                                 ("ok", b["ok"] and s["ok"] and k["ok"] and (lx is not None or not linux))):
+                got = one_rep(a, v, prog, tmp, kit, linux)
+                for key, val in got.items():
                     results[v].setdefault(key, []).append(val)
-                print(f"system-bench: rep {rep} {v}: startup={b.get('first')} "
-                      f"linux={lx} rss={s.get('rss_outside_ram')} "
-                      f"ok={b['ok']},{s['ok']},{k['ok']}", flush=True)
+                print(f"system-bench: rep {rep} {v}: startup={got.get('startup')} "
+                      f"linux={got.get('linux')} rss={got.get('rss')} ok={got['ok']}",
+                      flush=True)
     rows = [("startup-to-first-milestone", "startup", "ns", 1e9),
             ("startup-to-linux-userspace", "linux", "ns", 1e9),
             ("serial-ns-per-byte", "serial_ns_per_byte", "ns", 1),
@@ -275,27 +311,30 @@ def main():
     for v in vmms:
         r = results[v]
         for name, key, _, scale in rows:
-            m = med(r[key])
+            m = med(r.get(key, []))
             if m is not None:
                 print(f"name={v}-{name} ops=1 ns_per_op={m * scale:.0f} host={kind}")
-        m = med(r["rss"])
+        m = med(r.get("rss", []))
         if m is not None:
             print(f"name={v}-rss-outside-guest-ram ops=1 bytes={m:.0f} mib={m / 1048576:.2f}")
-        if v == "cvmm" and med(r["startup_internal"]) is not None:
-            print(f"name=cvmm-startup-own-boot-timer ops=1 ns_per_op={med(r['startup_internal']) * 1e9:.0f}")
+        if v in a.cvmms and med(r.get("startup_internal", [])) is not None:
+            print(f"name={v}-startup-own-boot-timer ops=1 ns_per_op={med(r['startup_internal']) * 1e9:.0f}")
+        if v in a.cvmms and med(r.get("kvm_setup", [])) is not None:
+            print(f"name={v}-startup-kvm-setup-phase ops=1 ns_per_op={med(r['kvm_setup']) * 1e9:.0f}")
         for key in ("blk_d1", "blk_d32"):
-            m = med(r[key])
+            m = med(r.get(key, []))
             if m:
                 print(f"name={v}-{key}-requests-per-s value={1e9 / m:.0f}")
-        m = med(r["serial_ns_per_byte"])
+        m = med(r.get("serial_ns_per_byte", []))
         if m:
             print(f"name={v}-serial-bytes-per-s value={1e9 / m:.0f}")
         print(f"name={v}-all-guest-checks-passed value={all(r['ok'])}")
     if "qemu" in vmms:
-        for name, key, _, _ in rows + [("rss-outside-guest-ram", "rss", "", 1)]:
-            c, q = med(results["cvmm"][key]), med(results["qemu"][key])
-            if c is not None and q:
-                print(f"name=ratio-cvmm-over-qemu-{name} value={c / q:.3f} host={kind}")
+        for v in a.cvmms:
+            for name, key, _, _ in rows + [("rss-outside-guest-ram", "rss", "", 1)]:
+                c, q = med(results[v].get(key, [])), med(results["qemu"].get(key, []))
+                if c is not None and q:
+                    print(f"name=ratio-{v}-over-qemu-{name} value={c / q:.3f} host={kind}")
     return 0
 
 
