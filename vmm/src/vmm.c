@@ -222,7 +222,6 @@ struct vmm *vmm__alloc(const struct vmm_config *cfg, char *err, size_t errlen)
 	return vm;
 }
 
-/* The phase names where a dump finds a VM that never got running. */
 /* Each phase's end is a boot-timer line too (docs/cvmm.md). */
 static void phase_done(struct vmm *vm, const char *phase)
 {
@@ -230,6 +229,7 @@ static void phase_done(struct vmm *vm, const char *phase)
 		vmm_boot_timer_phase(stderr, vm->cfg.start_ns, phase, vmm_monotonic_ns());
 }
 
+/* The phase names where a dump finds a VM that never got running. */
 int vmm__step(struct vmm *vm, const char *phase, int (*fn)(struct vmm *vm))
 {
 	int r;
