@@ -8,7 +8,7 @@ packages=(
   meson ninja-build gcc pkg-config
   libelf-dev libcriterion-dev linux-libc-dev liburing-dev
   libjansson-dev                # control API and --config-file JSON (docs/api.md)
-  libseccomp-dev                # per-thread syscall filters (docs/seccomp.md)
+  libseccomp-dev                # compiles the per-thread syscall filters at build time (docs/seccomp.md)
   clang libclang-rt-14-dev      # libFuzzer and the sanitizer runtimes
   acpica-tools                  # iasl validates our ACPI tables
   python3                       # test-log accounting

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The allowlists (seccomp.h; each entry is explained in docs/seccomp.md).
+// The allowlists (seccomp.h; each entry is explained in docs/seccomp.md),
+// compiled into BPF at build time (seccomp_compile.c); libvmm carries the
+// programs, not these tables.
 // A thread gets the base rules plus those of its kind and nothing else.
 // Each entry is here because a path of that thread makes the call, after
 // the filter is in place; calls made only during setup, before it, are

@@ -1,115 +1,69 @@
 // SPDX-License-Identifier: MIT
-// Building and loading one thread's filter with libseccomp (seccomp.h):
-// the base rules and those of the thread's kind allow; anything else traps
-// (kill mode, reported by seccomp_report.c) or is logged by the kernel and
-// let through (log mode).  A call from a foreign ABI (x32, or i386 through
-// int 0x80) kills the process outright: no rule was written for those.
-// libseccomp sets no_new_privs before it loads a filter (its default), as
-// the kernel requires of a process without CAP_SYS_ADMIN.
+// Loading one thread's filter: the program compiled at build time for its
+// kind and mode (seccomp_programs.h), with this process's id and the kick
+// signal put in, goes to the kernel through seccomp(2) after
+// no_new_privs, which the kernel requires of a process without
+// CAP_SYS_ADMIN.  In kill mode the kernel also logs each trap
+// (SECCOMP_FILTER_FLAG_LOG): the one record left when SIGSYS was blocked
+// at the call (pthread_create(), raise()), which makes the kernel kill the
+// process before the report's handler can run.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-#include <seccomp.h>
+#include <linux/seccomp.h>
 
 #include "seccomp_internal.h"
+#include "seccomp_programs.h"
 #include "vmm_internal.h"
 
-static const char *const kind_names[VMM__SECCOMP_KINDS] = {
-	[VMM__SECCOMP_VCPU] = "vcpu",
-	[VMM__SECCOMP_EVENT_LOOP] = "event-loop",
-	[VMM__SECCOMP_API] = "api",
-	[VMM__SECCOMP_DUMP] = "dump",
-};
-
-const char *vmm__seccomp_thread_kind_name(enum vmm__seccomp_thread kind)
+int vmm__seccomp_program(enum vmm__seccomp_thread kind, enum vmm_seccomp_mode mode,
+			 uint32_t pid, uint32_t kick, struct sock_filter **out, size_t *len)
 {
-	return (unsigned)kind < VMM__SECCOMP_KINDS ? kind_names[kind] : NULL;
-}
+	const struct vmm__sc_program *p;
+	struct sock_filter *f;
 
-/* The kernel reads ioctl requests, fds and signal numbers as 32-bit ints:
- * compare those bits only, so that a sign-extended value cannot slip by. */
-#define LOW32 0xffffffffull
-
-static int add_rule(scmp_filter_ctx ctx, const struct vmm__sc_rule *r, pid_t pid)
-{
-	struct scmp_arg_cmp c[2];
-	unsigned int n = 0;
-	uint64_t sig;
-
-	switch (r->check) {
-	case VMM__SC_ANY:
-		break;
-	case VMM__SC_EQ:
-		c[n++] = SCMP_CMP64(r->arg, SCMP_CMP_MASKED_EQ, LOW32, r->value & LOW32);
-		break;
-	case VMM__SC_CLEAR:
-		c[n++] = SCMP_CMP64(r->arg, SCMP_CMP_MASKED_EQ, r->value, 0);
-		break;
-	case VMM__SC_SIGNAL:
-		sig = r->value == VMM__SC_SIG_KICK ? (uint64_t)VMM_KICK_SIGNAL : r->value;
-		c[n++] = SCMP_CMP64(0, SCMP_CMP_MASKED_EQ, LOW32, (uint64_t)(uint32_t)pid);
-		c[n++] = SCMP_CMP64(r->arg, SCMP_CMP_MASKED_EQ, LOW32, sig);
-		break;
-	}
-	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr, n, c);
-}
-
-static int add_rules(scmp_filter_ctx ctx, const struct vmm__sc_rule *rules, size_t n,
-		     int *bad)
-{
-	pid_t pid = getpid();
-
-	for (size_t i = 0; i < n; i++) {
-		int r = add_rule(ctx, &rules[i], pid);
-
-		if (r) {
-			*bad = rules[i].nr;
-			return r;
-		}
-	}
+	if ((unsigned)kind >= VMM__SECCOMP_KINDS ||
+	    (mode != VMM_SECCOMP_KILL && mode != VMM_SECCOMP_LOG))
+		return -EINVAL;
+	p = &vmm__sc_programs[mode == VMM_SECCOMP_KILL ? VMM__SC_SET_KILL : VMM__SC_SET_LOG][kind];
+	f = malloc(p->len * sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	memcpy(f, p->insns, p->len * sizeof(*f));
+	for (uint16_t i = 0; i < p->n_pid; i++)
+		f[p->pid_at[i]].k = pid;
+	for (uint16_t i = 0; i < p->n_kick; i++)
+		f[p->kick_at[i]].k = kick;
+	*out = f;
+	*len = p->len;
 	return 0;
 }
 
-/* Base and kind rules into a fresh filter, then into the kernel. */
-static int build_and_load(enum vmm__seccomp_thread kind, enum vmm_seccomp_mode mode,
-			  char *err, size_t errlen)
+static int load(enum vmm__seccomp_thread kind, enum vmm_seccomp_mode mode)
 {
-	const char *what = vmm__seccomp_thread_kind_name(kind);
-	const struct vmm__sc_rule *rules;
-	scmp_filter_ctx ctx;
-	int r, bad = -1;
-	size_t n;
+	unsigned int flags = mode == VMM_SECCOMP_KILL ? SECCOMP_FILTER_FLAG_LOG : 0;
+	struct sock_fprog prog;
+	struct sock_filter *f;
+	size_t len;
+	int r;
 
-	ctx = seccomp_init(mode == VMM_SECCOMP_KILL ? SCMP_ACT_TRAP : SCMP_ACT_LOG);
-	if (!ctx) {
-		snprintf(err, errlen, "seccomp: %s filter: cannot create it (out of memory, "
-			 "or a kernel without SECCOMP_RET_LOG)", what);
-		return -ENOMEM;
-	}
-	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-	/* The kernel logs each trap too: the one record left when SIGSYS was
-	 * blocked at the call (pthread_create(), raise()), which makes the
-	 * kernel kill the process before the handler can report. */
-	if (r == 0 && mode == VMM_SECCOMP_KILL)
-		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
-	rules = vmm__seccomp_base_rules(&n);
-	if (r == 0)
-		r = add_rules(ctx, rules, n, &bad);
-	rules = vmm__seccomp_kind_rules(kind, &n);
-	if (r == 0)
-		r = add_rules(ctx, rules, n, &bad);
-	if (r) {
-		snprintf(err, errlen, "seccomp: %s filter: rule for syscall %d: %s", what, bad,
-			 strerror(-r));
-	} else if ((r = seccomp_load(ctx)) != 0) {
-		snprintf(err, errlen, "seccomp: %s filter: cannot load it: %s", what,
-			 strerror(-r));
-	}
-	seccomp_release(ctx);
+	r = vmm__seccomp_program(kind, mode, (uint32_t)getpid(), (uint32_t)VMM_KICK_SIGNAL, &f,
+				 &len);
+	if (r)
+		return r;
+	prog.len = (unsigned short)len;
+	prog.filter = f;
+	r = 0;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog))
+		r = -errno;
+	free(f);
 	return r;
 }
 
@@ -138,5 +92,9 @@ int vmm__seccomp_install(enum vmm__seccomp_thread kind, enum vmm_seccomp_mode mo
 		snprintf(err, errlen, "seccomp: SIGSYS handler: %s", strerror(-r));
 		return r;
 	}
-	return build_and_load(kind, mode, err, errlen);
+	r = load(kind, mode);
+	if (r)
+		snprintf(err, errlen, "seccomp: %s filter: cannot load it: %s", what,
+			 strerror(-r));
+	return r;
 }

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the seccomp files share (seccomp.h is the interface): the rule
- * tables of seccomp_filters.c, read by seccomp_install.c, and the report
- * of seccomp_report.c, which says which thread made which forbidden call.
+ * tables of seccomp_filters.c, which seccomp_compile.c turns into programs
+ * at build time; the loader of seccomp_install.c; and the report of
+ * seccomp_report.c, which says which thread made which forbidden call.
  */
 #ifndef VMM_SECCOMP_INTERNAL_H
 #define VMM_SECCOMP_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <linux/filter.h>
 
 #include "seccomp.h"
 
@@ -35,21 +38,42 @@ const struct vmm__sc_rule *vmm__seccomp_base_rules(size_t *n);
 /* Rules of one kind on top of the base; NULL for an unknown kind. */
 const struct vmm__sc_rule *vmm__seccomp_kind_rules(enum vmm__seccomp_thread kind, size_t *n);
 
+/*
+ * Build time and tests only (libseccomp): kind's filter for mode
+ * (VMM_SECCOMP_KILL or _LOG), with tgkill() allowed at pid and the kick
+ * signal kick.  *out is malloc()ed, *len instructions.  Returns 0, or
+ * -errno with one line in err.
+ */
+int vmm__seccomp_compile(enum vmm__seccomp_thread kind, enum vmm_seccomp_mode mode,
+			 uint32_t pid, uint32_t kick, struct sock_filter **out, size_t *len,
+			 char *err, size_t errlen);
+
+/* Build time and tests only: libseccomp's name of x86_64 syscall nr into
+ * buf.  Returns 0, -ENOENT for a number it does not know, or
+ * -ENAMETOOLONG. */
+int vmm__seccomp_name_of(int nr, char *buf, size_t len);
+
+/*
+ * The build-time program of kind for mode with pid and kick put in: what
+ * vmm__seccomp_install() loads.  *out is malloc()ed, *len instructions.
+ * Returns 0, -EINVAL for an unknown kind or a mode without a filter, or
+ * -ENOMEM.
+ */
+int vmm__seccomp_program(enum vmm__seccomp_thread kind, enum vmm_seccomp_mode mode,
+			 uint32_t pid, uint32_t kick, struct sock_filter **out, size_t *len);
+
 /* Longest thread name kept, as for a Linux task name. */
 #define VMM__SC_NAME_MAX 15u
 
-/*
- * Prepares the report before the first kill-mode filter: the syscall name
- * table (libseccomp's names, resolved now because nothing may allocate in
- * a signal handler) and the process-wide SIGSYS handler.  Idempotent.
- */
+/* Installs the process-wide SIGSYS handler of the report before the first
+ * kill-mode filter.  Idempotent. */
 int vmm__seccomp_report_prepare(void);
 
 /* The calling thread's report name ("" when vmm__seccomp_name_thread()
  * was not called). */
 const char *vmm__seccomp_thread_name(void);
 
-/* The prepared name of syscall nr, or "?" (also before preparation). */
+/* The name of syscall nr (the build-time table), or "?". */
 const char *vmm__seccomp_syscall_name(long nr);
 
 /*

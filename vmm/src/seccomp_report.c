@@ -9,9 +9,9 @@
 // ends the process (docs/seccomp.md says why not SECCOMP_RET_KILL_PROCESS).
 //
 // A signal handler may not allocate or take locks, so everything it reads
-// is ready before the first filter: the names of all calls (from
-// libseccomp, which allocates) in a static table, and each thread's name in
-// thread-local storage.
+// is ready before the first filter: the names of all calls in a constant
+// table (libseccomp's names, written at build time: seccomp_programs.h),
+// and each thread's name in thread-local storage.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -22,9 +22,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <seccomp.h>
-
 #include "seccomp_internal.h"
+#include "seccomp_programs.h"
 
 /* si_code of a seccomp trap (asm-generic/siginfo.h); glibc's headers lack
  * it, and the kernel's clash with glibc's siginfo_t. */
@@ -32,13 +31,6 @@
 #define SYS_SECCOMP 1
 #endif
 
-/* x86_64 numbers its calls below 512; the x32 ones (bit 30 set) never
- * reach the handler: libseccomp's filter kills them as a foreign ABI. */
-#define NAMES 512
-/* The longest x86_64 name has 23 characters. */
-#define NAME_LEN 32
-
-static char names[NAMES][NAME_LEN];
 static pthread_once_t prepared = PTHREAD_ONCE_INIT;
 static int prepare_result;
 
@@ -59,9 +51,9 @@ const char *vmm__seccomp_thread_name(void)
 
 const char *vmm__seccomp_syscall_name(long nr)
 {
-	if (nr < 0 || nr >= NAMES || !names[nr][0])
+	if (nr < 0 || nr >= VMM__SC_NAMES || !vmm__sc_syscall_names[nr][0])
 		return "?";
-	return names[nr];
+	return vmm__sc_syscall_names[nr];
 }
 
 struct out {
@@ -135,13 +127,6 @@ static void prepare_once(void)
 {
 	struct sigaction sa;
 
-	for (int nr = 0; nr < NAMES; nr++) {
-		char *s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-
-		if (s)
-			snprintf(names[nr], NAME_LEN, "%s", s);
-		free(s);
-	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigsys;
 	sa.sa_flags = SA_SIGINFO;

@@ -34,6 +34,7 @@
 
 #include "seccomp.h"
 #include "seccomp_internal.h"
+#include "vmm_internal.h"
 
 struct ending {
 	int status;
@@ -536,6 +537,84 @@ Test(seccomp, unknown_kind_or_mode_is_refused_before_anything)
 	cr_expect_eq(prctl(PR_GET_SECCOMP, 0, 0, 0, 0), 0, "the test process got a filter");
 }
 
+/* ---- the build-time programs (seccomp_programs.h) ---- */
+
+/* The program vmm__seccomp_install() would load for pid and kick is the
+ * one libseccomp compiles for them, instruction for instruction. */
+static void expect_program_is_libseccomps(enum vmm__seccomp_thread kind,
+					  enum vmm_seccomp_mode mode, uint32_t pid, uint32_t kick)
+{
+	struct sock_filter *built, *compiled;
+	size_t built_len, compiled_len;
+	char err[256] = "";
+
+	cr_assert_eq(vmm__seccomp_program(kind, mode, pid, kick, &built, &built_len), 0);
+	cr_assert_eq(vmm__seccomp_compile(kind, mode, pid, kick, &compiled, &compiled_len, err,
+					  sizeof(err)), 0, "%s", err);
+	cr_expect_eq(built_len, compiled_len, "kind %d mode %d: %zu instructions, libseccomp %zu",
+		     kind, mode, built_len, compiled_len);
+	for (size_t i = 0; i < built_len && i < compiled_len; i++)
+		cr_expect(memcmp(&built[i], &compiled[i], sizeof(built[i])) == 0,
+			  "kind %d mode %d pid %u kick %u: instruction %zu is "
+			  "{0x%x,%u,%u,0x%x}, libseccomp's {0x%x,%u,%u,0x%x}", kind, mode, pid,
+			  kick, i, built[i].code, built[i].jt, built[i].jf, built[i].k,
+			  compiled[i].code, compiled[i].jt, compiled[i].jf, compiled[i].k);
+	free(built);
+	free(compiled);
+}
+
+Test(seccomp, build_time_programs_are_what_libseccomp_compiles_for_this_process)
+{
+	for (int k = 0; k < VMM__SECCOMP_KINDS; k++) {
+		expect_program_is_libseccomps(k, VMM_SECCOMP_KILL, (uint32_t)getpid(),
+					      (uint32_t)VMM_KICK_SIGNAL);
+		expect_program_is_libseccomps(k, VMM_SECCOMP_LOG, (uint32_t)getpid(),
+					      (uint32_t)VMM_KICK_SIGNAL);
+	}
+}
+
+/* Every comparison with the pid and the kick signal is patched, whatever
+ * their values: the lowest and highest pid, the first and last
+ * real-time signal. */
+Test(seccomp, build_time_programs_take_any_pid_and_kick_signal)
+{
+	static const uint32_t pids[] = { 1, 4194304 };
+	static const uint32_t kicks[] = { 34, 64 };
+
+	for (int k = 0; k < VMM__SECCOMP_KINDS; k++)
+		for (size_t p = 0; p < 2; p++)
+			for (size_t s = 0; s < 2; s++)
+				expect_program_is_libseccomps(k, VMM_SECCOMP_KILL, pids[p],
+							      kicks[s]);
+}
+
+Test(seccomp, build_time_program_refuses_unknown_kind_and_filterless_modes)
+{
+	struct sock_filter *f = NULL;
+	size_t len = 0;
+
+	cr_expect_eq(vmm__seccomp_program(VMM__SECCOMP_KINDS, VMM_SECCOMP_KILL, 1, 34, &f, &len),
+		     -EINVAL);
+	cr_expect_eq(vmm__seccomp_program(VMM__SECCOMP_VCPU, VMM_SECCOMP_OFF, 1, 34, &f, &len),
+		     -EINVAL);
+	cr_expect_eq(vmm__seccomp_program(VMM__SECCOMP_VCPU, (enum vmm_seccomp_mode)7, 1, 34, &f,
+					  &len), -EINVAL);
+	cr_expect_null(f);
+	cr_expect_eq(len, 0u);
+}
+
+Test(seccomp, build_time_syscall_names_are_libseccomps)
+{
+	for (int nr = 0; nr < 512; nr++) {
+		char name[32];
+
+		if (vmm__seccomp_name_of(nr, name, sizeof(name)) == 0)
+			cr_expect_str_eq(vmm__seccomp_syscall_name(nr), name, "syscall %d", nr);
+		else
+			cr_expect_str_eq(vmm__seccomp_syscall_name(nr), "?", "syscall %d", nr);
+	}
+}
+
 /* ---- the report ---- */
 
 Test(seccomp, report_line_format)
@@ -560,9 +639,8 @@ Test(seccomp, report_line_truncates_to_the_buffer)
 	cr_expect_eq(vmm__seccomp_format_report(buf, 0, "api", 1, "write"), 0u);
 }
 
-Test(seccomp, syscall_names_come_from_the_prepared_table)
+Test(seccomp, syscall_names_come_from_the_build_time_table)
 {
-	cr_assert_eq(vmm__seccomp_report_prepare(), 0);
 	cr_expect_str_eq(vmm__seccomp_syscall_name(SYS_fork), "fork");
 	cr_expect_str_eq(vmm__seccomp_syscall_name(SYS_ioctl), "ioctl");
 	cr_expect_str_eq(vmm__seccomp_syscall_name(SYS_io_uring_enter), "io_uring_enter");
