@@ -112,26 +112,34 @@ static int load_kernel(struct vmm *vm)
 	return 0;
 }
 
+/* Needs guest RAM only, not the VM: vmm_new() runs it while KVM sets up. */
+int vmm__kernel_load(struct vmm *vm)
+{
+	int r;
+
+	if (load_kernel(vm))
+		return -1;
+	if (!vm->cfg.initramfs_path[0])
+		return 0;
+	r = loader_initrd_load_file(vm->mem, vm->cfg.initramfs_path, 0, &vm->kernel,
+				    &vm->initrd);
+	if (r)
+		return vmm__fail(vm, "initramfs.path=%s: %s", vm->cfg.initramfs_path,
+				 r == -ENOSPC ? "does not fit in guest memory" : strerror(-r));
+	return 0;
+}
+
+/* After the devices, whose addresses go into the command line and tables. */
 int vmm__boot_setup(struct vmm *vm)
 {
 	static char cmdline[LOADER_CMDLINE_MAX_SIZE];
+	const struct loader_initrd initrd = vm->initrd;
 	struct loader_cmdline cl;
-	struct loader_initrd initrd = { 0, 0 };
 	struct loader_e820 e820;
 	uint64_t rsdp = 0;
 	size_t cap;
 	int r;
 
-	if (load_kernel(vm))
-		return -1;
-	if (vm->cfg.initramfs_path[0]) {
-		r = loader_initrd_load_file(vm->mem, vm->cfg.initramfs_path, 0, &vm->kernel,
-					    &initrd);
-		if (r)
-			return vmm__fail(vm, "initramfs.path=%s: %s", vm->cfg.initramfs_path,
-					 r == -ENOSPC ? "does not fit in guest memory"
-						      : strerror(-r));
-	}
 	cap = vm->kernel.cmdline_max + 1u;
 	if (cap > sizeof(cmdline) || vm->kernel.cmdline_max == 0)
 		cap = sizeof(cmdline);

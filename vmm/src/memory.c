@@ -28,7 +28,7 @@ static int register_slot(void *ctx, const struct vmmem_region_info *region)
 	return 0;
 }
 
-int vmm__memory_setup(struct vmm *vm)
+int vmm__memory_map(struct vmm *vm)
 {
 	uint64_t total = vm->cfg.mem_mib << 20;
 	uint64_t low = total < LOADER_MMIO_HOLE_START ? total : LOADER_MMIO_HOLE_START;
@@ -52,7 +52,7 @@ int vmm__memory_setup(struct vmm *vm)
 					 (unsigned long long)vm->cfg.mem_mib,
 					 (unsigned long long)(d.size >> 20), strerror(-r));
 	}
-	return vmm__memory_register(vm);
+	return 0;
 }
 
 int vmm__memory_register(struct vmm *vm)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// VM lifecycle (docs/boot-path.md): build in order, run the event loop on the
-// calling thread while vCPU threads run the guest, and stop from any path
-// with every thread joined and the terminal restored.
+// VM lifecycle (docs/boot-path.md): build in order (the VM created in KVM on
+// a second thread meanwhile guest RAM is mapped and the kernel loaded), run
+// the event loop on the calling thread while vCPU threads run the guest, and
+// stop from any path with every thread joined and the terminal restored.
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -119,59 +120,6 @@ static int signals_setup(struct vmm *vm)
 	return 0;
 }
 
-static int kvm_setup(struct vmm *vm)
-{
-	int r, max;
-
-	r = kvmw_system_open_path(vm->cfg.kvm_path, &vm->sys);
-	if (r)
-		return vmm__fail(vm, "kvm.path=%s: cannot open: %s%s", vm->cfg.kvm_path,
-				 strerror(-r), r == -ENOENT ?
-				 " (is the kvm module loaded?)" : "");
-	r = kvmw_system_api_version(vm->sys);
-	if (r != KVMW_API_VERSION)
-		return vmm__fail(vm, "kvm.path=%s: KVM API version %d, need %d",
-				 vm->cfg.kvm_path, r, KVMW_API_VERSION);
-	static const struct { int cap; const char *name; } needed[] = {
-		{ KVM_CAP_IRQCHIP, "IRQCHIP" }, { KVM_CAP_IOEVENTFD, "IOEVENTFD" },
-		{ KVM_CAP_IRQFD, "IRQFD" }, { KVM_CAP_USER_MEMORY, "USER_MEMORY" },
-		{ KVM_CAP_SET_TSS_ADDR, "SET_TSS_ADDR" }, { KVM_CAP_EXT_CPUID, "EXT_CPUID" },
-		{ KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT" },
-	};
-	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
-		if (kvmw_system_check_cap(vm->sys, needed[i].cap) <= 0)
-			return vmm__fail(vm, "kvm.path=%s: KVM lacks KVM_CAP_%s",
-					 vm->cfg.kvm_path, needed[i].name);
-	max = kvmw_system_check_cap(vm->sys, KVM_CAP_MAX_VCPUS);
-	if (max <= 0)
-		max = kvmw_system_check_cap(vm->sys, KVM_CAP_NR_VCPUS);
-	if (max <= 0)
-		max = 1;
-	vm->max_vcpus = (uint32_t)max < VMM_VCPUS_MAX ? (uint32_t)max : VMM_VCPUS_MAX;
-	if (vm->cfg.vcpus > vm->max_vcpus)
-		return vmm__fail(vm, "vcpu.num=%u: this host's KVM allows at most %u",
-				 vm->cfg.vcpus, vm->max_vcpus);
-	r = kvmw_vm_create(vm->sys, &vm->kvm);
-	if (r)
-		return vmm__fail(vm, "KVM_CREATE_VM: %s", strerror(-r));
-	/* The TSS and identity map take three pages just below the BIOS
-	 * flash area, inside the MMIO hole where no RAM is. */
-	r = kvmw_vm_set_identity_map_addr(vm->kvm, 0xfeffc000ull);
-	if (r == 0)
-		r = kvmw_vm_set_tss_addr(vm->kvm, 0xfeffd000ull);
-	if (r)
-		return vmm__fail(vm, "KVM TSS/identity map setup: %s", strerror(-r));
-	r = kvmw_vm_create_irqchip(vm->kvm);
-	if (r)
-		return vmm__fail(vm, "KVM_CREATE_IRQCHIP: %s", strerror(-r));
-	/* The PIT drives Linux's TSC calibration; its speaker port 0x61
-	 * stays in userspace (our dummy) with the DUMMY flag. */
-	r = kvmw_vm_create_pit2(vm->kvm, KVM_PIT_SPEAKER_DUMMY);
-	if (r)
-		return vmm__fail(vm, "KVM_CREATE_PIT2: %s", strerror(-r));
-	return 0;
-}
-
 /* A file that is no kernel at all is host input to reject before touching
  * KVM; the full checks happen when the loader parses it. */
 static int check_kernel_magic(const char *path, char *err, size_t errlen)
@@ -223,7 +171,7 @@ struct vmm *vmm__alloc(const struct vmm_config *cfg, char *err, size_t errlen)
 }
 
 /* Each phase's end is a boot-timer line too (docs/cvmm.md). */
-static void phase_done(struct vmm *vm, const char *phase)
+void vmm__phase_done(struct vmm *vm, const char *phase)
 {
 	if (vm->cfg.boot_timer)
 		vmm_boot_timer_phase(stderr, vm->cfg.start_ns, phase, vmm_monotonic_ns());
@@ -237,14 +185,31 @@ int vmm__step(struct vmm *vm, const char *phase, int (*fn)(struct vmm *vm))
 	atomic_store(&vm->phase, phase);
 	r = fn(vm);
 	if (r == 0)
-		phase_done(vm, phase);
+		vmm__phase_done(vm, phase);
 	return r;
 }
 
 int vmm__host_setup(struct vmm *vm)
 {
 	return signals_setup(vm) || vmm__dump_start(vm) ||
-	       vmm__step(vm, "kvm-setup", kvm_setup);
+	       vmm__step(vm, "kvm-setup", vmm__kvm_setup);
+}
+
+/* vmm_new()'s first steps: the VM is created in KVM on a thread of its own
+ * while this one maps guest RAM and loads the kernel (kvm_setup.c). */
+static int host_and_images_setup(struct vmm *vm)
+{
+	int r;
+
+	if (signals_setup(vm) || vmm__dump_start(vm))
+		return -1;
+	vmm__kvm_setup_start(vm);
+	r = vmm__step(vm, "memory-setup", vmm__memory_map) ||
+	    vmm__step(vm, "kernel-load", vmm__kernel_load);
+	/* A KVM error is reported first, as when the steps ran in order. */
+	if (vmm__kvm_setup_join(vm) || r)
+		return -1;
+	return vmm__step(vm, "memory-slots", vmm__memory_register);
 }
 
 int vmm_new(const struct vmm_config *cfg, char *err, size_t errlen, struct vmm **out)
@@ -260,8 +225,7 @@ int vmm_new(const struct vmm_config *cfg, char *err, size_t errlen, struct vmm *
 	vm = vmm__alloc(cfg, err, errlen);
 	if (!vm)
 		return -ENOMEM;
-	if (vmm__host_setup(vm) ||
-	    vmm__step(vm, "memory-setup", vmm__memory_setup) ||
+	if (host_and_images_setup(vm) ||
 	    vmm__step(vm, "devices-setup", vmm__devices_setup) ||
 	    vmm__step(vm, "boot-setup", vmm__boot_setup) ||
 	    vmm__step(vm, "vcpus-setup", vmm__vcpus_create)) {
@@ -318,7 +282,7 @@ enum vmm_stop_reason vmm_run(struct vmm *vm, struct vmm_result *res)
 	} else {
 		confine(vm);
 		/* Before the release, so that no port 0x80 mark precedes it. */
-		phase_done(vm, "vcpus-ready");
+		vmm__phase_done(vm, "vcpus-ready");
 		vmm__vcpus_go(vm);
 		while (!atomic_load(&vm->stopping)) {
 			r = evmgr_loop_run(vm->loop);

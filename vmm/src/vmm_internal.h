@@ -82,6 +82,7 @@ struct vmm {
 	struct vmm_panic_scanner panic;
 
 	struct loader_kernel kernel;
+	struct loader_initrd initrd;	/* { 0, 0 } without an initramfs */
 	bool pvh;
 	bool restored;		/* built from a snapshot: nothing is loaded */
 
@@ -96,6 +97,12 @@ struct vmm {
 	pthread_mutex_t dump_lock;
 	atomic_bool vcpus_live;
 	_Atomic(const char *) phase;
+
+	/* kvm-setup on its own thread during vmm_new() (kvm_setup.c). */
+	pthread_t kvm_setup_thread;
+	bool kvm_setup_threaded;
+	int kvm_setup_result;
+	char kvm_setup_err[VMM_ERR_MAX];
 
 	struct evmgr_signal signals;
 	struct evmgr_timer tick;
@@ -142,20 +149,29 @@ int vmm__fail(struct vmm *vm, const char *fmt, ...);	/* sets vm->err, returns -1
 /* vmm.c: the building blocks vmm_new() and the restore share. */
 struct vmm *vmm__alloc(const struct vmm_config *cfg, char *err, size_t errlen);
 int vmm__step(struct vmm *vm, const char *phase, int (*fn)(struct vmm *vm));
+void vmm__phase_done(struct vmm *vm, const char *phase);	/* its boot-timer line */
 int vmm__host_setup(struct vmm *vm);	/* signals, state dump, KVM */
+
+/* kvm_setup.c: /dev/kvm, the VM, its irqchip and PIT.  In line (errors in
+ * vm->err), or started on a thread and joined (its error then moves to
+ * vm->err at the join). */
+int vmm__kvm_setup(struct vmm *vm);
+void vmm__kvm_setup_start(struct vmm *vm);
+int vmm__kvm_setup_join(struct vmm *vm);
 __attribute__((format(printf, 3, 4)))
 void vmm__request_stop(struct vmm *vm, enum vmm_stop_reason reason, const char *fmt, ...);
 void vmm__request_signal_stop(struct vmm *vm, int signo);
 
 /* memory.c */
-int vmm__memory_setup(struct vmm *vm);
+int vmm__memory_map(struct vmm *vm);		/* guest RAM, no KVM slots yet */
 int vmm__memory_register(struct vmm *vm);	/* one KVM slot per region of vm->mem */
 
 /* devices.c */
 void vmm__irq_line(struct vmm *vm, uint32_t gsi, bool level);
 
 /* boot_x86_64.c */
-int vmm__boot_setup(struct vmm *vm);
+int vmm__kernel_load(struct vmm *vm);	/* kernel and initramfs into vm->mem */
+int vmm__boot_setup(struct vmm *vm);	/* command line, tables, boot params */
 
 /* vcpu_x86_64.c */
 int vmm__vcpu_configure(struct vmm *vm, struct vmm_vcpu *vcpu,

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+// The VM in KVM: /dev/kvm opened and checked, KVM_CREATE_VM, the TSS and
+// identity map, the in-kernel irqchip and PIT.  vmm_new() runs this on a
+// thread of its own while the main thread maps guest RAM and loads the
+// kernel (docs/cvmm.md, "Start-up phases"): KVM_CREATE_VM is the largest
+// single cost of start-up where KVM itself is emulated, and neither side
+// needs the other's result until the memory slots are registered.  So
+// that the two threads never write the same error buffer, this one
+// reports into its own, which vmm__kvm_setup_join() hands on.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "thread.h"
+#include "vmm_internal.h"
+
+__attribute__((format(printf, 3, 4)))
+static int setup_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int check_caps(struct vmm *vm, char *err, size_t errlen)
+{
+	static const struct { int cap; const char *name; } needed[] = {
+		{ KVM_CAP_IRQCHIP, "IRQCHIP" }, { KVM_CAP_IOEVENTFD, "IOEVENTFD" },
+		{ KVM_CAP_IRQFD, "IRQFD" }, { KVM_CAP_USER_MEMORY, "USER_MEMORY" },
+		{ KVM_CAP_SET_TSS_ADDR, "SET_TSS_ADDR" }, { KVM_CAP_EXT_CPUID, "EXT_CPUID" },
+		{ KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT" },
+	};
+	int max;
+
+	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+		if (kvmw_system_check_cap(vm->sys, needed[i].cap) <= 0)
+			return setup_fail(err, errlen, "kvm.path=%s: KVM lacks KVM_CAP_%s",
+					  vm->cfg.kvm_path, needed[i].name);
+	max = kvmw_system_check_cap(vm->sys, KVM_CAP_MAX_VCPUS);
+	if (max <= 0)
+		max = kvmw_system_check_cap(vm->sys, KVM_CAP_NR_VCPUS);
+	if (max <= 0)
+		max = 1;
+	vm->max_vcpus = (uint32_t)max < VMM_VCPUS_MAX ? (uint32_t)max : VMM_VCPUS_MAX;
+	if (vm->cfg.vcpus > vm->max_vcpus)
+		return setup_fail(err, errlen, "vcpu.num=%u: this host's KVM allows at most %u",
+				  vm->cfg.vcpus, vm->max_vcpus);
+	return 0;
+}
+
+static int kvm_setup(struct vmm *vm, char *err, size_t errlen)
+{
+	int r;
+
+	r = kvmw_system_open_path(vm->cfg.kvm_path, &vm->sys);
+	if (r)
+		return setup_fail(err, errlen, "kvm.path=%s: cannot open: %s%s", vm->cfg.kvm_path,
+				  strerror(-r), r == -ENOENT ? " (is the kvm module loaded?)" : "");
+	r = kvmw_system_api_version(vm->sys);
+	if (r != KVMW_API_VERSION)
+		return setup_fail(err, errlen, "kvm.path=%s: KVM API version %d, need %d",
+				  vm->cfg.kvm_path, r, KVMW_API_VERSION);
+	if (check_caps(vm, err, errlen))
+		return -1;
+	r = kvmw_vm_create(vm->sys, &vm->kvm);
+	if (r)
+		return setup_fail(err, errlen, "KVM_CREATE_VM: %s", strerror(-r));
+	/* The TSS and identity map take three pages just below the BIOS
+	 * flash area, inside the MMIO hole where no RAM is. */
+	r = kvmw_vm_set_identity_map_addr(vm->kvm, 0xfeffc000ull);
+	if (r == 0)
+		r = kvmw_vm_set_tss_addr(vm->kvm, 0xfeffd000ull);
+	if (r)
+		return setup_fail(err, errlen, "KVM TSS/identity map setup: %s", strerror(-r));
+	r = kvmw_vm_create_irqchip(vm->kvm);
+	if (r)
+		return setup_fail(err, errlen, "KVM_CREATE_IRQCHIP: %s", strerror(-r));
+	/* The PIT drives Linux's TSC calibration; its speaker port 0x61
+	 * stays in userspace (our dummy) with the DUMMY flag. */
+	r = kvmw_vm_create_pit2(vm->kvm, KVM_PIT_SPEAKER_DUMMY);
+	if (r)
+		return setup_fail(err, errlen, "KVM_CREATE_PIT2: %s", strerror(-r));
+	return 0;
+}
+
+int vmm__kvm_setup(struct vmm *vm)
+{
+	return kvm_setup(vm, vm->err, sizeof(vm->err));
+}
+
+static void *kvm_setup_thread(void *arg)
+{
+	struct vmm *vm = arg;
+
+	vm->kvm_setup_result = kvm_setup(vm, vm->kvm_setup_err, sizeof(vm->kvm_setup_err));
+	if (vm->kvm_setup_result == 0)
+		vmm__phase_done(vm, "kvm-setup");
+	return NULL;
+}
+
+void vmm__kvm_setup_start(struct vmm *vm)
+{
+	/* Without a thread, the same work in line: slower, not wrong. */
+	vm->kvm_setup_threaded = vmm__thread_start(&vm->kvm_setup_thread, kvm_setup_thread,
+						   vm) == 0;
+	if (!vm->kvm_setup_threaded)
+		kvm_setup_thread(vm);
+}
+
+int vmm__kvm_setup_join(struct vmm *vm)
+{
+	if (vm->kvm_setup_threaded)
+		pthread_join(vm->kvm_setup_thread, NULL);
+	vm->kvm_setup_threaded = false;
+	if (vm->kvm_setup_result == 0)
+		return 0;
+	snprintf(vm->err, sizeof(vm->err), "%s", vm->kvm_setup_err);
+	return -1;
+}
