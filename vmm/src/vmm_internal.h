@@ -3,7 +3,8 @@
  * Private state of one VM and the functions the vmm/src files share.
  * Threads: the main thread runs the event loop (stdin, virtio notifies,
  * timers, signals); each vCPU has a thread running KVM_RUN and dispatching
- * its exits on the buses under the target device's lock.
+ * its exits on the buses under the target device's lock.  During
+ * vmm_new() a short-lived thread creates the VM in KVM (kvm_setup.c).
  */
 #ifndef VMM_INTERNAL_H
 #define VMM_INTERNAL_H
