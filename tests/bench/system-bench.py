@@ -218,7 +218,19 @@ def run_once(a, vmm, elf, append, tmp, kit, sample_mem=False):
     for m in re.finditer(rb"name=(\S+) ops=(\d+) ns_per_op=(\d+)", out):
         res["guest:" + m.group(1).decode()] = (int(m.group(2)), int(m.group(3)))
     res["ok"] = b"GK-SUMMARY" in out and b" FAIL " not in out
+    if not res["ok"]:
+        res["why"] = failure_reason(out, p.returncode, res["wall_s"] >= a.timeout)
     return res
+
+
+def failure_reason(out, rc, timed_out):
+    """One line saying why a guest program's checks did not pass."""
+    fails = [ln for ln in out.decode(errors="replace").splitlines() if " FAIL " in ln]
+    if fails:
+        return fails[0].strip()
+    if timed_out:
+        return "no GK-SUMMARY within the timeout"
+    return f"no GK-SUMMARY; the VMM exited with {rc}"
 
 
 def med(xs):
@@ -233,28 +245,36 @@ def guest_figure(res, want):
 
 def one_rep(a, v, prog, tmp, kit, linux):
     """One repetition of the chosen workloads on VMM v; a dict of figures."""
-    got, ok = {}, []
+    got, ok, why = {}, [], []
+
+    def check(name, r):
+        ok.append(r["ok"])
+        if not r["ok"]:
+            why.append(f"{name}: {r['why']}")
     if "startup" in a.workloads:
         b = run_once(a, v, prog("boot"), "", tmp, kit)
         got.update(startup=b.get("first"), startup_internal=b.get("cvmm_internal_first"),
                    kvm_setup=b.get("cvmm_kvm_setup"))
-        ok.append(b["ok"])
+        check("startup", b)
     if "serial" in a.workloads:
         s = run_once(a, v, prog("serial"), f"gk.n={a.serial_bytes}", tmp, kit,
                      sample_mem=True)
         got.update(rss=s.get("rss_outside_ram"),
                    serial_ns_per_byte=guest_figure(s, "serial-tx") or guest_figure(s, ""),
                    serial_cpu_per_byte=s["cpu_s"] / a.serial_bytes * 1e9)
-        ok.append(s["ok"])
+        check("serial", s)
     if "blk" in a.workloads:
         k = run_once(a, v, prog("blk"), f"gk.n={a.blk_requests}", tmp, kit)
         got.update(blk_d1=guest_figure(k, "depth1"), blk_d32=guest_figure(k, "depth32"),
                    blk_cpu_per_req=k["cpu_s"] / (2 * a.blk_requests) * 1e9)
-        ok.append(k["ok"])
+        check("blk", k)
     if linux:
         got["linux"] = linux_startup(a, v, *linux)
         ok.append(got["linux"] is not None)
+        if got["linux"] is None:
+            why.append("linux: no userspace marker within the timeout")
     got["ok"] = all(ok)
+    got["why"] = "; ".join(why)
     return got
 
 
@@ -299,8 +319,8 @@ def main():
                 for key, val in got.items():
                     results[v].setdefault(key, []).append(val)
                 print(f"system-bench: rep {rep} {v}: startup={got.get('startup')} "
-                      f"linux={got.get('linux')} rss={got.get('rss')} ok={got['ok']}",
-                      flush=True)
+                      f"linux={got.get('linux')} rss={got.get('rss')} ok={got['ok']}"
+                      + (f" ({got['why']})" if got["why"] else ""), flush=True)
     rows = [("startup-to-first-milestone", "startup", "ns", 1e9),
             ("startup-to-linux-userspace", "linux", "ns", 1e9),
             ("serial-ns-per-byte", "serial_ns_per_byte", "ns", 1),
