@@ -3,16 +3,20 @@
 """System benchmarks of cvmm against QEMU microvm, same guest-kit programs,
 same run (issue 8; docs/benchmarks.md).
 
-Usage: system-bench.py --cvmm PATH --kit DIR [--cvmm-static PATH] [--reps N]
+Usage: system-bench.py --cvmm PATH --kit DIR [--cvmm-static PATH]
+                       [--cvmm-dynamic PATH] [--reps N]
                        [--qemu PATH] [--linux | --no-linux] [--host-kind KIND]
                        [--workloads startup,serial,blk,linux]
 
 --workloads runs a subset, e.g. --workloads startup --reps 21 for startup
 medians over many runs without the longer workloads in between.
 
---cvmm-static runs a static cvmm (-Dstatic_cvmm=true, or the build's
-jailer/tests/cvmm-static-for-jailer) as a third VMM with every workload, so
-the dynamic and the static executable are compared in the same run.
+--cvmm-static runs a static cvmm (the build's
+jailer/tests/cvmm-static-for-jailer when --cvmm is dynamic) as a third VMM
+with every workload, so the dynamic and the static executable are compared
+in the same run; --cvmm-dynamic does the same for a dynamic cvmm (from a
+build configured with -Dstatic_cvmm=false) when --cvmm is static. The
+linkage of each cvmm is read from its ELF headers and printed.
 
 For each VMM and each repetition:
   startup   process start -> the guest's first port 0x80 milestone, seen by
@@ -47,12 +51,12 @@ import subprocess
 import sys
 import tempfile
 
-WORKLOADS = ("startup", "serial", "blk", "linux")
 import time
 
 from vmmproc import host_kind
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+WORKLOADS = ("startup", "serial", "blk", "linux")
 GUEST_MIB = 256
 
 
@@ -243,6 +247,26 @@ def guest_figure(res, want):
     return next((x[1] for k, x in res.items() if k.startswith("guest:") and want in k), None)
 
 
+def elf_linkage(path):
+    """'dynamic' when the ELF file names a program interpreter (PT_INTERP),
+    else 'static' or 'static-pie' by its ELF type (gABI, "ELF Header")."""
+    with open(path, "rb") as f:
+        hdr = f.read(64)
+        if len(hdr) < 64 or hdr[:4] != b"\x7fELF" or hdr[4] != 2:
+            return "not a 64-bit ELF file"
+        e_type = int.from_bytes(hdr[16:18], "little")
+        phoff = int.from_bytes(hdr[32:40], "little")
+        phentsize = int.from_bytes(hdr[54:56], "little")
+        phnum = int.from_bytes(hdr[56:58], "little")
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    pt_interp = 3
+    for i in range(phnum):
+        if int.from_bytes(table[i * phentsize:i * phentsize + 4], "little") == pt_interp:
+            return "dynamic"
+    return "static-pie" if e_type == 3 else "static"
+
+
 def one_rep(a, v, prog, tmp, kit, linux):
     """One repetition of the chosen workloads on VMM v; a dict of figures."""
     got, ok, why = {}, [], []
@@ -282,6 +306,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cvmm", required=True)
     ap.add_argument("--cvmm-static", help="a static cvmm, run as a third VMM")
+    ap.add_argument("--cvmm-dynamic", help="a dynamic cvmm, run as a third VMM")
     ap.add_argument("--kit", required=True, help="directory holding gk-bench-*")
     ap.add_argument("--qemu", default="qemu-system-x86_64")
     ap.add_argument("--reps", type=int, default=3)
@@ -308,6 +333,10 @@ def main():
     a.cvmms = {"cvmm": a.cvmm}
     if a.cvmm_static:
         a.cvmms["cvmm-static"] = a.cvmm_static
+    if a.cvmm_dynamic:
+        a.cvmms["cvmm-dynamic"] = a.cvmm_dynamic
+    for v, path in a.cvmms.items():
+        print(f"system-bench: {v} is {path}, {elf_linkage(path)}", flush=True)
     vmms = list(a.cvmms) + (["qemu"] if shutil.which(a.qemu) else [])
     kit = kit_host()
     prog = lambda n: os.path.join(a.kit, f"gk-bench-{n}")
