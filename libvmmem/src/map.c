@@ -145,8 +145,11 @@ static int map_backing(const struct vmmem_region_desc *d, int fd, uint8_t **hva)
 	off_t offset = d->backing == VMMEM_BACKING_FILE ? (off_t)d->fd_offset : 0;
 	void *p;
 
+	/* Huge pages are reserved from the host's pool here, so that a pool
+	 * too small fails this call (-ENOMEM) instead of the guest's first
+	 * touch of an unbacked page killing the process with SIGBUS. */
 	if (fd < 0 && (d->flags & VMMEM_REGION_HUGEPAGES))
-		flags |= MAP_HUGETLB;
+		flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB;
 	/* Copy-on-write pages are only charged when the guest writes them. */
 	if (d->flags & VMMEM_REGION_PRIVATE)
 		flags = MAP_PRIVATE | MAP_NORESERVE;

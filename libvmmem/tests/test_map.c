@@ -2,6 +2,7 @@
 // Building maps: region validation, ordering, overlap rejection, backings.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -21,6 +22,29 @@ static void teardown(void)
 }
 
 TestSuite(map, .init = setup, .fini = teardown);
+
+/* Huge pages the kernel could still hand out: the free pool plus the
+ * surplus it may allocate (/proc/meminfo, vm.nr_overcommit_hugepages). */
+static uint64_t hugepages_available(void)
+{
+	unsigned long long free_pages = 0, overcommit = 0, surplus = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "HugePages_Free: %llu", &free_pages);
+		sscanf(line, "HugePages_Surp: %llu", &surplus);
+	}
+	fclose(f);
+	f = fopen("/proc/sys/vm/nr_overcommit_hugepages", "r");
+	if (f) {
+		if (fscanf(f, "%llu", &overcommit) != 1)
+			overcommit = 0;
+		fclose(f);
+	}
+	return free_pages + (overcommit > surplus ? overcommit - surplus : 0);
+}
 
 Test(map, regions_are_kept_sorted_by_gpa)
 {
@@ -260,6 +284,20 @@ Test(map, hugepage_memfd_region_when_the_host_has_huge_pages)
 	cr_assert_eq(vmmem_store_u64(map, 0x3ffff8, 42), 0);
 	cr_assert_eq(vmmem_load_u64(map, 0x3ffff8, &q), 0);
 	cr_assert_eq(q, 42);
+}
+
+/* Regression: anonymous huge-page regions were mapped MAP_NORESERVE, which
+ * takes nothing from the pool, so the mapping succeeded on a host without
+ * enough huge pages and the guest's first touch past the pool was SIGBUS. */
+Test(map, anonymous_hugepage_region_beyond_the_pool_is_refused_at_map_time)
+{
+	uint64_t pages = hugepages_available() + 1;
+	struct vmmem_region_desc d = { .gpa = 0, .size = pages << 21, /* 2 MiB pages */
+				       .backing = VMMEM_BACKING_ANON,
+				       .flags = VMMEM_REGION_HUGEPAGES };
+
+	cr_assert_eq(vmmem_map_add_region(map, &d), -ENOMEM);
+	cr_assert_eq(vmmem_map_region_count(map), 0);
 }
 
 Test(map, private_file_region_reads_the_file_and_keeps_writes_private)
