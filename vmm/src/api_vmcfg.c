@@ -17,12 +17,14 @@ static const struct vmm__json_field boot_fields[] = {
 
 /* smt and track_dirty_pages are Firecracker fields that tools send with
  * their defaults; only false is accepted (no SMT topology, no dirty
- * tracking: snapshots are always Full). */
+ * tracking: snapshots are always Full).  huge_pages is Firecracker's
+ * "None" or "2M" (cvmm's memory.hugepages). */
 static const struct vmm__json_field machine_fields[] = {
 	{ "vcpu_count", VMM__JSON_UINT, true },
 	{ "mem_size_mib", VMM__JSON_UINT, true },
 	{ "smt", VMM__JSON_BOOL, false },
 	{ "track_dirty_pages", VMM__JSON_BOOL, false },
+	{ "huge_pages", VMM__JSON_STRING, false },
 	{ NULL, 0, false },
 };
 
@@ -87,12 +89,21 @@ int vmm__vmcfg_put_machine(struct vmm__vmcfg *v, const json_t *body,
 			   char *err, size_t errlen)
 {
 	uint64_t vcpus, mib;
+	const char *huge;
 	int r = vmm__json_check(body, machine_fields, "machine-config", err, errlen);
 
 	if (r)
 		return r;
 	vcpus = vmm__json_uint(body, "vcpu_count", 0);
 	mib = vmm__json_uint(body, "mem_size_mib", 0);
+	huge = vmm__json_str(body, "huge_pages", "None");
+	if (strcmp(huge, "None") != 0 && strcmp(huge, "2M") != 0)
+		return vmm__json_fail(err, errlen, -EINVAL,
+				      "machine-config.huge_pages=\"%.16s\": must be \"None\" or \"2M\"", huge);
+	if (strcmp(huge, "2M") == 0 && mib % 2)
+		return vmm__json_fail(err, errlen, -EINVAL, "machine-config.mem_size_mib=%llu: not a "
+				      "whole number of 2 MiB huge pages (huge_pages \"2M\")",
+				      (unsigned long long)mib);
 	if (vcpus < 1 || vcpus > VMM_VCPUS_MAX)
 		return vmm__json_fail(err, errlen, -EINVAL, "machine-config.vcpu_count=%llu: must be 1..%u",
 				(unsigned long long)vcpus, VMM_VCPUS_MAX);
@@ -106,6 +117,7 @@ int vmm__vmcfg_put_machine(struct vmm__vmcfg *v, const json_t *body,
 				"snapshots are offered");
 	v->cfg.vcpus = (uint32_t)vcpus;
 	v->cfg.mem_mib = mib;
+	v->cfg.mem_hugepages = strcmp(huge, "2M") == 0;
 	v->touched = true;
 	return 0;
 }
@@ -281,9 +293,9 @@ int vmm__vmcfg_finalize(const struct vmm__vmcfg *v, struct vmm_config *out,
 
 json_t *vmm__vmcfg_machine_json(const struct vmm_config *cfg)
 {
-	return json_pack("{s:I,s:I,s:b,s:b}", "vcpu_count", (json_int_t)cfg->vcpus,
+	return json_pack("{s:I,s:I,s:b,s:b,s:s}", "vcpu_count", (json_int_t)cfg->vcpus,
 			 "mem_size_mib", (json_int_t)cfg->mem_mib, "smt", 0,
-			 "track_dirty_pages", 0);
+			 "track_dirty_pages", 0, "huge_pages", cfg->mem_hugepages ? "2M" : "None");
 }
 
 static json_t *boot_json(const struct vmm_config *cfg)

@@ -103,6 +103,11 @@ static int mem_size(struct parse_ctx *pc, const char *v)
 	return 0;
 }
 
+static int mem_hugepages(struct parse_ctx *pc, const char *v)
+{
+	return set_bool(pc, "hugepages", v, &pc->cfg->mem_hugepages);
+}
+
 /* --vcpu */
 static int vcpu_num(struct parse_ctx *pc, const char *v)
 {
@@ -455,6 +460,7 @@ static int seccomp_mode(struct parse_ctx *pc, const char *v)
 static const struct key_def memory_keys[] = {
 	{ "size_mib", mem_size_mib, "guest RAM in MiB (default 256)", 0 },
 	{ "size", mem_size, "guest RAM with a unit: 512M, 2G", 0 },
+	{ "hugepages", mem_hugepages, "on: back guest RAM with 2 MiB huge pages from the host's pool (vm.nr_hugepages)", 0 },
 	{ NULL, NULL, NULL, 0 },
 };
 static const struct key_def vcpu_keys[] = {

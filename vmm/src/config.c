@@ -125,6 +125,10 @@ static int check_sizes(const struct vmm_config *cfg, char *err, size_t errlen)
 			    "memory.size_mib=%llu: must be between %u and %u",
 			    (unsigned long long)cfg->mem_mib, VMM_MEM_MIN_MIB,
 			    VMM_MEM_MAX_MIB);
+	if (cfg->mem_hugepages && cfg->mem_mib % 2)
+		return fail(err, errlen, -EINVAL,
+			    "memory.size_mib=%llu: not a whole number of 2 MiB huge pages (memory.hugepages=on)",
+			    (unsigned long long)cfg->mem_mib);
 	if (cfg->vcpus < 1 || cfg->vcpus > VMM_VCPUS_MAX)
 		return fail(err, errlen, -EINVAL,
 			    "vcpu.num=%u: must be between 1 and %u", cfg->vcpus,

@@ -114,6 +114,33 @@ Test(api, machine_config_strict_fields)
 			 "\"smt\":false,\"track_dirty_pages\":false}"), 204, "%s", rep.body);
 }
 
+Test(api, machine_config_huge_pages)
+{
+	GET("/machine-config");
+	cr_assert(strstr(rep.body, "\"huge_pages\":\"None\""), "default: %s", rep.body);
+	cr_assert_eq(PUT("/machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":512,"
+			 "\"huge_pages\":\"2M\"}"), 204, "%s", rep.body);
+	GET("/vm/config");
+	cr_assert(strstr(rep.body, "\"huge_pages\":\"2M\""), "%s", rep.body);
+	cr_assert_eq(PUT("/machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":512,"
+			 "\"huge_pages\":\"None\"}"), 204, "%s", rep.body);
+	GET("/machine-config");
+	cr_assert(strstr(rep.body, "\"huge_pages\":\"None\""), "%s", rep.body);
+}
+
+Test(api, machine_config_huge_pages_rejections)
+{
+	PUT("/machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":512,\"huge_pages\":\"1G\"}");
+	expect_fault("huge_pages=\\\"1G\\\": must be \\\"None\\\" or \\\"2M\\\"");
+	PUT("/machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":513,\"huge_pages\":\"2M\"}");
+	expect_fault("mem_size_mib=513: not a whole number of 2 MiB huge pages");
+	PUT("/machine-config", "{\"vcpu_count\":1,\"mem_size_mib\":512,\"huge_pages\":true}");
+	expect_fault("huge_pages");
+	GET("/machine-config");
+	cr_assert(strstr(rep.body, "\"huge_pages\":\"None\""), "a refused PUT changes nothing: %s",
+		  rep.body);
+}
+
 Test(api, failed_put_changes_nothing)
 {
 	PUT("/machine-config", "{\"vcpu_count\":3,\"mem_size_mib\":8}");

@@ -69,6 +69,21 @@ Test(args, memory_size_with_unit)
 	cr_assert_eq(cfg.mem_mib, 2048);
 }
 
+Test(args, memory_hugepages)
+{
+	cr_assert_eq(PARSE("--memory", "size_mib=512"), VMM_ARGS_RUN);
+	cr_assert(!cfg.mem_hugepages, "off by default");
+	cr_assert_eq(PARSE("--memory", "size_mib=512,hugepages=on"), VMM_ARGS_RUN);
+	cr_assert(cfg.mem_hugepages);
+	cr_assert_eq(cfg.mem_mib, 512);
+}
+
+Test(args, memory_hugepages_not_on_or_off)
+{
+	cr_assert_eq(PARSE("--memory", "hugepages=2M"), -EINVAL);
+	cr_assert_str_eq(err, "--memory hugepages=2M: expected on or off");
+}
+
 Test(args, memory_size_not_whole_mib)
 {
 	cr_assert_eq(PARSE("--memory", "size=1536K"), -EINVAL);

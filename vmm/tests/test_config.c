@@ -53,6 +53,17 @@ Test(config, too_much_memory)
 	cr_assert(strstr(err, "memory.size_mib=1048577"));
 }
 
+Test(config, hugepages_need_an_even_number_of_mib)
+{
+	cfg.mem_hugepages = true;
+	cfg.mem_mib = 255;
+	cr_assert_eq(vmm_config_validate(&cfg, err, sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "memory.size_mib=255: not a whole number of 2 MiB huge pages "
+			 "(memory.hugepages=on)");
+	cfg.mem_mib = 256;
+	cr_assert_eq(vmm_config_validate(&cfg, err, sizeof(err)), 0, "%s", err);
+}
+
 Test(config, zero_and_too_many_vcpus)
 {
 	cfg.vcpus = 0;

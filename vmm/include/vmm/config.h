@@ -145,6 +145,9 @@ struct vmm_watchdog_config {
 
 struct vmm_config {
 	uint64_t mem_mib;
+	/* Back guest RAM with 2 MiB huge pages from the host's pool
+	 * (vm.nr_hugepages), reserved at start; mem_mib must be even. */
+	bool mem_hugepages;
 	uint32_t vcpus;
 	char kernel_path[VMM_PATH_MAX];
 	char cmdline[VMM_CMDLINE_MAX];
