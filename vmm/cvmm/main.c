@@ -14,15 +14,16 @@ static void print_metrics(const struct vmm_metrics *m)
 {
 	fprintf(stderr, "cvmm: info: exits io=%llu mmio=%llu other=%llu; assists int3=%llu "
 		"int_n=%llu fwait=%llu mxcsr=%llu fninit=%llu; serial tx=%llu rx=%llu "
-		"dropped=%llu; blk notifies=%llu requests=%llu; boot marks=%llu; "
-		"loop batches=%llu events=%llu\n",
+		"dropped=%llu; blk notifies=%llu requests=%llu; virtio notify_exits=%llu; "
+		"boot marks=%llu; loop batches=%llu events=%llu\n",
 		(unsigned long long)m->exits_io, (unsigned long long)m->exits_mmio,
 		(unsigned long long)m->exits_other, (unsigned long long)m->assists_int3,
 		(unsigned long long)m->assists_int_n, (unsigned long long)m->assists_fwait,
 		(unsigned long long)m->assists_mxcsr, (unsigned long long)m->assists_fninit,
 		(unsigned long long)m->serial_tx_bytes, (unsigned long long)m->serial_rx_bytes,
 		(unsigned long long)m->serial_dropped, (unsigned long long)m->blk_notifies,
-		(unsigned long long)m->blk_requests, (unsigned long long)m->boot_marks,
+		(unsigned long long)m->blk_requests, (unsigned long long)m->virtio_notify_exits,
+		(unsigned long long)m->boot_marks,
 		(unsigned long long)m->loop_batches, (unsigned long long)m->loop_events);
 }
 

@@ -26,11 +26,12 @@ static json_int_t utc_ms(void)
 
 static json_t *counters_json(const struct vmm_metrics *m)
 {
-	return json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},"
+	return json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},"
 			 "s:{s:I,s:I,s:I},s:{s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I},s:{s:I},"
 			 "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
 		"vcpu", "exits_io", (json_int_t)m->exits_io,
 		"exits_mmio", (json_int_t)m->exits_mmio, "exits_other", (json_int_t)m->exits_other,
+		"exits_queue_notify", (json_int_t)m->virtio_notify_exits,
 		"unclaimed_pio", (json_int_t)m->unclaimed_pio,
 		"unclaimed_mmio", (json_int_t)m->unclaimed_mmio,
 		"assists_int3", (json_int_t)m->assists_int3,

@@ -82,6 +82,7 @@ static void blk_bus_write(void *ctx, uint64_t base, uint64_t off,
 	struct vmm_blk *b = ctx;
 
 	(void)base;
+	vmm__virtio_port_bus_write_seen(&b->port, off);
 	VMM_IGNORE(vblk_device_mmio_write(&b->dev, off, size, vmm__le_load(data, size)));
 }
 
@@ -247,6 +248,7 @@ static void blk_metrics(void *ctx, struct vmm_metrics *m)
 	/* The device counts on the loop thread under its lock. */
 	pthread_mutex_lock(&b->port.bus.lock);
 	m->blk_notifies += b->port.notifies;
+	m->virtio_notify_exits += b->port.notify_exits;
 	if (b->dev_ready) {
 		st = vblk_device_stats(&b->dev);
 		m->blk_requests += st->requests;

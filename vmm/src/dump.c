@@ -128,10 +128,11 @@ static void dump(struct vmm *vm)
 		collect(vm, seq);
 	vmm_get_metrics(vm, &m);
 	fprintf(stderr, "cvmm: dump: phase=%s uptime_ms=%llu vcpus=%u serial_tx=%llu "
-		"serial_dropped=%llu blk_notifies=%llu boot_marks=%llu net_rx=%llu "
+		"serial_dropped=%llu blk_notifies=%llu notify_exits=%llu boot_marks=%llu net_rx=%llu "
 		"net_rx_dropped=%llu net_tx=%llu net_tx_dropped=%llu\n", phase_name(vm),
 		(unsigned long long)up_ms, n, (unsigned long long)m.serial_tx_bytes,
 		(unsigned long long)m.serial_dropped, (unsigned long long)m.blk_notifies,
+		(unsigned long long)m.virtio_notify_exits,
 		(unsigned long long)m.boot_marks, (unsigned long long)m.net_rx_frames,
 		(unsigned long long)m.net_rx_dropped, (unsigned long long)m.net_tx_frames,
 		(unsigned long long)m.net_tx_dropped);

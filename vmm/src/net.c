@@ -53,6 +53,7 @@ static void net_bus_write(void *ctx, uint64_t base, uint64_t off,
 {
 	struct vmm_net *n = ctx;
 	(void)base;
+	vmm__virtio_port_bus_write_seen(&n->port, off);
 	VMM_IGNORE(vnet_device_mmio_write(&n->dev, off, size,
 					   vmm__le_load(data, size)));
 }
@@ -240,6 +241,7 @@ static void net_metrics(void *ctx, struct vmm_metrics *m)
 
 	/* The device counts on the loop thread under its lock. */
 	pthread_mutex_lock(&n->port.bus.lock);
+	m->virtio_notify_exits += n->port.notify_exits;
 	st = vnet_device_stats(&n->dev);
 	m->net_rx_frames += st->rx_frames;
 	m->net_rx_bytes += st->rx_bytes;

@@ -43,7 +43,16 @@ struct vmm__virtio_port {
 	vmm__virtio_notify_fn notify;
 	void *ctx;
 	uint64_t notifies;		/* loop thread */
+	uint64_t notify_exits;		/* vCPU threads, under the bus lock */
 };
+
+/* A bus write of the device's window, bus lock held: a QueueNotify write
+ * here came through an exit instead of an ioeventfd, and is counted. */
+static inline void vmm__virtio_port_bus_write_seen(struct vmm__virtio_port *p, uint64_t off)
+{
+	if (off == VMM_VIRTIO_MMIO_QUEUE_NOTIFY)
+		p->notify_exits++;
+}
 
 static inline uint64_t vmm__le_load(const uint8_t *data, uint32_t size)
 {

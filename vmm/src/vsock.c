@@ -76,6 +76,7 @@ static void vsock_bus_write(void *ctx, uint64_t base, uint64_t off,
 {
 	struct vmm_vsock *v = ctx;
 	(void)base;
+	vmm__virtio_port_bus_write_seen(&v->port, off);
 	VMM_IGNORE(vsock_device_mmio_write(v->dev, off, size,
 					   vmm__le_load(data, size)));
 }
@@ -216,9 +217,19 @@ static void vsock_teardown(void *ctx)
 	free(v);
 }
 
+static void vsock_metrics(void *ctx, struct vmm_metrics *m)
+{
+	struct vmm_vsock *v = ctx;
+
+	pthread_mutex_lock(&v->port.bus.lock);
+	m->virtio_notify_exits += v->port.notify_exits;
+	pthread_mutex_unlock(&v->port.bus.lock);
+}
+
 static const struct vmm_device_ops vsock_ops = {
 	.pause = vsock_pause, .resume = vsock_resume, .reset = vsock_reset,
 	.save = vsock_save, .restore = vsock_restore, .teardown = vsock_teardown,
+	.metrics = vsock_metrics,
 };
 
 int vmm__vsock_add(struct vmm *vm, uint32_t slot)

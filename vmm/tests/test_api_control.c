@@ -449,6 +449,7 @@ Test(api, metrics_file_and_flush)
 	fake.m.loop_batches = 77;
 	fake.m.net_rx_dropped = 5;
 	fake.m.net_tx_bytes = 4096;
+	fake.m.virtio_notify_exits = 9;
 	cr_assert_eq(PUT("/actions", "{\"action_type\":\"FlushMetrics\"}"), 204);
 	n = read(fd, line, sizeof(line) - 1);
 	cr_assert_gt(n, 0);
@@ -458,6 +459,7 @@ Test(api, metrics_file_and_flush)
 	cr_assert(strstr(line, "\"batches\":77"), "%s", line);
 	cr_assert(strstr(line, "\"net\":{\"rx_bytes\":0,\"rx_dropped\":5,"), "%s", line);
 	cr_assert(strstr(line, "\"tx_bytes\":4096"), "%s", line);
+	cr_assert(strstr(line, "\"exits_queue_notify\":9"), "%s", line);
 	cr_assert(strstr(line, "\"state\":\"Running\""), "%s", line);
 	cr_assert(strstr(line, "\"utc_timestamp_ms\":"), "%s", line);
 	close(fd);

@@ -43,6 +43,10 @@ struct vmm_metrics {
 	uint64_t blk_notifies;
 	uint64_t blk_requests, blk_errors, blk_throttled;	/* all disks */
 	uint64_t boot_marks;
+	/* QueueNotify writes that reached userspace through an MMIO exit, all
+	 * virtio devices: 0 while every notification is taken by its queue's
+	 * ioeventfd in the kernel (a value naming no queue still comes here). */
+	uint64_t virtio_notify_exits;
 	/* The event loop (libevmgr): wake-ups, callbacks, remote calls. */
 	uint64_t loop_batches, loop_events, loop_remote_calls;
 	/* Every virtio-net device: frames and bytes delivered each way, frames
