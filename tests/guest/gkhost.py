@@ -53,6 +53,44 @@ SUM_RE = re.compile(r"^GK-SUMMARY pass=(\d+) fail=(\d+) skip=(\d+)$")
 MAX_BLOB = 64 << 20
 
 
+def meminfo(key):
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+class HugePool:
+    """Makes sure `pages` 2 MiB pages are free for a cvmm with guest RAM in
+    huge pages, raising vm.nr_hugepages only inside the nested harness's L1
+    (CVMM_NESTED_L1=1, a throwaway VM), and puts the old value back.
+    reserve() returns None, or why it cannot (the runner then skips)."""
+    PATH = "/proc/sys/vm/nr_hugepages"
+
+    def __init__(self, pages):
+        self.pages, self.old = pages, None
+
+    def reserve(self):
+        short = self.pages - meminfo("HugePages_Free")
+        if short <= 0:
+            return None
+        if os.environ.get("CVMM_NESTED_L1") != "1" or os.geteuid() != 0:
+            return (f"{meminfo('HugePages_Free')} free huge pages, {self.pages} needed "
+                    f"(sysctl vm.nr_hugepages; the nested harness reserves them itself)")
+        with open(self.PATH) as f:
+            self.old = int(f.read())
+        with open(self.PATH, "w") as f:
+            f.write(str(self.old + short))
+        free = meminfo("HugePages_Free")
+        return None if free >= self.pages else f"could reserve only {free} huge pages"
+
+    def restore(self):
+        if self.old is not None:
+            with open(self.PATH, "w") as f:
+                f.write(str(self.old))
+
+
 def add_serial_bytes_arg(ap):
     """--serial-bytes N: size of the serial program's polled-TX blob.
 
