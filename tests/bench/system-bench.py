@@ -4,7 +4,7 @@
 same run (issue 8; docs/benchmarks.md).
 
 Usage: system-bench.py --cvmm PATH --kit DIR [--cvmm-static PATH]
-                       [--cvmm-dynamic PATH] [--reps N]
+                       [--cvmm-dynamic PATH] [--hugepages] [--reps N]
                        [--qemu PATH] [--linux | --no-linux] [--host-kind KIND]
                        [--workloads startup,serial,blk,linux]
 
@@ -17,6 +17,12 @@ with every workload, so the dynamic and the static executable are compared
 in the same run; --cvmm-dynamic does the same for a dynamic cvmm (from a
 build configured with -Dstatic_cvmm=false) when --cvmm is static. The
 linkage of each cvmm is read from its ELF headers and printed.
+
+--hugepages gives every VMM guest RAM in 2 MiB huge pages (cvmm
+--memory hugepages=on; QEMU a memory-backend-memfd with hugetlb=on), with
+128 free pages from the host's pool, reserved by the script itself only in
+the nested harness's L1 (gkhost.HugePool); skipped with the reason
+otherwise.
 
 For each VMM and each repetition:
   startup   process start -> the guest's first port 0x80 milestone, seen by
@@ -67,8 +73,21 @@ def kit_host():
     return gkhost
 
 
-def cvmm_cmd(path, elf, disk, ro, append):
-    return [path, "--memory", f"size_mib={GUEST_MIB}", "--kernel",
+def cvmm_memory(a):
+    return f"size_mib={GUEST_MIB}" + (",hugepages=on" if a.hugepages else "")
+
+
+def qemu_memory(a):
+    """-m, plus guest RAM from a hugetlb memfd under --hugepages."""
+    args = ["-m", f"{GUEST_MIB}M"]
+    if a.hugepages:
+        args += ["-object", f"memory-backend-memfd,id=ram,size={GUEST_MIB}M,hugetlb=on,"
+                 "hugetlbsize=2M", "-machine", "memory-backend=ram"]
+    return args
+
+
+def cvmm_cmd(a, path, elf, disk, ro, append):
+    return [path, "--memory", cvmm_memory(a), "--kernel",
             f'path={elf},cmdline="console=ttyS0 {append}"', "--block", f"path={disk}",
             "--block", f"path={ro},read_only=on", "--boot-timer", "enabled=on",
             "--serial", "in=none"]
@@ -76,7 +95,7 @@ def cvmm_cmd(path, elf, disk, ro, append):
 
 def qemu_cmd(a, elf, disk, ro, append, fifo):
     return [a.qemu, "-M", "microvm,acpi=off,ioapic2=off", "-accel", "kvm", "-cpu", "host",
-            "-m", f"{GUEST_MIB}M", "-smp", "1", "-nodefaults", "-no-user-config",
+            *qemu_memory(a), "-smp", "1", "-nodefaults", "-no-user-config",
             "-display", "none", "-no-reboot",
             "-chardev", "stdio,id=con,signal=off", "-serial", "chardev:con",
             "-chardev", f"pipe,id=pc,path={fifo}",
@@ -110,11 +129,11 @@ def linux_artifacts():
 
 def linux_cmd(a, vmm, kernel, initrd):
     if vmm in a.cvmms:
-        return [a.cvmms[vmm], "--memory", f"size_mib={GUEST_MIB}", "--kernel",
+        return [a.cvmms[vmm], "--memory", cvmm_memory(a), "--kernel",
                 f'path={kernel},cmdline="{LINUX_CMDLINE}"', "--initramfs",
                 f"path={initrd}", "--serial", "in=none"]
     return [a.qemu, "-M", "microvm", "-accel", "kvm", "-cpu", "host",
-            "-m", f"{GUEST_MIB}M", "-smp", "1", "-nodefaults", "-no-user-config",
+            *qemu_memory(a), "-smp", "1", "-nodefaults", "-no-user-config",
             "-display", "none", "-no-reboot", "-serial", "stdio", "-device", "i8042",
             "-kernel", kernel, "-initrd", initrd, "-append", LINUX_CMDLINE]
 
@@ -165,7 +184,7 @@ def run_once(a, vmm, elf, append, tmp, kit, sample_mem=False):
         os.unlink(fifo)
     os.mkfifo(fifo)
     ffd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-    cmd = cvmm_cmd(a.cvmms[vmm], elf, disk, ro, append) if vmm in a.cvmms else \
+    cmd = cvmm_cmd(a, a.cvmms[vmm], elf, disk, ro, append) if vmm in a.cvmms else \
         qemu_cmd(a, elf, disk, ro, append, fifo)
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
@@ -318,6 +337,9 @@ def main():
     ap.add_argument("--workloads", default=",".join(WORKLOADS),
                     help="comma-separated subset of %(default)s")
     ap.add_argument("--host-kind", help="label for the output (default: tests/host-kind.sh)")
+    ap.add_argument("--hugepages", action="store_true",
+                    help="guest RAM in 2 MiB huge pages for every VMM (cvmm hugepages=on, "
+                         "QEMU a hugetlb memfd backend)")
     a = ap.parse_args()
     a.workloads = set(a.workloads.split(","))
     if not a.workloads <= set(WORKLOADS):
@@ -326,9 +348,23 @@ def main():
         print("system-bench: skipped: no /dev/kvm (tests/bench/system-bench-nested runs it nested)")
         return 77
     kind = a.host_kind or host_kind()
+    pool = kit_host().HugePool(GUEST_MIB // 2) if a.hugepages else None
+    why = pool.reserve() if pool else None
+    if why:
+        print(f"system-bench: skipped: --hugepages: {why}")
+        return 77
+    try:
+        return bench(a, kind)
+    finally:
+        if pool:
+            pool.restore()
+
+
+def bench(a, kind):
     if a.linux is None:
         a.linux = kind != "kvm-pvm"
-    print(f"system-bench: host kind {kind}", flush=True)
+    print(f"system-bench: host kind {kind}" + (", guest RAM in 2 MiB huge pages"
+                                                if a.hugepages else ""), flush=True)
     linux = linux_artifacts() if a.linux and "linux" in a.workloads else None
     a.cvmms = {"cvmm": a.cvmm}
     if a.cvmm_static:
