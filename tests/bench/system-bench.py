@@ -348,7 +348,7 @@ def main():
         print("system-bench: skipped: no /dev/kvm (tests/bench/system-bench-nested runs it nested)")
         return 77
     kind = a.host_kind or host_kind()
-    pool = kit_host().HugePool(GUEST_MIB // 2) if a.hugepages else None
+    pool = kit_host().HugePool(GUEST_MIB) if a.hugepages else None
     why = pool.reserve() if pool else None
     if why:
         print(f"system-bench: skipped: --hugepages: {why}")

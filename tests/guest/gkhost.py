@@ -61,15 +61,35 @@ def meminfo(key):
     return 0
 
 
+def hugepages_available():
+    """2 MiB pages the kernel could still hand out: the free pool plus the
+    surplus it may allocate (vm.nr_overcommit_hugepages)."""
+    with open("/proc/sys/vm/nr_overcommit_hugepages") as f:
+        overcommit = int(f.read())
+    return meminfo("HugePages_Free") + max(0, overcommit - meminfo("HugePages_Surp"))
+
+
+def huge_page_mappings(pid):
+    """Sizes (kB) of the process's mappings backed by 2 MiB pages."""
+    sizes, size = [], 0
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            if line.startswith("Size:"):
+                size = int(line.split()[1])
+            elif line.startswith("KernelPageSize:") and int(line.split()[1]) == 2048:
+                sizes.append(size)
+    return sizes
+
+
 class HugePool:
-    """Makes sure `pages` 2 MiB pages are free for a cvmm with guest RAM in
-    huge pages, raising vm.nr_hugepages only inside the nested harness's L1
-    (CVMM_NESTED_L1=1, a throwaway VM), and puts the old value back.
-    reserve() returns None, or why it cannot (the runner then skips)."""
+    """Makes sure a guest of `mib` MiB finds its 2 MiB pages free, raising
+    vm.nr_hugepages only inside the nested harness's L1 (CVMM_NESTED_L1=1,
+    a throwaway VM), and puts the old value back.  reserve() returns None,
+    or why it cannot (the runner then skips)."""
     PATH = "/proc/sys/vm/nr_hugepages"
 
-    def __init__(self, pages):
-        self.pages, self.old = pages, None
+    def __init__(self, mib):
+        self.pages, self.old = mib // 2, None
 
     def reserve(self):
         short = self.pages - meminfo("HugePages_Free")
