@@ -167,6 +167,13 @@ static int blk_listen(struct vmm_blk *b)
 
 /* No new request is taken, and every request in flight lands, so that
  * the used ring and the disk are final while paused. */
+static int blk_attach(void *ctx)
+{
+	struct vmm_blk *b = ctx;
+
+	return vmm__virtio_port_attach(&b->port);
+}
+
 static int blk_pause(void *ctx)
 {
 	struct vmm_blk *b = ctx;
@@ -276,7 +283,7 @@ static void blk_teardown(void *ctx)
 }
 
 static const struct vmm_device_ops blk_ops = {
-	.pause = blk_pause, .resume = blk_resume, .reset = blk_reset,
+	.attach = blk_attach, .pause = blk_pause, .resume = blk_resume, .reset = blk_reset,
 	.save = blk_save, .restore = blk_restore, .metrics = blk_metrics,
 	.teardown = blk_teardown,
 };

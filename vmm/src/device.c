@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The device registry of a VM (device.h): registration and the walks that
-// pause, resume, reset, save, restore, tick, count and tear down every
-// device without knowing its kind.
+// attach, pause, resume, reset, save, restore, tick, count and tear down
+// every device without knowing its kind.
 #include <string.h>
 
 #include "device.h"
@@ -24,6 +24,18 @@ const struct vmm_device *vmm__device_at(const struct vmm *vm, uint32_t i)
 uint32_t vmm__device_count(const struct vmm *vm)
 {
 	return vm->ndevices;
+}
+
+int vmm__devices_attach(struct vmm *vm)
+{
+	for (uint32_t i = 0; i < vm->ndevices; i++) {
+		const struct vmm_device *d = &vm->devices[i];
+
+		/* The device has put its reason in vm->err. */
+		if (d->ops->attach && d->ops->attach(d->ctx))
+			return -1;
+	}
+	return 0;
 }
 
 int vmm__devices_pause(struct vmm *vm)

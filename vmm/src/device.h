@@ -28,6 +28,11 @@ struct vmm__snapr;
 
 /* A NULL member is a no-op (save/restore: the device has no state). */
 struct vmm_device_ops {
+	/* Connect to the VM in KVM (ioeventfds, irqfds).  Devices are built
+	 * while the VM is created on another thread, so nothing before this
+	 * may use it; every model starts with its interrupt line low, as
+	 * KVM's irqchip does, and moves it only once the guest runs. */
+	int (*attach)(void *ctx);
 	/* Quiesce: stop timers and host input, let I/O in flight land. */
 	int (*pause)(void *ctx);
 	void (*resume)(void *ctx);
@@ -65,6 +70,7 @@ uint32_t vmm__device_count(const struct vmm *vm);
 
 /* Walks of the registry; the first failure stops a walk and names the
  * device in vm->err. */
+int vmm__devices_attach(struct vmm *vm);
 int vmm__devices_pause(struct vmm *vm);
 void vmm__devices_resume(struct vmm *vm);
 void vmm__devices_reset(struct vmm *vm);

@@ -156,6 +156,13 @@ static int net_listen(struct vmm_net *n)
 
 /* Frames stop moving both ways; the tap keeps what arrives meanwhile (up
  * to its queue length) and the guest's TX waits in its ring. */
+static int net_attach(void *ctx)
+{
+	struct vmm_net *n = ctx;
+
+	return vmm__virtio_port_attach(&n->port);
+}
+
 static int net_pause(void *ctx)
 {
 	struct vmm_net *n = ctx;
@@ -257,7 +264,7 @@ static void net_metrics(void *ctx, struct vmm_metrics *m)
 }
 
 static const struct vmm_device_ops net_ops = {
-	.pause = net_pause, .resume = net_resume, .reset = net_reset,
+	.attach = net_attach, .pause = net_pause, .resume = net_resume, .reset = net_reset,
 	.save = net_save, .restore = net_restore, .metrics = net_metrics,
 	.teardown = net_teardown,
 };

@@ -246,6 +246,7 @@ static int build(struct vmm *vm, const struct restore_plan *p, const char *mem_p
 		return -1;
 	if (vmm__memory_register(vm) ||
 	    vmm__step(vm, "devices-setup", vmm__devices_setup) ||
+	    vmm__step(vm, "devices-attach", vmm__devices_attach) ||
 	    vmm__devices_restore(vm, p->file) ||
 	    restore_vm_state(vm, p) ||
 	    vmm__step(vm, "vcpus-setup", vmm__vcpus_create) ||

@@ -2,7 +2,9 @@
 // The plumbing of one virtio-mmio device (virtio 1.2 §4.2.2, docs/boot-path.md
 // for the slot layout): window and pin of its slot, QueueNotify ioeventfds
 // with datamatch on the queue index, the irqfd, and the notify watchers on
-// the event loop.
+// the event loop.  The eventfds are made with the port; they are handed to
+// KVM in a step of their own, because the port is built while the VM is
+// still being created on another thread (docs/cvmm.md, "Start-up phases").
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,7 +59,7 @@ static int open_fds(struct vmm__virtio_port *p)
 	return 0;
 }
 
-static int kvm_wiring(struct vmm__virtio_port *p)
+int vmm__virtio_port_attach(struct vmm__virtio_port *p)
 {
 	struct vmm *vm = p->vm;
 	int r;
@@ -100,7 +102,7 @@ int vmm__virtio_port_open(struct vmm *vm, struct vmm__virtio_port *p, const char
 	if (r)
 		return vmm__fail(vm, "%s: MMIO window at 0x%llx: %s", label,
 				 (unsigned long long)p->base, strerror(-r));
-	return kvm_wiring(p);
+	return 0;
 }
 
 int vmm__virtio_port_listen(struct vmm__virtio_port *p)

@@ -70,17 +70,22 @@ static inline void vmm__le_store(uint64_t v, uint8_t *data, uint32_t size)
 }
 
 /*
- * Virtio slot `slot` (window and pin), nqueues notify eventfds, the irqfd
- * and the window on the MMIO bus with bus_ops(ctx).  The notify watchers
- * are not on the loop yet: vmm__virtio_port_listen() adds them once the
- * device model exists.  On failure vm->err says why and the port must
- * still be closed.  Call vmm__virtio_port_prepare() first, so that a port
- * whose open never ran can be closed too.
+ * Virtio slot `slot` (window and pin), nqueues notify eventfds, the irqfd's
+ * eventfd and the window on the MMIO bus with bus_ops(ctx).  Open needs no
+ * VM in KVM: vmm__virtio_port_attach() assigns the eventfds to the VM as
+ * ioeventfds and irqfd once it exists.  The notify watchers are not on the
+ * loop yet: vmm__virtio_port_listen() adds them once the device model
+ * exists.  On failure vm->err says why and the port must still be closed.
+ * Call vmm__virtio_port_prepare() first, so that a port whose open never
+ * ran can be closed too.
  */
 void vmm__virtio_port_prepare(struct vmm__virtio_port *p);
 int vmm__virtio_port_open(struct vmm *vm, struct vmm__virtio_port *p, const char *label,
 			  uint32_t slot, uint32_t nqueues, const struct vmm_bus_ops *bus_ops,
 			  vmm__virtio_notify_fn notify, void *ctx);
+/* The queue notifications and the interrupt wired through KVM (never a
+ * userspace exit); 0 or -1 with vm->err set.  Close undoes it. */
+int vmm__virtio_port_attach(struct vmm__virtio_port *p);
 /* Loop thread (or before the loop runs): watch / stop watching the queue
  * notifications; a notification that arrives meanwhile waits in its
  * eventfd and is handled once listening again. */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // VM lifecycle (docs/boot-path.md): build in order (the VM created in KVM on
-// a second thread meanwhile guest RAM is mapped and the kernel loaded), run
-// the event loop on the calling thread while vCPU threads run the guest, and
-// stop from any path with every thread joined and the terminal restored.
+// a second thread meanwhile guest RAM, kernel, devices and boot tables are
+// made ready), run the event loop on the calling thread while vCPU threads
+// run the guest, and stop from any path with every thread joined and the
+// terminal restored.
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -195,9 +196,12 @@ int vmm__host_setup(struct vmm *vm)
 	       vmm__step(vm, "kvm-setup", vmm__kvm_setup);
 }
 
-/* vmm_new()'s first steps: the VM is created in KVM on a thread of its own
- * while this one maps guest RAM and loads the kernel (kvm_setup.c). */
-static int host_and_images_setup(struct vmm *vm)
+/* vmm_new()'s build: the VM is created in KVM on a thread of its own
+ * (kvm_setup.c) while this one maps guest RAM, loads the kernel, builds
+ * the devices and writes the boot tables, none of which needs the VM;
+ * then guest RAM and the devices are attached to it (docs/cvmm.md,
+ * "Start-up phases"). */
+static int build_and_attach(struct vmm *vm)
 {
 	int r;
 
@@ -205,11 +209,14 @@ static int host_and_images_setup(struct vmm *vm)
 		return -1;
 	vmm__kvm_setup_start(vm);
 	r = vmm__step(vm, "memory-setup", vmm__memory_map) ||
-	    vmm__step(vm, "kernel-load", vmm__kernel_load);
+	    vmm__step(vm, "kernel-load", vmm__kernel_load) ||
+	    vmm__step(vm, "devices-setup", vmm__devices_setup) ||
+	    vmm__step(vm, "boot-setup", vmm__boot_setup);
 	/* A KVM error is reported first, as when the steps ran in order. */
 	if (vmm__kvm_setup_join(vm) || r)
 		return -1;
-	return vmm__step(vm, "memory-slots", vmm__memory_register);
+	return vmm__step(vm, "memory-slots", vmm__memory_register) ||
+	       vmm__step(vm, "devices-attach", vmm__devices_attach);
 }
 
 int vmm_new(const struct vmm_config *cfg, char *err, size_t errlen, struct vmm **out)
@@ -225,10 +232,7 @@ int vmm_new(const struct vmm_config *cfg, char *err, size_t errlen, struct vmm *
 	vm = vmm__alloc(cfg, err, errlen);
 	if (!vm)
 		return -ENOMEM;
-	if (host_and_images_setup(vm) ||
-	    vmm__step(vm, "devices-setup", vmm__devices_setup) ||
-	    vmm__step(vm, "boot-setup", vmm__boot_setup) ||
-	    vmm__step(vm, "vcpus-setup", vmm__vcpus_create)) {
+	if (build_and_attach(vm) || vmm__step(vm, "vcpus-setup", vmm__vcpus_create)) {
 		snprintf(err, errlen, "%s", vm->err);
 		vmm_free(vm);
 		return -EINVAL;

@@ -148,6 +148,13 @@ static int vsock_listen(struct vmm_vsock *v)
 
 /* Host sockets stop being serviced (their data waits in the kernel) and
  * the guest's queues wait in their rings. */
+static int vsock_attach(void *ctx)
+{
+	struct vmm_vsock *v = ctx;
+
+	return vmm__virtio_port_attach(&v->port);
+}
+
 static int vsock_pause(void *ctx)
 {
 	struct vmm_vsock *v = ctx;
@@ -227,7 +234,7 @@ static void vsock_metrics(void *ctx, struct vmm_metrics *m)
 }
 
 static const struct vmm_device_ops vsock_ops = {
-	.pause = vsock_pause, .resume = vsock_resume, .reset = vsock_reset,
+	.attach = vsock_attach, .pause = vsock_pause, .resume = vsock_resume, .reset = vsock_reset,
 	.save = vsock_save, .restore = vsock_restore, .teardown = vsock_teardown,
 	.metrics = vsock_metrics,
 };

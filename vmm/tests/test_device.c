@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The device registry (vmm/src/device.h): registration order, the limit,
-// every walk, a failed pause that leaves nothing paused, and teardown in
-// reverse order.  Fake devices record what was called on them.
+// every walk, a failed attach that stops the walk, a failed pause that
+// leaves nothing paused, and teardown in reverse order.  Fake devices
+// record what was called on them.
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@ static char journal[256];
 
 struct fake {
 	char name;
-	bool fail_pause;
+	bool fail_attach, fail_pause;
 	uint64_t tx;
 };
 
@@ -26,6 +27,14 @@ static void note(const struct fake *f, char what)
 		journal[n + 1] = f->name;
 		journal[n + 2] = '\0';
 	}
+}
+
+static int fake_attach(void *ctx)
+{
+	struct fake *f = ctx;
+
+	note(f, 'w');
+	return f->fail_attach ? -1 : 0;
 }
 
 static int fake_pause(void *ctx)
@@ -49,14 +58,15 @@ static void fake_metrics(void *ctx, struct vmm_metrics *m)
 }
 
 static const struct vmm_device_ops fake_ops = {
-	.pause = fake_pause, .resume = fake_resume, .reset = fake_reset, .tick = fake_tick,
+	.attach = fake_attach, .pause = fake_pause, .resume = fake_resume, .reset = fake_reset, .tick = fake_tick,
 	.metrics = fake_metrics, .teardown = fake_teardown,
 };
 /* A device with no ops at all: every walk must skip it. */
 static const struct vmm_device_ops empty_ops = { 0 };
 
 static struct vmm *vm;
-static struct fake a = { 'a', false, 3 }, b = { 'b', false, 4 }, c = { 'c', false, 5 };
+static struct fake a = { 'a', false, false, 3 }, b = { 'b', false, false, 4 },
+		   c = { 'c', false, false, 5 };
 
 static void add(struct fake *f, const struct vmm_device_ops *ops)
 {
@@ -71,6 +81,7 @@ static void setup(void)
 	cr_assert(vm);
 	journal[0] = '\0';
 	a.fail_pause = b.fail_pause = c.fail_pause = false;
+	a.fail_attach = b.fail_attach = c.fail_attach = false;
 	add(&a, &fake_ops);
 	add(&b, &empty_ops);
 	add(&c, &fake_ops);
@@ -93,11 +104,21 @@ Test(device, registration_keeps_order_and_copies)
 
 Test(device, walks_skip_missing_ops)
 {
+	cr_assert_eq(vmm__devices_attach(vm), 0);
 	cr_assert_eq(vmm__devices_pause(vm), 0);
 	vmm__devices_resume(vm);
 	vmm__devices_reset(vm);
 	vmm__devices_tick(vm, 1);
-	cr_assert_str_eq(journal, "papcrarczazctatc");
+	cr_assert_str_eq(journal, "wawcpapcrarczazctatc");
+}
+
+/* The device says why in vm->err; the walk stops there, and the VM is
+ * torn down with the devices attached so far (close undoes each). */
+Test(device, failed_attach_stops_the_walk)
+{
+	a.fail_attach = true;
+	cr_assert_eq(vmm__devices_attach(vm), -1);
+	cr_assert_str_eq(journal, "wa");
 }
 
 Test(device, failed_pause_resumes_the_ones_already_paused)
