@@ -4,7 +4,8 @@
 same run (issue 8; docs/benchmarks.md).
 
 Usage: system-bench.py --cvmm PATH --kit DIR [--cvmm-static PATH]
-                       [--cvmm-dynamic PATH] [--hugepages] [--reps N]
+                       [--cvmm-dynamic PATH] [--cvmm-also LABEL=PATH]...
+                       [--hugepages] [--reps N]
                        [--qemu PATH] [--linux | --no-linux] [--host-kind KIND]
                        [--workloads startup,serial,blk,linux]
 
@@ -17,6 +18,10 @@ with every workload, so the dynamic and the static executable are compared
 in the same run; --cvmm-dynamic does the same for a dynamic cvmm (from a
 build configured with -Dstatic_cvmm=false) when --cvmm is static. The
 linkage of each cvmm is read from its ELF headers and printed.
+
+--cvmm-also LABEL=PATH runs one more cvmm under the name cvmm-LABEL, such
+as a build of the commit before a change, for a before/after comparison
+in one run.
 
 --hugepages gives every VMM guest RAM in 2 MiB huge pages (cvmm
 --memory hugepages=on; QEMU a memory-backend-memfd with hugetlb=on), with
@@ -326,6 +331,9 @@ def main():
     ap.add_argument("--cvmm", required=True)
     ap.add_argument("--cvmm-static", help="a static cvmm, run as a third VMM")
     ap.add_argument("--cvmm-dynamic", help="a dynamic cvmm, run as a third VMM")
+    ap.add_argument("--cvmm-also", action="append", default=[], metavar="LABEL=PATH",
+                    help="one more cvmm, named cvmm-LABEL (e.g. a build of the commit "
+                         "before a change); repeatable")
     ap.add_argument("--kit", required=True, help="directory holding gk-bench-*")
     ap.add_argument("--qemu", default="qemu-system-x86_64")
     ap.add_argument("--reps", type=int, default=3)
@@ -344,6 +352,10 @@ def main():
     a.workloads = set(a.workloads.split(","))
     if not a.workloads <= set(WORKLOADS):
         ap.error(f"--workloads: unknown {','.join(sorted(a.workloads - set(WORKLOADS)))}")
+    for also in a.cvmm_also:
+        label, _, path = also.partition("=")
+        if not label or not os.access(path, os.X_OK):
+            ap.error(f"--cvmm-also {also}: want LABEL=PATH to a cvmm executable")
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
         print("system-bench: skipped: no /dev/kvm (tests/bench/system-bench-nested runs it nested)")
         return 77
@@ -371,6 +383,9 @@ def bench(a, kind):
         a.cvmms["cvmm-static"] = a.cvmm_static
     if a.cvmm_dynamic:
         a.cvmms["cvmm-dynamic"] = a.cvmm_dynamic
+    for also in a.cvmm_also:
+        label, _, path = also.partition("=")
+        a.cvmms[f"cvmm-{label}"] = path
     for v, path in a.cvmms.items():
         print(f"system-bench: {v} is {path}, {elf_linkage(path)}", flush=True)
     vmms = list(a.cvmms) + (["qemu"] if shutil.which(a.qemu) else [])
