@@ -205,10 +205,13 @@ static int build_and_attach(struct vmm *vm)
 {
 	int r;
 
-	if (signals_setup(vm) || vmm__dump_start(vm))
+	if (signals_setup(vm))
 		return -1;
+	/* The KVM thread before the dump thread: its path is the longer one,
+	 * and a thread started just before it would hold up its start. */
 	vmm__kvm_setup_start(vm);
-	r = vmm__step(vm, "memory-setup", vmm__memory_map) ||
+	r = vmm__dump_start(vm) ||
+	    vmm__step(vm, "memory-setup", vmm__memory_map) ||
 	    vmm__step(vm, "kernel-load", vmm__kernel_load) ||
 	    vmm__step(vm, "devices-setup", vmm__devices_setup) ||
 	    vmm__step(vm, "boot-setup", vmm__boot_setup);
