@@ -34,7 +34,8 @@ For each VMM and each repetition:
             this script (cvmm: its boot-timer line on stderr; QEMU: an
             isa-debugcon on port 0x80 writing into a FIFO); cvmm's own
             boot-timer figures are reported too: the mark, and the end of
-            its kvm-setup phase (docs/cvmm.md);
+            each start-up phase, kvm-setup among them (docs/cvmm.md,
+            "Start-up phases"), as medians in the order they end;
   memory    RSS outside guest RAM (smaps Rss minus the guest-RAM mapping),
             sampled while bench-serial runs;
   serial    guest bytes/s from bench-serial (gk.n bytes, polled THRE+THR),
@@ -240,9 +241,8 @@ def run_once(a, vmm, elf, append, tmp, kit, sample_mem=False):
     m = re.search(rb"boot-timer: 0x01 at (\d+\.\d+) s", err)
     if m:
         res["cvmm_internal_first"] = float(m.group(1))
-    m = re.search(rb"boot-timer: phase kvm-setup done at (\d+\.\d+) s", err)
-    if m:
-        res["cvmm_kvm_setup"] = float(m.group(1))
+    for m in re.finditer(rb"boot-timer: phase (\S+) done at (\d+\.\d+) s", err):
+        res["phase:" + m.group(1).decode()] = float(m.group(2))
     for m in re.finditer(rb"name=(\S+) ops=(\d+) ns_per_op=(\d+)", out):
         res["guest:" + m.group(1).decode()] = (int(m.group(2)), int(m.group(3)))
     res["ok"] = b"GK-SUMMARY" in out and b" FAIL " not in out
@@ -302,7 +302,8 @@ def one_rep(a, v, prog, tmp, kit, linux):
     if "startup" in a.workloads:
         b = run_once(a, v, prog("boot"), "", tmp, kit)
         got.update(startup=b.get("first"), startup_internal=b.get("cvmm_internal_first"),
-                   kvm_setup=b.get("cvmm_kvm_setup"))
+                   kvm_setup=b.get("phase:kvm-setup"))
+        got.update((k, t) for k, t in b.items() if k.startswith("phase:"))
         check("startup", b)
     if "serial" in a.workloads:
         s = run_once(a, v, prog("serial"), f"gk.n={a.serial_bytes}", tmp, kit,
@@ -421,6 +422,9 @@ def bench(a, kind):
             print(f"name={v}-startup-own-boot-timer ops=1 ns_per_op={med(r['startup_internal']) * 1e9:.0f}")
         if v in a.cvmms and med(r.get("kvm_setup", [])) is not None:
             print(f"name={v}-startup-kvm-setup-phase ops=1 ns_per_op={med(r['kvm_setup']) * 1e9:.0f}")
+        phases = sorted((med(r[k]), k[len("phase:"):]) for k in r if k.startswith("phase:"))
+        for t, phase in phases:
+            print(f"name={v}-startup-phase-{phase}-done ops=1 ns_per_op={t * 1e9:.0f}")
         for key in ("blk_d1", "blk_d32"):
             m = med(r.get(key, []))
             if m:
