@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The receive path: one buffer per frame, merged buffers with
- * num_buffers, loopback round trip, waiting for buffers, offloads. */
+ * num_buffers, loopback round trip, waiting for buffers, offloads, an
+ * interrupt per completed frame, and passes that yield at their budget. */
 #include <errno.h>
 
 #include "harness.h"
@@ -148,5 +149,106 @@ Test(rx, runt_from_backend_is_dropped)
 	cr_assert_eq(vnet_loopback_push(t.lb, runt, sizeof(runt)), 0);
 	t_post_rx(&t, 1, 2048);
 	cr_expect_eq(vnet_device_stats(&t.dev)->rx_dropped, 1);
+	t_close(&t);
+}
+
+/* A device with every offload whose receive passes stop after `budget`
+ * frame bytes (0: the default). */
+static void open_with_budget(struct t_net *t, uint32_t budget, uint32_t drv_flags)
+{
+	struct vnet_device_config cfg = { .rx_budget = budget };
+
+	t_init(t, &cfg, T_ALL_OFFLOADS);
+	t_bring_up(t, ~0ull, drv_flags);
+}
+
+/* Without EVENT_IDX and with interrupts on, the driver hears of each
+ * frame as soon as it is in the used ring, not once the pass ends. */
+Test(rx, each_frame_is_signalled_as_it_completes)
+{
+	struct t_net t;
+	struct vnet_hdr h = { 0 };
+	unsigned int before;
+
+	t_open(&t, ~0ull, 0);
+	for (uint8_t i = 0; i < 3; i++)
+		t_inject(&t, &h, 1000, i);
+	before = t.irqs;
+	t_post_rx(&t, 3, 2048);
+	cr_expect_eq(vnet_device_stats(&t.dev)->rx_frames, 3);
+	cr_expect_eq(t.irqs - before, 3);
+	t_close(&t);
+}
+
+/* With EVENT_IDX (§2.7.10) the interrupts follow used_event: a driver
+ * that has not moved it since the first frame (it is polling) gets one. */
+Test(rx, event_idx_suppresses_the_per_frame_interrupts)
+{
+	struct t_net t;
+	struct vnet_hdr h = { 0 };
+	unsigned int before;
+
+	t_open(&t, ~0ull, VIRTQ_DRIVER_EVENT_IDX);
+	for (uint8_t i = 0; i < 3; i++)
+		t_inject(&t, &h, 1000, i);
+	before = t.irqs;
+	t_post_rx(&t, 3, 2048);
+	cr_expect_eq(vnet_device_stats(&t.dev)->rx_frames, 3);
+	cr_expect_eq(t.irqs - before, 1);
+	t_close(&t);
+}
+
+/* A pass stops once it has delivered its budget and says so; the next
+ * call goes on from there, and the one that finds the backend empty
+ * clears the flag. */
+Test(rx, a_pass_yields_after_its_byte_budget)
+{
+	struct t_net t;
+	struct vnet_hdr h = { 0 };
+
+	open_with_budget(&t, 1000, 0);
+	for (uint8_t i = 0; i < 3; i++)
+		t_inject(&t, &h, 1000, i);
+	t_post_rx(&t, 4, 2048);
+	for (uint64_t want = 1; want <= 3; want++) {
+		cr_assert_eq(vnet_device_stats(&t.dev)->rx_frames, want);
+		cr_assert(vnet_device_rx_pending(&t.dev), "after frame %llu",
+			  (unsigned long long)want);
+		vnet_device_rx_ready(&t.dev);
+	}
+	cr_expect_eq(vnet_device_stats(&t.dev)->rx_frames, 3);
+	cr_expect_not(vnet_device_rx_pending(&t.dev));
+	t_expect_frame(&t, T_RXBUF + 2 * T_RXSLOT + VNET_HDR_LEN, 1000, 2);
+	t_close(&t);
+}
+
+Test(rx, the_default_budget_takes_a_burst_in_one_pass)
+{
+	struct t_net t;
+	struct vnet_hdr h = { 0 };
+
+	open_with_budget(&t, 0, 0);
+	for (uint8_t i = 0; i < 5; i++)
+		t_inject(&t, &h, 1500, i);
+	t_post_rx(&t, 5, 2048);
+	cr_expect_eq(vnet_device_stats(&t.dev)->rx_frames, 5);
+	cr_expect_not(vnet_device_rx_pending(&t.dev));
+	t_close(&t);
+}
+
+/* A reset forgets a pass that yielded: nothing is pending for the
+ * next driver. */
+Test(rx, reset_clears_a_yielded_pass)
+{
+	struct t_net t;
+	struct vnet_hdr h = { 0 };
+
+	open_with_budget(&t, 100, 0);
+	t_inject(&t, &h, 1000, 1);
+	t_inject(&t, &h, 1000, 2);
+	t_post_rx(&t, 2, 2048);
+	cr_assert(vnet_device_rx_pending(&t.dev));
+	vnet_device_reset(&t.dev);
+	cr_expect_not(vnet_device_rx_pending(&t.dev));
 	t_close(&t);
 }
