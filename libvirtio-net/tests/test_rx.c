@@ -153,49 +153,52 @@ Test(rx, runt_from_backend_is_dropped)
 }
 
 /* A device with every offload whose receive passes stop after `budget`
- * frame bytes (0: the default). */
-static void open_with_budget(struct t_net *t, uint32_t budget, uint32_t drv_flags)
+ * frame bytes (0: the default), `frames` frames of `len` bytes waiting at
+ * the backend (seeds 0, 1, ...), then `bufs` buffers and a kick. */
+static void open_burst(struct t_net *t, uint32_t budget, uint8_t frames, uint32_t len,
+		       unsigned int bufs)
 {
 	struct vnet_device_config cfg = { .rx_budget = budget };
+	struct vnet_hdr h = { 0 };
 
 	t_init(t, &cfg, T_ALL_OFFLOADS);
-	t_bring_up(t, ~0ull, drv_flags);
+	t_bring_up(t, ~0ull, 0);
+	for (uint8_t i = 0; i < frames; i++)
+		t_inject(t, &h, len, i);
+	t_post_rx(t, bufs, 2048);
+}
+
+/* Three frames waiting at the backend, then three buffers and one kick:
+ * the interrupts the driver got for them. */
+static unsigned int irqs_for_three_frames(uint32_t drv_flags)
+{
+	struct t_net t;
+	struct vnet_hdr h = { 0 };
+	unsigned int before;
+
+	t_open(&t, ~0ull, drv_flags);
+	for (uint8_t i = 0; i < 3; i++)
+		t_inject(&t, &h, 1000, i);
+	before = t.irqs;
+	t_post_rx(&t, 3, 2048);
+	cr_assert_eq(vnet_device_stats(&t.dev)->rx_frames, 3);
+	before = t.irqs - before;
+	t_close(&t);
+	return before;
 }
 
 /* Without EVENT_IDX and with interrupts on, the driver hears of each
  * frame as soon as it is in the used ring, not once the pass ends. */
 Test(rx, each_frame_is_signalled_as_it_completes)
 {
-	struct t_net t;
-	struct vnet_hdr h = { 0 };
-	unsigned int before;
-
-	t_open(&t, ~0ull, 0);
-	for (uint8_t i = 0; i < 3; i++)
-		t_inject(&t, &h, 1000, i);
-	before = t.irqs;
-	t_post_rx(&t, 3, 2048);
-	cr_expect_eq(vnet_device_stats(&t.dev)->rx_frames, 3);
-	cr_expect_eq(t.irqs - before, 3);
-	t_close(&t);
+	cr_expect_eq(irqs_for_three_frames(0), 3);
 }
 
 /* With EVENT_IDX (§2.7.10) the interrupts follow used_event: a driver
  * that has not moved it since the first frame (it is polling) gets one. */
 Test(rx, event_idx_suppresses_the_per_frame_interrupts)
 {
-	struct t_net t;
-	struct vnet_hdr h = { 0 };
-	unsigned int before;
-
-	t_open(&t, ~0ull, VIRTQ_DRIVER_EVENT_IDX);
-	for (uint8_t i = 0; i < 3; i++)
-		t_inject(&t, &h, 1000, i);
-	before = t.irqs;
-	t_post_rx(&t, 3, 2048);
-	cr_expect_eq(vnet_device_stats(&t.dev)->rx_frames, 3);
-	cr_expect_eq(t.irqs - before, 1);
-	t_close(&t);
+	cr_expect_eq(irqs_for_three_frames(VIRTQ_DRIVER_EVENT_IDX), 1);
 }
 
 /* A pass stops once it has delivered its budget and says so; the next
@@ -204,12 +207,8 @@ Test(rx, event_idx_suppresses_the_per_frame_interrupts)
 Test(rx, a_pass_yields_after_its_byte_budget)
 {
 	struct t_net t;
-	struct vnet_hdr h = { 0 };
 
-	open_with_budget(&t, 1000, 0);
-	for (uint8_t i = 0; i < 3; i++)
-		t_inject(&t, &h, 1000, i);
-	t_post_rx(&t, 4, 2048);
+	open_burst(&t, 1000, 3, 1000, 4);
 	for (uint64_t want = 1; want <= 3; want++) {
 		cr_assert_eq(vnet_device_stats(&t.dev)->rx_frames, want);
 		cr_assert(vnet_device_rx_pending(&t.dev), "after frame %llu",
@@ -225,12 +224,8 @@ Test(rx, a_pass_yields_after_its_byte_budget)
 Test(rx, the_default_budget_takes_a_burst_in_one_pass)
 {
 	struct t_net t;
-	struct vnet_hdr h = { 0 };
 
-	open_with_budget(&t, 0, 0);
-	for (uint8_t i = 0; i < 5; i++)
-		t_inject(&t, &h, 1500, i);
-	t_post_rx(&t, 5, 2048);
+	open_burst(&t, 0, 5, 1500, 5);
 	cr_expect_eq(vnet_device_stats(&t.dev)->rx_frames, 5);
 	cr_expect_not(vnet_device_rx_pending(&t.dev));
 	t_close(&t);
@@ -241,12 +236,8 @@ Test(rx, the_default_budget_takes_a_burst_in_one_pass)
 Test(rx, reset_clears_a_yielded_pass)
 {
 	struct t_net t;
-	struct vnet_hdr h = { 0 };
 
-	open_with_budget(&t, 100, 0);
-	t_inject(&t, &h, 1000, 1);
-	t_inject(&t, &h, 1000, 2);
-	t_post_rx(&t, 2, 2048);
+	open_burst(&t, 100, 2, 1000, 2);
 	cr_assert(vnet_device_rx_pending(&t.dev));
 	vnet_device_reset(&t.dev);
 	cr_expect_not(vnet_device_rx_pending(&t.dev));
