@@ -165,8 +165,6 @@ static int blk_listen(struct vmm_blk *b)
 	return r ? vmm__fail(b->vm, "block[%u]: event loop: %s", b->index, strerror(-r)) : 0;
 }
 
-/* No new request is taken, and every request in flight lands, so that
- * the used ring and the disk are final while paused. */
 static int blk_attach(void *ctx)
 {
 	struct vmm_blk *b = ctx;
@@ -174,6 +172,8 @@ static int blk_attach(void *ctx)
 	return vmm__virtio_port_attach(&b->port);
 }
 
+/* No new request is taken, and every request in flight lands, so that
+ * the used ring and the disk are final while paused. */
 static int blk_pause(void *ctx)
 {
 	struct vmm_blk *b = ctx;

@@ -194,8 +194,6 @@ static int net_listen(struct vmm_net *n)
 	return r ? vmm__fail(n->vm, "net[%u]: event loop: %s", n->index, strerror(-r)) : 0;
 }
 
-/* Frames stop moving both ways; the tap keeps what arrives meanwhile (up
- * to its queue length) and the guest's TX waits in its ring. */
 static int net_attach(void *ctx)
 {
 	struct vmm_net *n = ctx;
@@ -203,6 +201,8 @@ static int net_attach(void *ctx)
 	return vmm__virtio_port_attach(&n->port);
 }
 
+/* Frames stop moving both ways; the tap keeps what arrives meanwhile (up
+ * to its queue length) and the guest's TX waits in its ring. */
 static int net_pause(void *ctx)
 {
 	struct vmm_net *n = ctx;

@@ -146,8 +146,6 @@ static int vsock_listen(struct vmm_vsock *v)
 	return r ? vmm__fail(v->vm, "vsock: event loop: %s", strerror(-r)) : 0;
 }
 
-/* Host sockets stop being serviced (their data waits in the kernel) and
- * the guest's queues wait in their rings. */
 static int vsock_attach(void *ctx)
 {
 	struct vmm_vsock *v = ctx;
@@ -155,6 +153,8 @@ static int vsock_attach(void *ctx)
 	return vmm__virtio_port_attach(&v->port);
 }
 
+/* Host sockets stop being serviced (their data waits in the kernel) and
+ * the guest's queues wait in their rings. */
 static int vsock_pause(void *ctx)
 {
 	struct vmm_vsock *v = ctx;
