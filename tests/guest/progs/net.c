@@ -367,7 +367,7 @@ static void test_rx_burst(void)
 	unsigned posted = GK_NET_RXBUFS < nic.rxq.size ? GK_NET_RXBUFS : nic.rxq.size;
 	struct burst b = { 0 };
 	bool sent, first = false, second = false;
-	unsigned first_frames = 0;
+	unsigned first_frames;
 
 	nic.rx_hold = true;
 	sent = gk_host_step("net.burst", "net-burst-sent", 60000000, take_burst, &b);
