@@ -163,6 +163,36 @@ def client_result(text):
                 retransmits=int(retr) if retr else 0)
 
 
+# The guest's counters worth a line per boot: its receive errors and drops,
+# segments that came out of order or twice (DSACKs it sent: the sender
+# retransmitted what had arrived), and what its receive queue threw away.
+GUEST_COUNTERS = ("Tcp:InErrs", "Tcp:InCsumErrors", "TcpExt:TCPOFOQueue",
+                  "TcpExt:TCPOFODrop", "TcpExt:TCPDSACKOldSent", "TcpExt:TCPDSACKOfoSent",
+                  "TcpExt:TCPRcvQDrop", "TcpExt:TCPBacklogDrop", "TcpExt:PruneCalled",
+                  "TcpExt:RcvPruned", "TcpExt:OfoPruned", "IpExt:InCsumErrors",
+                  "Eth0:rx_dropped", "Eth0:rx_errors")
+
+
+def guest_counters(text):
+    """{'Group:Name': value} from the guest's CVMM-NETSTAT block: /proc/net
+    tables as a header line and a value line per group, then Eth0 lines."""
+    m = re.search(r"CVMM-NETSTAT-START\r?\n(.*?)CVMM-NETSTAT-END", text, re.S)
+    if not m:
+        return {}
+    got, heads = {}, {}
+    for line in m.group(1).splitlines():
+        group, _, rest = line.partition(":")
+        fields = rest.split()
+        if group == "Eth0" and len(fields) == 2:
+            got[f"Eth0:{fields[0]}"] = int(fields[1])
+        elif fields and not fields[0].lstrip("-").isdigit():
+            heads[group] = fields
+        elif group in heads:
+            got.update((f"{group}:{k}", int(v)) for k, v in zip(heads[group], fields)
+                       if v.lstrip("-").isdigit())
+    return got
+
+
 def watch_console(a, p, vmm):
     """Reads the console to the end; CPU samples at the iperf markers."""
     vhost = vmm == "qemu-vhost"
@@ -244,6 +274,9 @@ def run_once(a, ns, vmm, kernel, initrd, mac, direction):
     log(f"{vmm} {direction}: {r['mbit']:.1f} Mbit/s, {r['mib']:.1f} MiB, "
         f"{r['cpu_ns'] / 1e6:.2f} ms VMM CPU per MiB, {r['retransmits']} retransmits, "
         f"tap drops {drops}" + (f", cvmm {counters.group(1)}" if counters else ""))
+    guest = guest_counters(text)
+    log(f"{vmm} {direction}: guest " + (" ".join(f"{k}={guest[k]}" for k in GUEST_COUNTERS
+                                                 if k in guest) or "counters missing"))
     return r
 
 

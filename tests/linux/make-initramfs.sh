@@ -21,8 +21,10 @@
 # address and pings HOST_IP PINGS times (3) (tests/linux/run-net).
 # With cvmm.iperf=SECONDS[:R] as well, it then runs `iperf3 -c HOST_IP -t
 # SECONDS` (guest -> host; R: host -> guest, -R) between the markers
-# CVMM-IPERF-START and CVMM-IPERF-END: RC (tests/bench/iperf-bench.py);
-# iperf3 must be one of the FILEs.
+# CVMM-IPERF-START and CVMM-IPERF-END: RC (tests/bench/iperf-bench.py),
+# then prints the guest's own network counters (/proc/net/snmp and
+# /proc/net/netstat, eth0's statistics) between CVMM-NETSTAT-START and
+# CVMM-NETSTAT-END; iperf3 must be one of the FILEs.
 #
 # Usage: make-initramfs.sh MODULES_DIR OUTPUT [FILE...]
 #   MODULES_DIR is the kernel's lib/modules/<version> (fetch-debian-kernel.sh
@@ -133,6 +135,12 @@ if [ -n "$net" ]; then
 		echo "CVMM-IPERF-START"
 		iperf3 -c "$host" -t "$secs" -f m $reverse
 		echo "CVMM-IPERF-END: $?"
+		echo "CVMM-NETSTAT-START"
+		cat /proc/net/snmp /proc/net/netstat
+		for c in rx_dropped rx_errors rx_missed_errors rx_fifo_errors; do
+			echo "Eth0: $c $(cat /sys/class/net/eth0/statistics/$c)"
+		done
+		echo "CVMM-NETSTAT-END"
 	fi
 	[ -n "$vsock" ] || reboot -f
 fi
