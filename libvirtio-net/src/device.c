@@ -127,7 +127,6 @@ static void op_reset(void *ctx)
 	d->tx.backend_full = false;
 	d->unsignalled[0] = d->unsignalled[1] = false;
 	vnet__rx_clear(d);
-	d->rx.yielded = false;
 }
 
 static void op_queue_notify(void *ctx, uint16_t index)
@@ -203,8 +202,6 @@ int vnet_device_init(struct vnet_device *d, const struct vnet_device_config *cfg
 		return err;
 	memset(d, 0, offsetof(struct vnet_device, tx));
 	vnet__rx_clear(d);
-	d->rx.yielded = false;
-	d->rx.budget = cfg->rx_budget ? cfg->rx_budget : VNET_RX_BUDGET_DEFAULT;
 	d->tx.blocked = d->tx.backend_full = false;
 	d->backend = *cfg->backend;
 	d->mem = cfg->mem;
@@ -263,11 +260,6 @@ int vnet_device_notify(struct vnet_device *d, uint16_t queue)
 void vnet_device_rx_ready(struct vnet_device *d)
 {
 	vnet__rx_process(d);
-}
-
-bool vnet_device_rx_pending(const struct vnet_device *d)
-{
-	return d->rx.yielded;
 }
 
 void vnet_device_tx_ready(struct vnet_device *d)

@@ -9,10 +9,6 @@
  * known (§5.1.6.4: the device sets it).  A frame that waits for buffers
  * keeps the buffers it already filled in flight; the backend is not read
  * again until it is delivered, so the tap's own queue absorbs bursts.
- * Each completed frame is signalled at once, and a pass yields after its
- * byte budget (device.h, vnet_device_rx_pending()): one long pass would
- * hold back both the driver's view of the first frames and the caller's
- * other work, the acknowledgements the driver transmits among it.
  */
 #include <errno.h>
 #include <string.h>
@@ -243,43 +239,18 @@ static int rx_step(struct vnet_device *d)
 	return r == 0 ? 2 : r;
 }
 
-/* rx_step(), with the frame it completed (if any) signalled and counted
- * against the pass's budget: 3 when the budget is spent. */
-static int rx_step_signalled(struct vnet_device *d, uint64_t *budget_left)
-{
-	uint64_t frames = d->stats.rx_frames, bytes = d->stats.rx_bytes;
-	int r = rx_step(d);
-
-	if (r != 1 || d->stats.rx_frames == frames)
-		return r;
-	vnet__signal(d, VNET_RX_QUEUE);
-	bytes = d->stats.rx_bytes - bytes;
-	if (bytes >= *budget_left)
-		return 3;
-	*budget_left -= bytes;
-	return 1;
-}
-
 void vnet__rx_process(struct vnet_device *d)
 {
 	struct virtq_queue *q = &d->queues[VNET_RX_QUEUE];
-	uint64_t budget_left = d->rx.budget;
 	int r;
 
-	d->rx.yielded = false;
 	if (!vnet__running(d) || !virtq_queue_is_live(q) || d->rx.blocked ||
 	    !d->link_up)
 		return;
 	do {
 		r = virtq_queue_disable_notification(q);
-		while (r >= 0 && (r = rx_step_signalled(d, &budget_left)) == 1)
+		while (r >= 0 && (r = rx_step(d)) == 1)
 			;
-		if (r == 3) {
-			/* Notifications stay off: the caller comes back. */
-			d->rx.yielded = true;
-			r = 0;
-			break;
-		}
 		if (r != 2)
 			break;
 		/* Out of buffers: ask for a kick, and look again in case the

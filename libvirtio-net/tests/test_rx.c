@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The receive path: one buffer per frame, merged buffers with
- * num_buffers, loopback round trip, waiting for buffers, offloads, an
- * interrupt per completed frame, and passes that yield at their budget. */
+ * num_buffers, loopback round trip, waiting for buffers, offloads. */
 #include <errno.h>
 
 #include "harness.h"
@@ -149,97 +148,5 @@ Test(rx, runt_from_backend_is_dropped)
 	cr_assert_eq(vnet_loopback_push(t.lb, runt, sizeof(runt)), 0);
 	t_post_rx(&t, 1, 2048);
 	cr_expect_eq(vnet_device_stats(&t.dev)->rx_dropped, 1);
-	t_close(&t);
-}
-
-/* A device with every offload whose receive passes stop after `budget`
- * frame bytes (0: the default), `frames` frames of `len` bytes waiting at
- * the backend (seeds 0, 1, ...), then `bufs` buffers and a kick. */
-static void open_burst(struct t_net *t, uint32_t budget, uint8_t frames, uint32_t len,
-		       unsigned int bufs)
-{
-	struct vnet_device_config cfg = { .rx_budget = budget };
-	struct vnet_hdr h = { 0 };
-
-	t_init(t, &cfg, T_ALL_OFFLOADS);
-	t_bring_up(t, ~0ull, 0);
-	for (uint8_t i = 0; i < frames; i++)
-		t_inject(t, &h, len, i);
-	t_post_rx(t, bufs, 2048);
-}
-
-/* Three frames waiting at the backend, then three buffers and one kick:
- * the interrupts the driver got for them. */
-static unsigned int irqs_for_three_frames(uint32_t drv_flags)
-{
-	struct t_net t;
-	struct vnet_hdr h = { 0 };
-	unsigned int before;
-
-	t_open(&t, ~0ull, drv_flags);
-	for (uint8_t i = 0; i < 3; i++)
-		t_inject(&t, &h, 1000, i);
-	before = t.irqs;
-	t_post_rx(&t, 3, 2048);
-	cr_assert_eq(vnet_device_stats(&t.dev)->rx_frames, 3);
-	before = t.irqs - before;
-	t_close(&t);
-	return before;
-}
-
-/* Without EVENT_IDX and with interrupts on, the driver hears of each
- * frame as soon as it is in the used ring, not once the pass ends. */
-Test(rx, each_frame_is_signalled_as_it_completes)
-{
-	cr_expect_eq(irqs_for_three_frames(0), 3);
-}
-
-/* With EVENT_IDX (§2.7.10) the interrupts follow used_event: a driver
- * that has not moved it since the first frame (it is polling) gets one. */
-Test(rx, event_idx_suppresses_the_per_frame_interrupts)
-{
-	cr_expect_eq(irqs_for_three_frames(VIRTQ_DRIVER_EVENT_IDX), 1);
-}
-
-/* A pass stops once it has delivered its budget and says so; the next
- * call goes on from there, and the one that finds the backend empty
- * clears the flag. */
-Test(rx, a_pass_yields_after_its_byte_budget)
-{
-	struct t_net t;
-
-	open_burst(&t, 1000, 3, 1000, 4);
-	for (uint64_t want = 1; want <= 3; want++) {
-		cr_assert_eq(vnet_device_stats(&t.dev)->rx_frames, want);
-		cr_assert(vnet_device_rx_pending(&t.dev), "after frame %llu",
-			  (unsigned long long)want);
-		vnet_device_rx_ready(&t.dev);
-	}
-	cr_expect_eq(vnet_device_stats(&t.dev)->rx_frames, 3);
-	cr_expect_not(vnet_device_rx_pending(&t.dev));
-	t_expect_frame(&t, T_RXBUF + 2 * T_RXSLOT + VNET_HDR_LEN, 1000, 2);
-	t_close(&t);
-}
-
-Test(rx, the_default_budget_takes_a_burst_in_one_pass)
-{
-	struct t_net t;
-
-	open_burst(&t, 0, 5, 1500, 5);
-	cr_expect_eq(vnet_device_stats(&t.dev)->rx_frames, 5);
-	cr_expect_not(vnet_device_rx_pending(&t.dev));
-	t_close(&t);
-}
-
-/* A reset forgets a pass that yielded: nothing is pending for the
- * next driver. */
-Test(rx, reset_clears_a_yielded_pass)
-{
-	struct t_net t;
-
-	open_burst(&t, 100, 2, 1000, 2);
-	cr_assert(vnet_device_rx_pending(&t.dev));
-	vnet_device_reset(&t.dev);
-	cr_expect_not(vnet_device_rx_pending(&t.dev));
 	t_close(&t);
 }

@@ -141,6 +141,9 @@ if [ -n "$net" ]; then
 			echo "Eth0: $c $(cat /sys/class/net/eth0/statistics/$c)"
 		done
 		echo "CVMM-NETSTAT-END"
+		# reboot -f does not wait for the serial driver to send what is
+		# still in its transmit buffer (the block above is about 4 KiB).
+		sleep 1
 	fi
 	[ -n "$vsock" ] || reboot -f
 fi

@@ -2,11 +2,8 @@
 // Wiring of one virtio-net device (virtio 1.2 §5.1; libvirtio-net/README.md
 // says how a VMM drives it): tap backend, MMIO window on the bus, one
 // ioeventfd per queue on QueueNotify, an irqfd on the device's GSI, the tap
-// fd edge-triggered on the event loop, a timerfd armed for the rate
-// limiters' deadline, and an eventfd that brings a receive pass which
-// yielded at its budget back at the loop's next turn, after the other work
-// that came in meanwhile (the guest's transmit kicks, which carry its
-// acknowledgements).  Loop-thread work and vCPU MMIO accesses share the
+// fd edge-triggered on the event loop, and a timerfd armed for the rate
+// limiters' deadline.  Loop-thread work and vCPU MMIO accesses share the
 // device's bus lock.
 #include <errno.h>
 #include <stdio.h>
@@ -31,18 +28,7 @@ struct vmm_net {
 	struct evmgr_watcher tap_w;
 	struct evmgr_timer timer;
 	bool timer_open;
-	int more_fd;			/* signalled while a receive pass yielded */
-	struct evmgr_watcher more_w;
 };
-
-/* Under the lock, any thread: the tap is edge-triggered, so a receive
- * pass that stopped at its budget would not be woken again by it. */
-static void continue_rx_later(struct vmm_net *n)
-{
-	if (vnet_device_rx_pending(&n->dev) && evmgr_eventfd_signal(n->more_fd))
-		vmm__log(n->vm, VMM_LOG_WARN, "net[%u]: cannot schedule the rest of a receive",
-			 n->index);
-}
 
 static void net_irq(void *ctx, uint32_t isr)
 {
@@ -70,19 +56,16 @@ static void net_bus_write(void *ctx, uint64_t base, uint64_t off,
 	vmm__virtio_port_bus_write_seen(&n->port, off);
 	VMM_IGNORE(vnet_device_mmio_write(&n->dev, off, size,
 					   vmm__le_load(data, size)));
-	continue_rx_later(n);
 }
 
 static const struct vmm_bus_ops net_bus_ops = { net_bus_read, net_bus_write };
 
-/* Under the lock, on the loop thread, after each call into the device: a
- * direction held back by its limiter is retried when the timer fires, and
- * a receive pass that yielded goes on at the next turn of the loop. */
+/* Under the lock, on the loop thread: a direction held back by its limiter
+ * is retried when the timer fires. */
 static void rearm(struct vmm_net *n)
 {
 	uint64_t at;
 
-	continue_rx_later(n);
 	if (vnet_device_deadline(&n->dev, &at) != 1)
 		return;
 	if (evmgr_timer_arm_at(&n->timer, at, 0))
@@ -113,21 +96,6 @@ static void on_tap(struct evmgr_loop *loop, struct evmgr_watcher *w, uint32_t re
 	pthread_mutex_unlock(&n->port.bus.lock);
 }
 
-static void on_more(struct evmgr_loop *loop, struct evmgr_watcher *w, uint32_t revents)
-{
-	struct vmm_net *n = w->data;
-	uint64_t count;
-
-	(void)loop;
-	(void)revents;
-	if (evmgr_eventfd_read(n->more_fd, &count))
-		return;
-	pthread_mutex_lock(&n->port.bus.lock);
-	vnet_device_rx_ready(&n->dev);
-	rearm(n);
-	pthread_mutex_unlock(&n->port.bus.lock);
-}
-
 static void on_timer(struct evmgr_timer *t, uint64_t expirations, void *data)
 {
 	struct vmm_net *n = data;
@@ -148,12 +116,8 @@ static int net_open(struct vmm *vm, struct vmm_net *n)
 		.backend = &n->be, .mem = vm->mem, .irq = { net_irq, n },
 		.has_mac = nc->has_mac,
 	};
-	int r;
+	int r = vnet_tap_open(nc->tap, &n->tap);
 
-	n->more_fd = evmgr_eventfd_new(0, EVMGR_EFD_NONBLOCK);
-	if (n->more_fd < 0)
-		return vmm__fail(vm, "net[%u]: eventfd: %s", n->index, strerror(-n->more_fd));
-	r = vnet_tap_open(nc->tap, &n->tap);
 	if (r)
 		return vmm__fail(vm, "net[%u].tap=%s: %s", n->index, nc->tap,
 				 r == -EPERM || r == -EACCES
@@ -183,10 +147,6 @@ static int net_listen(struct vmm_net *n)
 				   EVMGR_EV_IN | EVMGR_EV_OUT | EVMGR_EV_ET, on_tap, n);
 		r = evmgr_watcher_add(n->vm->loop, &n->tap_w);
 	}
-	if (r == 0 && !evmgr_watcher_active(&n->more_w)) {
-		evmgr_watcher_init(&n->more_w, n->more_fd, EVMGR_EV_IN, on_more, n);
-		r = evmgr_watcher_add(n->vm->loop, &n->more_w);
-	}
 	if (r == 0 && !n->timer_open) {
 		r = evmgr_timer_open(n->vm->loop, &n->timer, CLOCK_MONOTONIC, on_timer, n);
 		n->timer_open = r == 0;
@@ -210,9 +170,6 @@ static int net_pause(void *ctx)
 	vmm__virtio_port_deafen(&n->port);
 	if (evmgr_watcher_active(&n->tap_w))
 		evmgr_watcher_remove(n->vm->loop, &n->tap_w);
-	/* A pass still owed stays signalled in more_fd until resume. */
-	if (evmgr_watcher_active(&n->more_w))
-		evmgr_watcher_remove(n->vm->loop, &n->more_w);
 	if (n->timer_open)
 		VMM_IGNORE(evmgr_timer_disarm(&n->timer));
 	return 0;
@@ -277,10 +234,6 @@ static void net_teardown(void *ctx)
 
 	if (evmgr_watcher_active(&n->tap_w))
 		evmgr_watcher_remove(n->vm->loop, &n->tap_w);
-	if (evmgr_watcher_active(&n->more_w))
-		evmgr_watcher_remove(n->vm->loop, &n->more_w);
-	if (n->more_fd >= 0)
-		close(n->more_fd);
 	if (n->timer_open)
 		evmgr_timer_close(&n->timer);
 	vmm__virtio_port_close(&n->port);
@@ -325,7 +278,6 @@ int vmm__net_add(struct vmm *vm, uint32_t index, uint32_t slot)
 		return vmm__fail(vm, "net[%u]: out of memory", index);
 	n->vm = vm;
 	n->index = index;
-	n->more_fd = -1;
 	vmm__virtio_port_prepare(&n->port);
 	snprintf(label, sizeof(label), "net[%u]", index);
 	if (net_open(vm, n) ||

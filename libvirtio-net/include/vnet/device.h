@@ -64,9 +64,6 @@
 #define VNET_TX_MAX_SEGS 256u
 /* Buffers one received frame may be merged over (MRG_RXBUF). */
 #define VNET_RX_MAX_BUFS 256u
-/* Frame bytes one receive pass delivers before it yields (the config's
- * rx_budget when that is 0): about four 64 KiB TSO frames. */
-#define VNET_RX_BUDGET_DEFAULT (256u * 1024u)
 /* Size of the receive bounce buffer: header plus the largest frame. */
 #define VNET_RX_BUF_BYTES (VNET_HDR_LEN + VNET_MAX_FRAME)
 
@@ -83,9 +80,6 @@ struct vnet_device_config {
 	/* Per-direction limits, copied; NULL = unlimited. */
 	const struct rlim_config *rx_limit;
 	const struct rlim_config *tx_limit;
-	/* Frame bytes per receive pass before it yields to the caller's
-	 * other work (vnet_device_rx_pending()); 0 = VNET_RX_BUDGET_DEFAULT. */
-	uint32_t rx_budget;
 };
 
 struct vnet_device_stats {
@@ -111,8 +105,6 @@ struct vnet_rx {
 	bool have_frame;	/* buf holds a frame not yet delivered */
 	bool paid;		/* the rate limiter has charged it */
 	bool blocked;		/* the limiter refused it: wait for the timer */
-	bool yielded;		/* the last pass stopped at its budget */
-	uint32_t budget;	/* frame bytes per pass */
 	uint32_t len;		/* header + frame */
 	uint32_t off;		/* bytes already written to guest buffers */
 	uint16_t nbufs;		/* buffers taken for it (MRG_RXBUF) */
@@ -178,20 +170,6 @@ VNET_WUR int vnet_device_notify(struct vnet_device *d, uint16_t queue);
 void vnet_device_rx_ready(struct vnet_device *d);
 void vnet_device_tx_ready(struct vnet_device *d);
 void vnet_device_timer(struct vnet_device *d);
-
-/*
- * Receive passes (from any entry point above, or a kick of the receive
- * queue) signal each frame as it is completed, so that the driver can
- * take it while the rest of a burst is still being copied (with
- * EVENT_IDX, a driver already polling suppresses the interrupts), and
- * stop once they delivered the configured rx_budget of frame bytes.  True
- * when the last pass stopped at that budget: the backend may hold more,
- * and an edge-triggered backend fd will not say so again, so the caller
- * calls vnet_device_rx_ready() once its other pending work (the transmit
- * queue's kicks, say, which carry the guest's acknowledgements) had a
- * turn.
- */
-bool vnet_device_rx_pending(const struct vnet_device *d);
 
 /*
  * 1 with *at_ns (on the limiters' clock) when a direction waits for its

@@ -18,10 +18,9 @@
  * (rt/net.c rx_hold) while the runner sends a burst of numbered frames
  * far larger than its 256 receive buffers, so the rest waits at the tap.
  * Once all buffers are full, it gives them back with a single kick and
- * they must all fill again, every burst frame in order and intact.  The
- * second fill, 256 frames of 1514 bytes, is more than one pass of cvmm's
- * receive budget (256 KiB, libvirtio-net): the pass the kick starts
- * yields, and cvmm resumes it without a further kick.
+ * they must all fill again, every burst frame in order and intact: the
+ * device, out of buffers with frames waiting at its backend, must take
+ * the kick as the signal to go on, and deliver 384 KiB of backlog from it.
  */
 #include "net.h"
 
