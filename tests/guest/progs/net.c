@@ -13,14 +13,6 @@
  * gk.net_ip=, gk.net_peer_ip=, gk.net_peer_mac= (the tap's own).
  * ARP requests for the guest's address are answered, every other frame
  * (IPv6 neighbour discovery of the tap, ...) is counted and ignored.
- *
- * Last, a receive burst: the guest keeps the buffers it is given back
- * (rt/net.c rx_hold) while the runner sends a burst of numbered frames
- * far larger than its 256 receive buffers, so the rest waits at the tap.
- * Once all buffers are full, it gives them back with a single kick and
- * they must all fill again, every burst frame in order and intact: the
- * device, out of buffers with frames waiting at its backend, must take
- * the kick as the signal to go on, and deliver 384 KiB of backlog from it.
  */
 #include "net.h"
 
@@ -30,8 +22,6 @@ const char gk_program_name[] = "net";
 #define ETH_IP 0x0800
 #define ICMP_ECHO_REPLY 0
 #define ICMP_ECHO 8
-#define ETH_BURST 0x88b5	/* IEEE 802 local experimental EtherType */
-#define BURST_WAIT_US 20000000
 #define ECHO_ID 0x474b
 #define WAIT_US 10000000
 
@@ -307,85 +297,6 @@ static void test_echo(uint16_t seq, uint32_t payload)
 		 be16(ic->id), be16(ic->seq), data ? "identical" : "DIFFERS");
 }
 
-/* The burst's frames: numbered from 0, each payload byte i after the
- * big-endian number is (number + i) & 0xff. */
-struct burst {
-	unsigned frames, bad, next;
-};
-
-static bool burst_frame(struct burst *b, const uint8_t *f, int len)
-{
-	const struct eth *e = (const struct eth *)f;
-	const uint8_t *p = f + sizeof(*e);
-	uint32_t seq;
-	bool ok;
-
-	if (len < (int)sizeof(*e) + 4 || e->type != be16(ETH_BURST))
-		return false;
-	seq = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	ok = len == GK_NET_FRAME_MAX && !memcmp(e->dst, my_mac, 6) && seq >= b->next;
-	for (int i = 4; ok && i < len - (int)sizeof(*e); i++)
-		ok = p[i] == (uint8_t)(seq + (uint32_t)i);
-	b->frames++;
-	if (!ok)
-		b->bad++;
-	b->next = seq + 1;
-	return true;
-}
-
-static void take_burst(void *ctx)
-{
-	struct gk_net_hdr h;
-	int len;
-
-	while ((len = gk_net_recv(&nic, rx, sizeof(rx), &h)) >= 0) {
-		check_hdr(&h);
-		if (len > (int)sizeof(rx))
-			len = sizeof(rx);
-		if (!burst_frame(ctx, rx, len) && !answer_arp(rx, len))
-			ignored++;
-	}
-	gk_net_reap_tx(&nic);
-}
-
-/* Until every posted receive buffer is held (filled and not returned). */
-static bool wait_all_held(struct burst *b, unsigned posted)
-{
-	uint64_t t0 = gk_rdtsc(), span = gk_tsc_khz * BURST_WAIT_US / 1000;
-
-	while (nic.held < posted && gk_rdtsc() - t0 < span) {
-		take_burst(b);
-		if (nic.held < posted)
-			gk_nap();
-	}
-	return nic.held == posted;
-}
-
-static void test_rx_burst(void)
-{
-	unsigned posted = GK_NET_RXBUFS < nic.rxq.size ? GK_NET_RXBUFS : nic.rxq.size;
-	struct burst b = { 0 };
-	bool sent, first = false, second = false;
-	unsigned first_frames;
-
-	nic.rx_hold = true;
-	sent = gk_host_step("net.burst", "net-burst-sent", 60000000, take_burst, &b);
-	if (sent)
-		first = wait_all_held(&b, posted);
-	first_frames = b.frames;
-	gk_net_rx_release(&nic);
-	if (first)
-		second = wait_all_held(&b, posted);
-	nic.rx_hold = false;
-	gk_net_rx_release(&nic);
-	gk_check("net.rx-burst", sent && first && second && b.bad == 0,
-		 "runner %s; %u buffers filled %s, then after one kick %s; %u burst "
-		 "frames (%u in the first fill), %u out of order or damaged",
-		 sent ? "sent its burst" : "never answered", posted,
-		 first ? "all" : "NOT all", second ? "all again" : "NOT all again",
-		 b.frames, first_frames, b.bad);
-}
-
 /* While the runner reads its side: keep answering ARP, drop the rest. */
 static void poll_frames(void *ctx)
 {
@@ -456,7 +367,6 @@ void gk_main(void)
 		 gk_host_step("net.host-check", "net-host-checked", 60000000,
 			      poll_frames, NULL),
 		 "the runner read its tap counters and neighbour table");
-	test_rx_burst();
 	gk_net_reap_tx(&nic);
 	if (hdr_bad)
 		gk_report("net.rx-header", GK_FAIL,

@@ -129,22 +129,9 @@ int gk_net_recv(struct gk_net *n, void *out, uint32_t cap,
 			n->rx_frames++;
 			got = (int)flen;
 		}
-		if (n->rx_hold && n->held < GK_NET_RXBUFS) {
-			n->held_idx[n->held++] = (uint16_t)i;
-			continue;
-		}
 		if (post_rx(n, (unsigned)i))
 			n->bad_used++;
 		gk_vq_kick(&n->rxq);
 	}
 	return got;
-}
-
-void gk_net_rx_release(struct gk_net *n)
-{
-	for (unsigned k = 0; k < n->held; k++)
-		if (post_rx(n, n->held_idx[k]))
-			n->bad_used++;
-	n->held = 0;
-	gk_vq_kick(&n->rxq);
 }

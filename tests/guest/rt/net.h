@@ -29,7 +29,7 @@
 
 #define GK_NET_FRAME_MAX 1514	/* Ethernet header + 1500, no FCS */
 #define GK_NET_BUF 2048
-#define GK_NET_RXBUFS 256	/* a whole 256-entry receive ring */
+#define GK_NET_RXBUFS 32
 #define GK_NET_TXBUFS 16
 
 /* struct virtio_net_hdr_v1, §5.1.6: 12 bytes with VERSION_1. */
@@ -45,11 +45,6 @@ struct gk_net {
 	uint16_t status, mtu;
 	bool tx_busy[GK_NET_TXBUFS];
 	unsigned rx_frames, tx_frames, rx_short, bad_used;
-	/* While rx_hold is set, received buffers are kept here instead of
-	 * going back to the device (gk_net_rx_release() returns them). */
-	bool rx_hold;
-	unsigned held;
-	uint16_t held_idx[GK_NET_RXBUFS];
 };
 
 /* Finds the idx-th virtio-net device and initialises it: 0, -2 when there
@@ -66,7 +61,5 @@ int gk_net_recv(struct gk_net *n, void *out, uint32_t cap,
 		struct gk_net_hdr *hdr);
 /* Reclaims transmitted buffers. */
 void gk_net_reap_tx(struct gk_net *n);
-/* Gives every held receive buffer back to the device with one kick. */
-void gk_net_rx_release(struct gk_net *n);
 
 #endif
