@@ -301,8 +301,7 @@ def one_rep(a, v, prog, tmp, kit, linux):
             why.append(f"{name}: {r['why']}")
     if "startup" in a.workloads:
         b = run_once(a, v, prog("boot"), "", tmp, kit)
-        got.update(startup=b.get("first"), startup_internal=b.get("cvmm_internal_first"),
-                   kvm_setup=b.get("phase:kvm-setup"))
+        got.update(startup=b.get("first"), startup_internal=b.get("cvmm_internal_first"))
         got.update((k, t) for k, t in b.items() if k.startswith("phase:"))
         check("startup", b)
     if "serial" in a.workloads:
@@ -353,10 +352,11 @@ def main():
     a.workloads = set(a.workloads.split(","))
     if not a.workloads <= set(WORKLOADS):
         ap.error(f"--workloads: unknown {','.join(sorted(a.workloads - set(WORKLOADS)))}")
-    for also in a.cvmm_also:
-        label, _, path = also.partition("=")
+    also = [arg.partition("=")[::2] for arg in a.cvmm_also]
+    for arg, (label, path) in zip(a.cvmm_also, also):
         if not label or not os.access(path, os.X_OK):
-            ap.error(f"--cvmm-also {also}: want LABEL=PATH to a cvmm executable")
+            ap.error(f"--cvmm-also {arg}: want LABEL=PATH to a cvmm executable")
+    a.cvmm_also = dict(also)
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
         print("system-bench: skipped: no /dev/kvm (tests/bench/system-bench-nested runs it nested)")
         return 77
@@ -384,9 +384,7 @@ def bench(a, kind):
         a.cvmms["cvmm-static"] = a.cvmm_static
     if a.cvmm_dynamic:
         a.cvmms["cvmm-dynamic"] = a.cvmm_dynamic
-    for also in a.cvmm_also:
-        label, _, path = also.partition("=")
-        a.cvmms[f"cvmm-{label}"] = path
+    a.cvmms.update((f"cvmm-{label}", path) for label, path in a.cvmm_also.items())
     for v, path in a.cvmms.items():
         print(f"system-bench: {v} is {path}, {elf_linkage(path)}", flush=True)
     vmms = list(a.cvmms) + (["qemu"] if shutil.which(a.qemu) else [])
@@ -420,8 +418,6 @@ def bench(a, kind):
             print(f"name={v}-rss-outside-guest-ram ops=1 bytes={m:.0f} mib={m / 1048576:.2f}")
         if v in a.cvmms and med(r.get("startup_internal", [])) is not None:
             print(f"name={v}-startup-own-boot-timer ops=1 ns_per_op={med(r['startup_internal']) * 1e9:.0f}")
-        if v in a.cvmms and med(r.get("kvm_setup", [])) is not None:
-            print(f"name={v}-startup-kvm-setup-phase ops=1 ns_per_op={med(r['kvm_setup']) * 1e9:.0f}")
         phases = sorted((med(r[k]), k[len("phase:"):]) for k in r if k.startswith("phase:"))
         for t, phase in phases:
             print(f"name={v}-startup-phase-{phase}-done ops=1 ns_per_op={t * 1e9:.0f}")
