@@ -28,7 +28,7 @@ static struct vmmem_map *ram(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct loader_kernel k;
-	int err = loader_elf_load(ram(), data, size, &k);
+	int err = loader_elf_load(ram(), data, size, NULL, &k);
 
 	if (err == -EADDRINUSE) {
 		/* The refusal must name a segment that really hits the boot area. */

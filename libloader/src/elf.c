@@ -278,14 +278,16 @@ int loader_elf_parse(const struct vmmem_map *map, const void *image,
 	return err;
 }
 
+/* Segments never overlap (parse() refuses that), so in memory that reads
+ * as zero a segment's .bss is zero already. */
 static int write_segments(struct vmmem_map *map, const struct elf_image *img,
-			  const uint8_t *image)
+			  const uint8_t *image, bool memory_zeroed)
 {
 	for (size_t i = 0; i < img->nseg; i++) {
 		const struct elf_seg *s = &img->seg[i];
 		int err = vmmem_write(map, s->paddr, image + s->offset, s->filesz);
 
-		if (!err)
+		if (!err && !memory_zeroed)
 			err = vmmem_fill(map, s->paddr + s->filesz, 0,
 					 s->memsz - s->filesz);
 		if (err)
@@ -295,7 +297,7 @@ static int write_segments(struct vmmem_map *map, const struct elf_image *img,
 }
 
 int loader_elf_load(struct vmmem_map *map, const void *image, size_t size,
-		    struct loader_kernel *out)
+		    const struct loader_kernel_opts *opts, struct loader_kernel *out)
 {
 	struct elf_image img = { 0 };
 	struct loader_kernel k;
@@ -306,7 +308,7 @@ int loader_elf_load(struct vmmem_map *map, const void *image, size_t size,
 	err = parse(&img, map, image, size, &k);
 	elf_end(img.elf);
 	if (!err)
-		err = write_segments(map, &img, image);
+		err = write_segments(map, &img, image, opts && opts->memory_zeroed);
 	if (!err)
 		*out = k;
 	else

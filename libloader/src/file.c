@@ -13,8 +13,7 @@
 
 int loader__file_map(const char *path, struct loader__file *f)
 {
-	struct stat st;
-	int fd, err = 0;
+	int fd, err;
 
 	f->data = NULL;
 	f->size = 0;
@@ -23,6 +22,20 @@ int loader__file_map(const char *path, struct loader__file *f)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	err = loader__file_map_fd(fd, f);
+	close(fd);
+	return err;
+}
+
+int loader__file_map_fd(int fd, struct loader__file *f)
+{
+	struct stat st;
+	int err = 0;
+
+	f->data = NULL;
+	f->size = 0;
+	if (fd < 0)
+		return -EBADF;
 	if (fstat(fd, &st) < 0) {
 		err = -errno;
 	} else if (!S_ISREG(st.st_mode) || st.st_size < 0 ||
@@ -38,7 +51,6 @@ int loader__file_map(const char *path, struct loader__file *f)
 			f->size = (size_t)st.st_size;
 		}
 	}
-	close(fd);
 	return err;
 }
 

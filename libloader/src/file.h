@@ -14,6 +14,9 @@ struct loader__file {
  * not a regular file. */
 __attribute__((warn_unused_result))
 int loader__file_map(const char *path, struct loader__file *f);
+/* The same for a file the caller opened, which stays open. */
+__attribute__((warn_unused_result))
+int loader__file_map_fd(int fd, struct loader__file *f);
 void loader__file_unmap(struct loader__file *f);
 
 #endif

@@ -33,13 +33,22 @@ int loader_kernel_load(struct vmmem_map *map, const void *image, size_t size,
 {
 	switch (loader_kernel_detect(image, size)) {
 	case LOADER_FORMAT_ELF:
-		return loader_elf_load(map, image, size, out);
+		return loader_elf_load(map, image, size, opts, out);
 	case LOADER_FORMAT_BZIMAGE:
 		return loader_bzimage_load(map, image, size, opts, out);
 	case LOADER_FORMAT_UNKNOWN:
 		break;
 	}
 	return image ? -ENOEXEC : -EINVAL;
+}
+
+static int load_mapped(struct vmmem_map *map, struct loader__file *f,
+		       const struct loader_kernel_opts *opts, struct loader_kernel *out)
+{
+	int err = f->data ? loader_kernel_load(map, f->data, f->size, opts, out) : -ENOEXEC;
+
+	loader__file_unmap(f);
+	return err;
 }
 
 int loader_kernel_load_file(struct vmmem_map *map, const char *path,
@@ -49,11 +58,17 @@ int loader_kernel_load_file(struct vmmem_map *map, const char *path,
 	struct loader__file f;
 	int err = loader__file_map(path, &f);
 
-	if (err)
-		return err;
-	err = f.data ? loader_kernel_load(map, f.data, f.size, opts, out) : -ENOEXEC;
-	loader__file_unmap(&f);
-	return err;
+	return err ? err : load_mapped(map, &f, opts, out);
+}
+
+int loader_kernel_load_fd(struct vmmem_map *map, int fd,
+			  const struct loader_kernel_opts *opts,
+			  struct loader_kernel *out)
+{
+	struct loader__file f;
+	int err = loader__file_map_fd(fd, &f);
+
+	return err ? err : load_mapped(map, &f, opts, out);
 }
 
 static const char *plain_meaning(int err)

@@ -114,7 +114,7 @@ Test(bootparams, elf_kernel_gets_a_synthesised_header)
 	struct loader_boot_params_cfg cfg = { .kernel = &k, .e820 = &e820,
 					      .rsdp_addr = LOADER_ACPI_START };
 
-	cr_assert_eq(loader_elf_load(map, img, FX_ELF_SIZE, &k), 0);
+	cr_assert_eq(loader_elf_load(map, img, FX_ELF_SIZE, NULL, &k), 0);
 	free(img);
 	write_and_read(&cfg);
 	cr_assert_eq(bp.hdr.header, 0x53726448);

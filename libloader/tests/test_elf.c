@@ -30,7 +30,7 @@ TestSuite(elf, .init = setup, .fini = teardown);
 
 static int load(size_t size)
 {
-	return loader_elf_load(map, img, size, &k);
+	return loader_elf_load(map, img, size, NULL, &k);
 }
 
 Test(elf, segments_land_at_their_physical_addresses)
@@ -61,6 +61,25 @@ Test(elf, memsz_beyond_filesz_is_zeroed)
 	cr_assert_eq(b, 0);
 	cr_assert_eq(vmmem_load_u8(map, FX_SEG0_PADDR + FX_SEG0_MEMSZ, &b), 0);
 	cr_assert_eq(b, 0xee, "nothing past memsz is touched");
+}
+
+/* With memory_zeroed the loader trusts the caller: the .bss is not written
+ * at all (the 0xee stays to show it), while the file bytes still are. */
+Test(elf, memory_zeroed_leaves_the_bss_unwritten)
+{
+	const struct loader_kernel_opts opts = { .memory_zeroed = true };
+	uint8_t b = 0;
+
+	cr_assert_eq(vmmem_fill(map, FX_SEG0_PADDR, 0xee, FX_SEG0_MEMSZ), 0);
+	cr_assert_eq(loader_elf_load(map, img, FX_ELF_SIZE, &opts, &k), 0);
+	cr_assert_eq(vmmem_load_u8(map, FX_SEG0_PADDR, &b), 0);
+	cr_assert_eq(b, img[FX_SEG0_OFF]);
+	cr_assert_eq(vmmem_load_u8(map, FX_SEG0_PADDR + FX_SEG0_FILESZ - 1, &b), 0);
+	cr_assert_eq(b, img[FX_SEG0_OFF + FX_SEG0_FILESZ - 1]);
+	for (uint64_t a = FX_SEG0_PADDR + FX_SEG0_FILESZ; a < FX_SEG0_PADDR + FX_SEG0_MEMSZ; a += 0x1f) {
+		cr_assert_eq(vmmem_load_u8(map, a, &b), 0);
+		cr_assert_eq(b, 0xee, "byte at %#llx", (unsigned long long)a);
+	}
 }
 
 Test(elf, physical_entry_is_returned)
@@ -342,7 +361,7 @@ Test(elf, failed_load_writes_nothing)
 
 Test(elf, null_arguments_are_rejected)
 {
-	cr_assert_eq(loader_elf_load(NULL, img, FX_ELF_SIZE, &k), -EINVAL);
-	cr_assert_eq(loader_elf_load(map, NULL, FX_ELF_SIZE, &k), -EINVAL);
+	cr_assert_eq(loader_elf_load(NULL, img, FX_ELF_SIZE, NULL, &k), -EINVAL);
+	cr_assert_eq(loader_elf_load(map, NULL, FX_ELF_SIZE, NULL, &k), -EINVAL);
 	cr_assert_eq(loader_elf_parse(map, img, FX_ELF_SIZE, NULL), -EINVAL);
 }

@@ -70,7 +70,7 @@ Test(property, mutated_elf_images)
 		memcpy(img, orig, FX_ELF_SIZE);
 		/* headers, program headers and notes: everything a loader parses */
 		mutate(img, FX_ELF_SIZE, FX_SEG0_OFF);
-		int err = loader_elf_load(map, img, FX_ELF_SIZE, &k);
+		int err = loader_elf_load(map, img, FX_ELF_SIZE, NULL, &k);
 
 		check_kernel(err, &k);
 		ok += err == 0;

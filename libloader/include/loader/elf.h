@@ -2,7 +2,7 @@
 /*
  * ELF64 vmlinux loading through libelf (System V gABI, x86_64 psABI): every
  * PT_LOAD segment is copied to its physical address, memsz beyond filesz is
- * zeroed, and the PVH entry is read from the Xen ELF note
+ * zeroed (unless the memory is known to be zero already), and the PVH entry is read from the Xen ELF note
  * XEN_ELFNOTE_PHYS32_ENTRY (xen/include/public/elfnote.h).
  */
 #ifndef LOADER_ELF_H
@@ -29,8 +29,11 @@
 LOADER_WUR int loader_elf_parse(const struct vmmem_map *map, const void *image,
 				size_t size, struct loader_kernel *out);
 
-/* Parses (as above, with map) then writes the segments into map. */
-LOADER_WUR int loader_elf_load(struct vmmem_map *map, const void *image,
-			       size_t size, struct loader_kernel *out);
+/* Parses (as above, with map) then writes the segments into map, with
+ * their zero fill unless opts->memory_zeroed (<loader/kernel.h>).  opts
+ * may be NULL. */
+LOADER_WUR int loader_elf_load(struct vmmem_map *map, const void *image, size_t size,
+			       const struct loader_kernel_opts *opts,
+			       struct loader_kernel *out);
 
 #endif

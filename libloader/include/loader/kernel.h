@@ -89,6 +89,15 @@ struct loader_kernel_opts {
 	 * follow pref_address / kernel_alignment.  Ignored for ELF, which
 	 * goes where its program headers say. */
 	uint64_t load_addr;
+	/* The guest memory the image goes to already reads as zero: it was
+	 * just mapped (anonymous, as vmmem_map_add_region() maps it) and
+	 * nothing has been written there.  An ELF segment's bytes past
+	 * p_filesz (its .bss) are then left as they are instead of being
+	 * zero-filled, which spares touching those pages before the guest
+	 * does; with transparent huge pages, each 2 MiB of .bss filled is a
+	 * huge page the host must clear first.  Wrong for memory that held
+	 * anything, such as a reused map. */
+	bool memory_zeroed;
 };
 
 /* Identifies an image by its magic bytes; never fails. */
@@ -112,6 +121,12 @@ LOADER_WUR int loader_kernel_load(struct vmmem_map *map, const void *image,
 LOADER_WUR int loader_kernel_load_file(struct vmmem_map *map, const char *path,
 				       const struct loader_kernel_opts *opts,
 				       struct loader_kernel *out);
+
+/* The same from a file the caller opened for reading, so that the file it
+ * checked is the file loaded.  fd stays open, its offset unchanged. */
+LOADER_WUR int loader_kernel_load_fd(struct vmmem_map *map, int fd,
+				     const struct loader_kernel_opts *opts,
+				     struct loader_kernel *out);
 
 /*
  * Writes a one-line explanation of a load result into buf (always NUL-
