@@ -84,19 +84,28 @@ static int write_gdt_idt(struct vmmem_map *map, bool long_mode,
 	return 0;
 }
 
-/* PML4[0] -> PDPT, PDPT[0..3] -> four PDs of 512 2 MiB pages each. */
+/* PML4[0] -> PDPT, PDPT[0..3] -> four PDs of 512 2 MiB pages each, built
+ * one 4 KiB table at a time in a buffer on the stack (a static one would
+ * not be thread-safe, and a thread-local one costs every thread of the
+ * caller its size). */
 static int write_page_tables(struct vmmem_map *map)
 {
-	static _Thread_local uint64_t pt[6][512];
+	uint64_t t[512];
+	int err;
 
-	memset(pt, 0, sizeof(pt));
-	pt[0][0] = LOADER_PDPT_START | PTE_PRESENT | PTE_RW;
-	for (uint64_t i = 0; i < 4; i++) {
-		pt[1][i] = (LOADER_PD_START + i * 0x1000) | PTE_PRESENT | PTE_RW;
+	memset(t, 0, sizeof(t));
+	t[0] = LOADER_PDPT_START | PTE_PRESENT | PTE_RW;
+	err = vmmem_write(map, LOADER_PML4_START, t, sizeof(t));
+	for (uint64_t i = 0; i < 4; i++)
+		t[i] = (LOADER_PD_START + i * 0x1000) | PTE_PRESENT | PTE_RW;
+	if (!err)
+		err = vmmem_write(map, LOADER_PDPT_START, t, sizeof(t));
+	for (uint64_t i = 0; i < 4 && !err; i++) {
 		for (uint64_t j = 0; j < 512; j++)
-			pt[2 + i][j] = ((i * 512 + j) << 21) | PTE_PRESENT | PTE_RW | PTE_PS;
+			t[j] = ((i * 512 + j) << 21) | PTE_PRESENT | PTE_RW | PTE_PS;
+		err = vmmem_write(map, LOADER_PD_START + i * 0x1000, t, sizeof(t));
 	}
-	return vmmem_write(map, LOADER_PML4_START, pt, sizeof(pt));
+	return err;
 }
 
 int loader_boot_cpu_setup(struct vmmem_map *map, const struct loader_kernel *k,

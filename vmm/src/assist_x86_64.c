@@ -229,9 +229,9 @@ static void put(uint8_t *p, uint64_t v, unsigned n)
 }
 
 int vmm__assist_run(struct kvmw_vcpu *vcpu, struct vmmem_map *mem,
-		    const uint8_t *insn, size_t len, enum vmm_assist_kind *kind)
+		    const uint8_t *insn, size_t len, uint64_t *xsave_buf,
+		    enum vmm_assist_kind *kind)
 {
-	static __thread uint64_t xsave_buf[KVMW_XSAVE_MAX_SIZE / 8];
 	uint8_t *xs = (uint8_t *)xsave_buf;
 	struct vmm_assist_insn in;
 	struct kvm_sregs sregs;
@@ -250,7 +250,7 @@ int vmm__assist_run(struct kvmw_vcpu *vcpu, struct vmmem_map *mem,
 	vec = vmm__assist_fault(in.kind, sregs.cr0, sregs.cr4);
 	if (vec >= 0)
 		return inject(vcpu, (unsigned)vec);
-	n = kvmw_vcpu_get_xsave(vcpu, xsave_buf, sizeof(xsave_buf));
+	n = kvmw_vcpu_get_xsave(vcpu, xsave_buf, KVMW_XSAVE_MAX_SIZE);
 	if (n < 0)
 		return n;
 	if (in.kind == VMM_ASSIST_FNINIT) {

@@ -64,8 +64,10 @@ uint32_t vmm__mxcsr_writable(uint32_t mxcsr_mask);
 /* Completes the instruction at the vCPU's RIP: 0 done, -ENOTSUP not one of
  * ours, -EFAULT operand not mapped (the caller reports the failure).  A
  * fault vmm__assist_fault() predicts, or #GP(0) for reserved MXCSR bits, is
- * injected instead and RIP stays on the instruction, as on hardware. */
+ * injected instead and RIP stays on the instruction, as on hardware.
+ * xsave_buf: KVMW_XSAVE_MAX_SIZE bytes of room for the vCPU's XSAVE image. */
 int vmm__assist_run(struct kvmw_vcpu *vcpu, struct vmmem_map *mem,
-		    const uint8_t *insn, size_t len, enum vmm_assist_kind *kind);
+		    const uint8_t *insn, size_t len, uint64_t *xsave_buf,
+		    enum vmm_assist_kind *kind);
 
 #endif

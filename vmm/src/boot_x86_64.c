@@ -6,6 +6,7 @@
 // and the boot params (64-bit entry) or the PVH start info.
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vmm_internal.h"
 
@@ -78,9 +79,16 @@ static int write_mptable(struct vmm *vm)
 	return r ? vmm__fail(vm, "MP table: %s", strerror(-r)) : 0;
 }
 
+/* Guest RAM was mapped just before (memory-setup) and nothing has been
+ * written to it, so it reads as zero: the loader need not fill an ELF
+ * kernel's .bss, and its pages stay untouched until the guest uses them. */
 static int load_kernel(struct vmm *vm)
 {
-	int r = loader_kernel_load_file(vm->mem, vm->cfg.kernel_path, NULL, &vm->kernel);
+	const struct loader_kernel_opts opts = { .memory_zeroed = true };
+	int r = loader_kernel_load_fd(vm->mem, vm->kernel_fd, &opts, &vm->kernel);
+
+	close(vm->kernel_fd);
+	vm->kernel_fd = -1;
 
 	if (r == -ENOEXEC)
 		return vmm__fail(vm, "kernel.path=%s: not a bzImage or x86_64 ELF kernel",

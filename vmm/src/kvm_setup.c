@@ -4,11 +4,13 @@
 // thread of its own while the main thread maps guest RAM and loads the
 // kernel (docs/cvmm.md, "Start-up phases"): KVM_CREATE_VM is the largest
 // single cost of start-up where KVM itself is emulated, and neither side
-// needs the other's result until the memory slots are registered.  So
-// that the two threads never write the same error buffer, this one
-// reports into its own, which vmm__kvm_setup_join() hands on.
+// needs the other's result until the memory slots are registered.  It
+// starts first thing, before the configuration is even checked.  So that
+// the two threads never write the same error buffer, this one reports
+// into its own, which vmm__kvm_setup_join() hands on.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -105,9 +107,17 @@ static void *kvm_setup_thread(void *arg)
 
 void vmm__kvm_setup_start(struct vmm *vm)
 {
-	/* Without a thread, the same work in line: slower, not wrong. */
+	sigset_t all, old;
+
+	/* It starts before vmm_new() blocks the signals the event loop
+	 * takes (vmm.c), so it blocks every signal itself: none is meant
+	 * for it. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	vm->kvm_setup_threaded = vmm__thread_start(&vm->kvm_setup_thread, kvm_setup_thread,
 						   vm) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* Without a thread, the same work in line: slower, not wrong. */
 	if (!vm->kvm_setup_threaded)
 		kvm_setup_thread(vm);
 }

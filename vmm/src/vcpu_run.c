@@ -65,7 +65,12 @@ static int fpu_assist(struct vmm *vm, struct vmm_vcpu *vcpu, const struct kvmw_e
 				break;
 		}
 	}
-	r = vmm__assist_run(vcpu->kvcpu, vm->mem, insn, len, &kind);
+	/* Allocated at the first assist: only kvm-pvm hosts need one. */
+	if (!vcpu->xsave_buf)
+		vcpu->xsave_buf = malloc(KVMW_XSAVE_MAX_SIZE);
+	if (!vcpu->xsave_buf)
+		return -ENOMEM;
+	r = vmm__assist_run(vcpu->kvcpu, vm->mem, insn, len, vcpu->xsave_buf, &kind);
 	vmm__log(vm, VMM_LOG_DEBUG, "vCPU %u: assist %d at RIP 0x%llx: %s", vcpu->index, kind,
 		 (unsigned long long)regs->rip, r ? strerror(-r) : "done");
 	if (r)
@@ -343,15 +348,10 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
-int vmm__vcpus_create(struct vmm *vm)
+static int create_all(struct vmm *vm, struct kvmw_cpuid *base, struct kvmw_cpuid *scratch)
 {
-	static struct kvmw_cpuid base;	/* 10 KiB; setup is single-threaded */
-	int r;
+	int r = kvmw_system_supported_cpuid(vm->sys, base);
 
-	r = kvmw_kick_signal_init(VMM_KICK_SIGNAL);
-	if (r)
-		return vmm__fail(vm, "kick signal: %s", strerror(-r));
-	r = kvmw_system_supported_cpuid(vm->sys, &base);
 	if (r)
 		return vmm__fail(vm, "KVM_GET_SUPPORTED_CPUID: %s", strerror(-r));
 	vm->vcpus = calloc(vm->cfg.vcpus, sizeof(*vm->vcpus));
@@ -368,10 +368,30 @@ int vmm__vcpus_create(struct vmm *vm)
 			return vmm__fail(vm, "vcpu.num=%u: creating vCPU %u: %s", vm->cfg.vcpus,
 					 i, strerror(-r));
 		vm->nvcpus++;
-		if (vmm__vcpu_configure(vm, v, &base))
+		if (vmm__vcpu_configure(vm, v, base, scratch))
 			return -1;
 	}
 	return 0;
+}
+
+/* The CPUID tables (10 KiB each: KVM's and a vCPU's patched copy) live on
+ * the heap while the vCPUs are made: too large for the stack, and neither
+ * a static (two VMs set up at once) nor a thread-local (10 KiB in every
+ * thread) would do. */
+int vmm__vcpus_create(struct vmm *vm)
+{
+	struct kvmw_cpuid *cpuid;
+	int r;
+
+	r = kvmw_kick_signal_init(VMM_KICK_SIGNAL);
+	if (r)
+		return vmm__fail(vm, "kick signal: %s", strerror(-r));
+	cpuid = malloc(2 * sizeof(*cpuid));
+	if (!cpuid)
+		return vmm__fail(vm, "out of memory for the CPUID tables");
+	r = create_all(vm, &cpuid[0], &cpuid[1]);
+	free(cpuid);
+	return r;
 }
 
 int vmm__vcpus_start(struct vmm *vm)
@@ -451,8 +471,10 @@ void vmm__vcpus_free(struct vmm *vm)
 	if (!vm->vcpus)
 		return;
 	vmm__vcpus_stop(vm);
-	for (uint32_t i = 0; i < vm->nvcpus; i++)
+	for (uint32_t i = 0; i < vm->nvcpus; i++) {
 		kvmw_vcpu_free(vm->vcpus[i].kvcpu);
+		free(vm->vcpus[i].xsave_buf);
+	}
 	free(vm->vcpus);
 	vm->vcpus = NULL;
 	vm->nvcpus = 0;

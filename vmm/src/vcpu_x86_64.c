@@ -170,15 +170,14 @@ static int boot_state(struct vmm *vm, struct kvmw_vcpu *v)
 }
 
 int vmm__vcpu_configure(struct vmm *vm, struct vmm_vcpu *vcpu,
-			const struct kvmw_cpuid *base_cpuid)
+			const struct kvmw_cpuid *base_cpuid, struct kvmw_cpuid *scratch)
 {
-	static __thread struct kvmw_cpuid cpuid;	/* 10 KiB: not on the stack */
 	const char *step = "CPUID";
 	int r;
 
-	cpuid = *base_cpuid;
-	patch_cpuid(&cpuid, vcpu->index, vm->cfg.vcpus);
-	r = kvmw_vcpu_set_cpuid(vcpu->kvcpu, &cpuid);
+	*scratch = *base_cpuid;
+	patch_cpuid(scratch, vcpu->index, vm->cfg.vcpus);
+	r = kvmw_vcpu_set_cpuid(vcpu->kvcpu, scratch);
 	if (r == 0 && (step = "MSRs", r = set_msrs(vcpu->kvcpu)) == 0 &&
 	    (step = "FPU", r = set_fpu(vcpu->kvcpu)) == 0 &&
 	    (step = "LAPIC LINT0/LINT1", r = set_lint(vcpu->kvcpu)) == 0 &&

@@ -121,10 +121,13 @@ static int signals_setup(struct vmm *vm)
 	return 0;
 }
 
-/* A file that is no kernel at all is host input to reject before touching
- * KVM; the full checks happen when the loader parses it. */
-static int check_kernel_magic(const char *path, char *err, size_t errlen)
+/* A file that is no kernel at all is host input, reported as such even
+ * when KVM fails too; the full checks happen when the loader parses it.
+ * The file stays open for the loader (vm->kernel_fd), so that the file
+ * checked is the file loaded. */
+static int open_kernel(struct vmm *vm, char *err, size_t errlen)
 {
+	const char *path = vm->cfg.kernel_path;
 	uint8_t head[4096];
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -133,12 +136,13 @@ static int check_kernel_magic(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "kernel.path=%s: %s", path, strerror(errno));
 		return -errno;
 	}
-	n = read(fd, head, sizeof(head));
-	close(fd);
+	n = pread(fd, head, sizeof(head), 0);
 	if (n < 0 || loader_kernel_detect(head, (size_t)n) == LOADER_FORMAT_UNKNOWN) {
+		close(fd);
 		snprintf(err, errlen, "kernel.path=%s: not a bzImage or x86_64 ELF kernel", path);
 		return -ENOEXEC;
 	}
+	vm->kernel_fd = fd;
 	return 0;
 }
 
@@ -152,6 +156,7 @@ struct vmm *vmm__alloc(const struct vmm_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	vm->cfg = *cfg;
+	vm->kernel_fd = -1;
 	if (!vm->cfg.start_ns)
 		vm->cfg.start_ns = vmm_monotonic_ns();
 	pthread_mutex_init(&vm->stop_lock, NULL);
@@ -196,21 +201,16 @@ int vmm__host_setup(struct vmm *vm)
 	       vmm__step(vm, "kvm-setup", vmm__kvm_setup);
 }
 
-/* vmm_new()'s build: the VM is created in KVM on a thread of its own
- * (kvm_setup.c) while this one maps guest RAM, loads the kernel, builds
- * the devices and writes the boot tables, none of which needs the VM;
- * then guest RAM and the devices are attached to it (docs/cvmm.md,
- * "Start-up phases"). */
+/* vmm_new()'s build, once KVM is creating the VM on its own thread
+ * (kvm_setup.c): this one maps guest RAM, loads the kernel, builds the
+ * devices and writes the boot tables, none of which needs the VM; then
+ * guest RAM and the devices are attached to it (docs/cvmm.md, "Start-up
+ * phases"). */
 static int build_and_attach(struct vmm *vm)
 {
 	int r;
 
-	if (signals_setup(vm))
-		return -1;
-	/* The KVM thread before the dump thread: its path is the longer one,
-	 * and a thread started just before it would hold up its start. */
-	vmm__kvm_setup_start(vm);
-	r = vmm__dump_start(vm) ||
+	r = signals_setup(vm) || vmm__dump_start(vm) ||
 	    vmm__step(vm, "memory-setup", vmm__memory_map) ||
 	    vmm__step(vm, "kernel-load", vmm__kernel_load) ||
 	    vmm__step(vm, "devices-setup", vmm__devices_setup) ||
@@ -222,19 +222,29 @@ static int build_and_attach(struct vmm *vm)
 	       vmm__step(vm, "devices-attach", vmm__devices_attach);
 }
 
+/* Host input is checked while KVM creates the VM, the longest step where
+ * KVM is emulated.  A configuration error or a file that is no kernel is
+ * still the one error reported, whatever KVM says (docs/cvmm.md). */
+static int check_input(struct vmm *vm, char *err, size_t errlen)
+{
+	int r = vmm_config_validate(&vm->cfg, err, errlen);
+
+	return r ? r : open_kernel(vm, err, errlen);
+}
+
 int vmm_new(const struct vmm_config *cfg, char *err, size_t errlen, struct vmm **out)
 {
-	struct vmm *vm;
+	struct vmm *vm = vmm__alloc(cfg, err, errlen);
 	int r;
 
-	r = vmm_config_validate(cfg, err, errlen);
-	if (r == 0)
-		r = check_kernel_magic(cfg->kernel_path, err, errlen);
-	if (r)
-		return r;
-	vm = vmm__alloc(cfg, err, errlen);
 	if (!vm)
 		return -ENOMEM;
+	vmm__kvm_setup_start(vm);
+	r = check_input(vm, err, errlen);
+	if (r) {
+		vmm_free(vm);	/* joins the KVM thread; its result is moot */
+		return r;
+	}
 	if (build_and_attach(vm) || vmm__step(vm, "vcpus-setup", vmm__vcpus_create)) {
 		snprintf(err, errlen, "%s", vm->err);
 		vmm_free(vm);
@@ -350,6 +360,9 @@ void vmm_free(struct vmm *vm)
 {
 	if (!vm)
 		return;
+	VMM_IGNORE(vmm__kvm_setup_join(vm));
+	if (vm->kernel_fd >= 0)
+		close(vm->kernel_fd);
 	vmm__vcpus_free(vm);
 	vmm__dump_stop(vm);
 	evmgr_timer_close(&vm->tick);

@@ -63,6 +63,9 @@ struct vmm_vcpu {
 	/* Pause (pause.c): parked under vm->pause_lock; the TSC at the pause. */
 	bool parked, exited;
 	uint64_t paused_tsc;
+	/* XSAVE image room for instruction assists (kvm-pvm), made at the
+	 * first one. */
+	uint64_t *xsave_buf;
 };
 
 struct vmm {
@@ -82,6 +85,7 @@ struct vmm {
 	/* Fed by the console under its lock; a stop request reads it. */
 	struct vmm_panic_scanner panic;
 
+	int kernel_fd;		/* vmm_new(): open from the input check to the load */
 	struct loader_kernel kernel;
 	struct loader_initrd initrd;	/* { 0, 0 } without an initramfs */
 	bool pvh;
@@ -175,8 +179,9 @@ int vmm__kernel_load(struct vmm *vm);	/* kernel and initramfs into vm->mem */
 int vmm__boot_setup(struct vmm *vm);	/* command line, tables, boot params */
 
 /* vcpu_x86_64.c */
+/* scratch: room for the vCPU's own copy of the CPUID table. */
 int vmm__vcpu_configure(struct vmm *vm, struct vmm_vcpu *vcpu,
-			const struct kvmw_cpuid *base_cpuid);
+			const struct kvmw_cpuid *base_cpuid, struct kvmw_cpuid *scratch);
 
 /* dump.c */
 int vmm__dump_start(struct vmm *vm);
