@@ -14,6 +14,8 @@
 #include <rlim/ratelimit.h>
 #include <vmm/config.h>
 
+#include "config_internal.h"
+
 void vmm_config_init(struct vmm_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -93,9 +95,10 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
 }
 
 /* A file the VMM will read (or write): it must exist, be a regular file or
- * a block device, and be accessible in that mode. */
+ * a block device, and be accessible in that mode.  With keep, the check's
+ * descriptor is handed over instead of closed. */
 static int check_file(const char *field, const char *path, bool writable,
-		      char *err, size_t errlen)
+		      char *err, size_t errlen, int *keep)
 {
 	struct stat st;
 	int fd;
@@ -114,7 +117,10 @@ static int check_file(const char *field, const char *path, bool writable,
 		return fail(err, errlen, -errno, "%s=%s: cannot open for %s: %s",
 			    field, path, writable ? "writing" : "reading",
 			    strerror(errno));
-	close(fd);
+	if (keep)
+		*keep = fd;
+	else
+		close(fd);
 	return 0;
 }
 
@@ -221,6 +227,11 @@ static int check_net(uint32_t i, const struct vmm_net_config *nc, char *err,
 
 int vmm_config_validate(const struct vmm_config *cfg, char *err, size_t errlen)
 {
+	return vmm__config_check(cfg, err, errlen, NULL);
+}
+
+int vmm__config_check(const struct vmm_config *cfg, char *err, size_t errlen, int *kernel_fd)
+{
 	char field[32];
 	int r;
 
@@ -240,18 +251,18 @@ int vmm_config_validate(const struct vmm_config *cfg, char *err, size_t errlen)
 		if (r)
 			return r;
 	}
-	r = check_file("kernel.path", cfg->kernel_path, false, err, errlen);
+	r = check_file("kernel.path", cfg->kernel_path, false, err, errlen, kernel_fd);
 	if (r)
 		return r;
 	if (cfg->initramfs_path[0]) {
-		r = check_file("initramfs.path", cfg->initramfs_path, false, err, errlen);
+		r = check_file("initramfs.path", cfg->initramfs_path, false, err, errlen, NULL);
 		if (r)
 			return r;
 	}
 	for (uint32_t i = 0; i < cfg->nblocks; i++) {
 		snprintf(field, sizeof(field), "block[%u].path", i);
 		r = check_file(field, cfg->blocks[i].path, !cfg->blocks[i].read_only,
-			       err, errlen);
+			       err, errlen, NULL);
 		if (r)
 			return r;
 	}

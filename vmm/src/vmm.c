@@ -5,7 +5,6 @@
 // run the guest, and stop from any path with every thread joined and the
 // terminal restored.
 #include <errno.h>
-#include <fcntl.h>
 #include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@
 #include <vnet/version.h>
 #include <rlim/version.h>
 
+#include "config_internal.h"
 #include "devices.h"
 #include "seccomp.h"
 #include "vmm_internal.h"
@@ -122,27 +122,17 @@ static int signals_setup(struct vmm *vm)
 }
 
 /* A file that is no kernel at all is host input, reported as such even
- * when KVM fails too; the full checks happen when the loader parses it.
- * The file stays open for the loader (vm->kernel_fd), so that the file
- * checked is the file loaded. */
-static int open_kernel(struct vmm *vm, char *err, size_t errlen)
+ * when KVM fails too; the full checks happen when the loader parses it. */
+static int check_kernel_magic(struct vmm *vm, char *err, size_t errlen)
 {
-	const char *path = vm->cfg.kernel_path;
 	uint8_t head[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = pread(vm->kernel_fd, head, sizeof(head), 0);
 
-	if (fd < 0) {
-		snprintf(err, errlen, "kernel.path=%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	n = pread(fd, head, sizeof(head), 0);
 	if (n < 0 || loader_kernel_detect(head, (size_t)n) == LOADER_FORMAT_UNKNOWN) {
-		close(fd);
-		snprintf(err, errlen, "kernel.path=%s: not a bzImage or x86_64 ELF kernel", path);
+		snprintf(err, errlen, "kernel.path=%s: not a bzImage or x86_64 ELF kernel",
+			 vm->cfg.kernel_path);
 		return -ENOEXEC;
 	}
-	vm->kernel_fd = fd;
 	return 0;
 }
 
@@ -224,12 +214,14 @@ static int build_and_attach(struct vmm *vm)
 
 /* Host input is checked while KVM creates the VM, the longest step where
  * KVM is emulated.  A configuration error or a file that is no kernel is
- * still the one error reported, whatever KVM says (docs/cvmm.md). */
+ * still the one error reported, whatever KVM says (docs/cvmm.md).  The
+ * kernel stays open from its check to the load (vm->kernel_fd): opened
+ * once, and the file checked is the file loaded. */
 static int check_input(struct vmm *vm, char *err, size_t errlen)
 {
-	int r = vmm_config_validate(&vm->cfg, err, errlen);
+	int r = vmm__config_check(&vm->cfg, err, errlen, &vm->kernel_fd);
 
-	return r ? r : open_kernel(vm, err, errlen);
+	return r ? r : check_kernel_magic(vm, err, errlen);
 }
 
 int vmm_new(const struct vmm_config *cfg, char *err, size_t errlen, struct vmm **out)

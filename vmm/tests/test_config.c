@@ -8,6 +8,8 @@
 
 #include <vmm/config.h>
 
+#include "config_internal.h"
+
 static struct vmm_config cfg;
 static char err[VMM_ERR_MAX];
 static char kernel[] = "/tmp/vmm-test-kernel-XXXXXX";
@@ -149,4 +151,42 @@ Test(config, set_string_bounds)
 	cr_assert_eq(vmm_config_set_string(small, sizeof(small), "abc"), 0);
 	cr_assert_str_eq(small, "abc");
 	cr_assert_eq(vmm_config_set_string(small, sizeof(small), "abcd"), -ENAMETOOLONG);
+}
+
+/* vmm_new()'s variant keeps the kernel's descriptor: the file it checked. */
+Test(config, check_hands_over_the_kernel_it_opened)
+{
+	struct stat want, got;
+	int fd = -1;
+
+	cr_assert_eq(vmm__config_check(&cfg, err, sizeof(err), &fd), 0, "%s", err);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(stat(kernel, &want), 0);
+	cr_assert_eq(fstat(fd, &got), 0);
+	cr_assert_eq(got.st_ino, want.st_ino);
+	cr_assert_eq(got.st_dev, want.st_dev);
+	cr_assert_eq(close(fd), 0);
+}
+
+/* A later check failing leaves the kernel's descriptor to the caller. */
+Test(config, check_failing_after_the_kernel_still_hands_it_over)
+{
+	int fd = -1;
+
+	cfg.nblocks = 1;
+	strcpy(cfg.blocks[0].path, "/nonexistent/disk.img");
+	cr_assert_eq(vmm__config_check(&cfg, err, sizeof(err), &fd), -ENOENT);
+	cr_assert(strstr(err, "block[0].path=/nonexistent/disk.img"), "%s", err);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(close(fd), 0);
+}
+
+/* A kernel that fails its check leaves nothing open. */
+Test(config, check_of_a_missing_kernel_opens_nothing)
+{
+	int fd = -1;
+
+	strcpy(cfg.kernel_path, "/nonexistent/vmlinux");
+	cr_assert_eq(vmm__config_check(&cfg, err, sizeof(err), &fd), -ENOENT);
+	cr_assert_eq(fd, -1);
 }
