@@ -2,7 +2,6 @@
 // cvmm: boots one guest from a oneshot key=value command line (docs/boot-path.md),
 // from a JSON configuration file or over the control API (docs/api.md), and
 // exits with a code that says how the guest stopped (docs/cvmm.md).
-#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,11 +69,6 @@ int main(int argc, char **argv)
 	struct vmm_result res;
 	int r;
 
-	/* One malloc arena for all threads: cvmm's allocate little, mostly
-	 * while the VM is built, and a thread's own arena costs a 64 MiB
-	 * reservation and page faults at its first malloc (docs/cvmm.md,
-	 * "Memory outside guest RAM"). */
-	mallopt(M_ARENA_MAX, 1);
 	vmm_config_init(&cfg);
 	r = vmm_args_parse(argc, argv, &cfg, err, sizeof(err));
 	if (r == VMM_ARGS_HELP) {
