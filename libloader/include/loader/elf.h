@@ -2,8 +2,9 @@
 /*
  * ELF64 vmlinux loading through libelf (System V gABI, x86_64 psABI): every
  * PT_LOAD segment is copied to its physical address, memsz beyond filesz is
- * zeroed (unless the memory is known to be zero already), and the PVH entry is read from the Xen ELF note
- * XEN_ELFNOTE_PHYS32_ENTRY (xen/include/public/elfnote.h).
+ * zeroed (unless the memory is known to read as zero already), and the PVH
+ * entry is read from the Xen ELF note XEN_ELFNOTE_PHYS32_ENTRY
+ * (xen/include/public/elfnote.h).
  */
 #ifndef LOADER_ELF_H
 #define LOADER_ELF_H
