@@ -102,6 +102,16 @@ int loader_initrd_load(struct vmmem_map *map, const void *data, size_t size,
 	return 0;
 }
 
+static int load_mapped(struct vmmem_map *map, struct loader__file *f, uint64_t addr_max,
+		       const struct loader_kernel *kernel, struct loader_initrd *out)
+{
+	int err = f->data ? loader_initrd_load(map, f->data, f->size, addr_max, kernel, out)
+			  : -EINVAL;
+
+	loader__file_unmap(f);
+	return err;
+}
+
 int loader_initrd_load_file(struct vmmem_map *map, const char *path,
 			    uint64_t addr_max, const struct loader_kernel *kernel,
 			    struct loader_initrd *out)
@@ -109,10 +119,14 @@ int loader_initrd_load_file(struct vmmem_map *map, const char *path,
 	struct loader__file f;
 	int err = loader__file_map(path, &f);
 
-	if (err)
-		return err;
-	err = f.data ? loader_initrd_load(map, f.data, f.size, addr_max, kernel, out)
-		     : -EINVAL;
-	loader__file_unmap(&f);
-	return err;
+	return err ? err : load_mapped(map, &f, addr_max, kernel, out);
+}
+
+int loader_initrd_load_fd(struct vmmem_map *map, int fd, uint64_t addr_max,
+			  const struct loader_kernel *kernel, struct loader_initrd *out)
+{
+	struct loader__file f;
+	int err = loader__file_map_fd(fd, &f);
+
+	return err ? err : load_mapped(map, &f, addr_max, kernel, out);
 }

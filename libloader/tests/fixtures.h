@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <vmmem/vmmem.h>
@@ -29,6 +30,18 @@ static inline struct vmmem_map *fx_map(uint64_t low, uint64_t high)
 	if (high)
 		cr_assert_eq(vmmem_map_add_region(m, &hi), 0);
 	return m;
+}
+
+/* An unlinked temporary file holding size bytes of data; its descriptor. */
+static inline int fx_temp_file(const void *data, size_t size)
+{
+	char path[] = "/tmp/loader-test-XXXXXX";
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	unlink(path);
+	cr_assert_eq(write(fd, data, size), (ssize_t)size);
+	return fd;
 }
 
 /* ---- ELF: ehdr, 3 phdrs (LOAD, LOAD, NOTE), notes at 0x100, data at 0x200 */

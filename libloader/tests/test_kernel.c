@@ -60,23 +60,11 @@ Test(kernel, load_rejects_unknown_format)
 	vmmem_map_free(map);
 }
 
-/* An unlinked temporary file holding size bytes of data; its descriptor. */
-static int temp_file(const void *data, size_t size)
-{
-	char path[] = "/tmp/loader-kernel-XXXXXX";
-	int fd = mkstemp(path);
-
-	cr_assert_geq(fd, 0);
-	unlink(path);
-	cr_assert_eq(write(fd, data, size), (ssize_t)size);
-	return fd;
-}
-
 Test(kernel, load_file_reads_the_image)
 {
 	struct vmmem_map *map = fx_map(0x4000000, 0);
 	uint8_t *img = fx_elf();
-	int fd = temp_file(img, FX_ELF_SIZE);
+	int fd = fx_temp_file(img, FX_ELF_SIZE);
 	struct loader_kernel k;
 	char path[64];
 
@@ -105,7 +93,7 @@ Test(kernel, load_fd_reads_the_image_and_leaves_the_fd_alone)
 {
 	struct vmmem_map *map = fx_map(0x4000000, 0);
 	uint8_t *img = fx_elf();
-	int fd = temp_file(img, FX_ELF_SIZE);
+	int fd = fx_temp_file(img, FX_ELF_SIZE);
 	struct loader_kernel k;
 
 	cr_assert_eq(lseek(fd, 7, SEEK_SET), 7);
@@ -138,7 +126,7 @@ Test(kernel, load_fd_refuses_bad_fds_and_non_files)
 Test(kernel, load_fd_of_an_empty_file_is_not_a_kernel)
 {
 	struct vmmem_map *map = fx_map(0x100000, 0);
-	int fd = temp_file("", 0);
+	int fd = fx_temp_file("", 0);
 	struct loader_kernel k;
 
 	cr_assert_eq(loader_kernel_load_fd(map, fd, NULL, &k), -ENOEXEC);

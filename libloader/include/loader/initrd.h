@@ -35,10 +35,18 @@ LOADER_WUR int loader_initrd_load(struct vmmem_map *map, const void *data,
 				  const struct loader_kernel *kernel,
 				  struct loader_initrd *out);
 
-/* As loader_initrd_load(), reading the file at path. */
+/* As loader_initrd_load(), reading the file at path: -errno from open(2),
+ * -EINVAL for an empty file or one that is not a regular file. */
 LOADER_WUR int loader_initrd_load_file(struct vmmem_map *map, const char *path,
 				       uint64_t addr_max,
 				       const struct loader_kernel *kernel,
 				       struct loader_initrd *out);
+
+/* As loader_initrd_load_file(), from a file the caller opened (and may have
+ * checked): the file loaded is the one it holds, whatever its path names
+ * by then.  fd stays open and its offset where it was; -EBADF for fd < 0. */
+LOADER_WUR int loader_initrd_load_fd(struct vmmem_map *map, int fd, uint64_t addr_max,
+				     const struct loader_kernel *kernel,
+				     struct loader_initrd *out);
 
 #endif
