@@ -114,13 +114,27 @@ static void on_done(struct evmgr_loop *loop, struct evmgr_watcher *w, uint32_t r
 			 strerror(-r));
 }
 
+/* The disk vmm_new()'s input check opened (vm->input); a restored VM has
+ * none and opens the path its snapshot names. */
+static int blk_file_open(struct vmm *vm, struct vmm_blk *b, bool read_only)
+{
+	int *checked = &vm->input.blocks[b->index];
+	int r;
+
+	if (*checked < 0)
+		return vblk_file_open(vm->cfg.blocks[b->index].path, read_only, &b->file);
+	r = vblk_file_open_fd(*checked, read_only, &b->file);
+	*checked = -1;	/* taken, also on failure */
+	return r;
+}
+
 static int blk_open(struct vmm *vm, struct vmm_blk *b)
 {
 	const struct vmm_block_config *bc = &vm->cfg.blocks[b->index];
 	struct vblk_device_config dc = { 0 };
 	int r;
 
-	r = vblk_file_open(bc->path, bc->read_only, &b->file);
+	r = blk_file_open(vm, b, bc->read_only);
 	if (r)
 		return vmm__fail(vm, "block[%u].path=%s: %s", b->index, bc->path,
 				 r == -EINVAL ? "not a disk image (smaller than one sector?)"

@@ -85,10 +85,10 @@ static int write_mptable(struct vmm *vm)
 static int load_kernel(struct vmm *vm)
 {
 	const struct loader_kernel_opts opts = { .memory_zeroed = true };
-	int r = loader_kernel_load_fd(vm->mem, vm->kernel_fd, &opts, &vm->kernel);
+	int r = loader_kernel_load_fd(vm->mem, vm->input.kernel, &opts, &vm->kernel);
 
-	close(vm->kernel_fd);
-	vm->kernel_fd = -1;
+	close(vm->input.kernel);
+	vm->input.kernel = -1;
 
 	if (r == -ENOEXEC)
 		return vmm__fail(vm, "kernel.path=%s: not a bzImage or x86_64 ELF kernel",
@@ -129,8 +129,9 @@ int vmm__kernel_load(struct vmm *vm)
 		return -1;
 	if (!vm->cfg.initramfs_path[0])
 		return 0;
-	r = loader_initrd_load_file(vm->mem, vm->cfg.initramfs_path, 0, &vm->kernel,
-				    &vm->initrd);
+	r = loader_initrd_load_fd(vm->mem, vm->input.initramfs, 0, &vm->kernel, &vm->initrd);
+	close(vm->input.initramfs);
+	vm->input.initramfs = -1;
 	if (r)
 		return vmm__fail(vm, "initramfs.path=%s: %s", vm->cfg.initramfs_path,
 				 r == -ENOSPC ? "does not fit in guest memory" : strerror(-r));

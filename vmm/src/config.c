@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -94,9 +95,17 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
 	return code;
 }
 
+static bool is_file_or_disk(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) || S_ISBLK(st->st_mode);
+}
+
 /* A file the VMM will read (or write): it must exist, be a regular file or
- * a block device, and be accessible in that mode.  With keep, the check's
- * descriptor is handed over instead of closed. */
+ * a block device, and be accessible in that mode.  The descriptor goes to
+ * *keep, so the file checked is the file used, even if the path is swapped
+ * afterwards.  The stat comes first so that a device node is refused
+ * unopened; the fstat catches a swap between the two, and O_NONBLOCK keeps
+ * a FIFO swapped in from blocking the open. */
 static int check_file(const char *field, const char *path, bool writable,
 		      char *err, size_t errlen, int *keep)
 {
@@ -108,19 +117,22 @@ static int check_file(const char *field, const char *path, bool writable,
 	if (stat(path, &st) != 0)
 		return fail(err, errlen, -errno, "%s=%s: %s", field, path,
 			    strerror(errno));
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+	if (!is_file_or_disk(&st))
 		return fail(err, errlen, -EINVAL,
 			    "%s=%s: not a regular file or block device", field, path);
 	/* Opening is the only reliable access check (root, ACLs, ro mounts). */
-	fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return fail(err, errlen, -errno, "%s=%s: cannot open for %s: %s",
 			    field, path, writable ? "writing" : "reading",
 			    strerror(errno));
-	if (keep)
-		*keep = fd;
-	else
+	if (fstat(fd, &st) != 0 || !is_file_or_disk(&st) ||
+	    fcntl(fd, F_SETFL, 0) != 0) {
 		close(fd);
+		return fail(err, errlen, -EINVAL,
+			    "%s=%s: not a regular file or block device", field, path);
+	}
+	*keep = fd;
 	return 0;
 }
 
@@ -225,17 +237,33 @@ static int check_net(uint32_t i, const struct vmm_net_config *nc, char *err,
 	return r ? r : check_limit("net", i, "tx_rate", "tx_ops", &nc->tx_limit, err, errlen);
 }
 
-int vmm_config_validate(const struct vmm_config *cfg, char *err, size_t errlen)
+void vmm__input_files_init(struct vmm__input_files *f)
 {
-	return vmm__config_check(cfg, err, errlen, NULL);
+	f->kernel = -1;
+	f->initramfs = -1;
+	for (uint32_t i = 0; i < VMM_MAX_BLOCKS; i++)
+		f->blocks[i] = -1;
 }
 
-int vmm__config_check(const struct vmm_config *cfg, char *err, size_t errlen, int *kernel_fd)
+static void close_fd(int *fd)
 {
-	char field[32];
-	int r;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
 
-	r = check_sizes(cfg, err, errlen);
+void vmm__input_files_close(struct vmm__input_files *f)
+{
+	close_fd(&f->kernel);
+	close_fd(&f->initramfs);
+	for (uint32_t i = 0; i < VMM_MAX_BLOCKS; i++)
+		close_fd(&f->blocks[i]);
+}
+
+static int check_settings(const struct vmm_config *cfg, char *err, size_t errlen)
+{
+	int r = check_sizes(cfg, err, errlen);
+
 	if (r)
 		return r;
 	r = check_vsock(&cfg->vsock, err, errlen);
@@ -251,20 +279,54 @@ int vmm__config_check(const struct vmm_config *cfg, char *err, size_t errlen, in
 		if (r)
 			return r;
 	}
-	r = check_file("kernel.path", cfg->kernel_path, false, err, errlen, kernel_fd);
+	return 0;
+}
+
+/* Opens every file the configuration names into f (check_settings() has
+ * bounded nblocks); on failure the caller closes what is open. */
+static int check_files(const struct vmm_config *cfg, char *err, size_t errlen,
+		       struct vmm__input_files *f)
+{
+	char field[32];
+	int r;
+
+	r = check_file("kernel.path", cfg->kernel_path, false, err, errlen, &f->kernel);
 	if (r)
 		return r;
 	if (cfg->initramfs_path[0]) {
-		r = check_file("initramfs.path", cfg->initramfs_path, false, err, errlen, NULL);
+		r = check_file("initramfs.path", cfg->initramfs_path, false, err, errlen,
+			       &f->initramfs);
 		if (r)
 			return r;
 	}
 	for (uint32_t i = 0; i < cfg->nblocks; i++) {
 		snprintf(field, sizeof(field), "block[%u].path", i);
 		r = check_file(field, cfg->blocks[i].path, !cfg->blocks[i].read_only,
-			       err, errlen, NULL);
+			       err, errlen, &f->blocks[i]);
 		if (r)
 			return r;
 	}
 	return 0;
+}
+
+int vmm_config_validate(const struct vmm_config *cfg, char *err, size_t errlen)
+{
+	return vmm__config_check(cfg, err, errlen, NULL);
+}
+
+int vmm__config_check(const struct vmm_config *cfg, char *err, size_t errlen,
+		      struct vmm__input_files *keep)
+{
+	struct vmm__input_files files;
+	int r;
+
+	vmm__input_files_init(&files);
+	r = check_settings(cfg, err, errlen);
+	if (r == 0)
+		r = check_files(cfg, err, errlen, &files);
+	if (r || !keep)
+		vmm__input_files_close(&files);
+	if (keep)
+		*keep = files;
+	return r;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* vmm_config_validate() keeping the kernel file open (config.c), so that
- * vmm_new() loads the file it checked, opened once. */
+/* vmm_config_validate() keeping the files it opened (config.c), so that
+ * vmm_new() uses the files it checked, each opened once. */
 #ifndef VMM_CONFIG_INTERNAL_H
 #define VMM_CONFIG_INTERNAL_H
 
@@ -8,10 +8,21 @@
 
 #include <vmm/config.h>
 
-/* As vmm_config_validate(); once the kernel's check passed, *kernel_fd
- * holds its descriptor (read-only), which the caller closes, whatever the
- * result.  kernel_fd may be NULL: then it is closed. */
+/* Descriptors of the host files a configuration names; -1 where none. */
+struct vmm__input_files {
+	int kernel;			/* read-only */
+	int initramfs;			/* read-only */
+	int blocks[VMM_MAX_BLOCKS];	/* read-only or read-write, as configured */
+};
+
+void vmm__input_files_init(struct vmm__input_files *f);	/* all -1 */
+void vmm__input_files_close(struct vmm__input_files *f);	/* and all -1 */
+
+/* As vmm_config_validate(), keeping each file the check opened: when it
+ * passes, every file the configuration names is open in *keep, which the
+ * caller then owns; when it fails, nothing is left open and *keep is all
+ * -1.  keep may be NULL: then every file is closed after its check. */
 int vmm__config_check(const struct vmm_config *cfg, char *err, size_t errlen,
-		      int *kernel_fd);
+		      struct vmm__input_files *keep);
 
 #endif

@@ -126,7 +126,7 @@ static int signals_setup(struct vmm *vm)
 static int check_kernel_magic(struct vmm *vm, char *err, size_t errlen)
 {
 	uint8_t head[4096];
-	ssize_t n = pread(vm->kernel_fd, head, sizeof(head), 0);
+	ssize_t n = pread(vm->input.kernel, head, sizeof(head), 0);
 
 	if (n < 0 || loader_kernel_detect(head, (size_t)n) == LOADER_FORMAT_UNKNOWN) {
 		snprintf(err, errlen, "kernel.path=%s: not a bzImage or x86_64 ELF kernel",
@@ -146,7 +146,7 @@ struct vmm *vmm__alloc(const struct vmm_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	vm->cfg = *cfg;
-	vm->kernel_fd = -1;
+	vmm__input_files_init(&vm->input);
 	if (!vm->cfg.start_ns)
 		vm->cfg.start_ns = vmm_monotonic_ns();
 	pthread_mutex_init(&vm->stop_lock, NULL);
@@ -215,11 +215,12 @@ static int build_and_attach(struct vmm *vm)
 /* Host input is checked while KVM creates the VM, the longest step where
  * KVM is emulated.  A configuration error or a file that is no kernel is
  * still the one error reported, whatever KVM says (docs/cvmm.md).  The
- * kernel stays open from its check to the load (vm->kernel_fd): opened
- * once, and the file checked is the file loaded. */
+ * kernel, the initramfs and the disks stay open from their check to their
+ * use (vm->input): each is opened once, and the file checked is the file
+ * used. */
 static int check_input(struct vmm *vm, char *err, size_t errlen)
 {
-	int r = vmm__config_check(&vm->cfg, err, errlen, &vm->kernel_fd);
+	int r = vmm__config_check(&vm->cfg, err, errlen, &vm->input);
 
 	return r ? r : check_kernel_magic(vm, err, errlen);
 }
@@ -353,8 +354,7 @@ void vmm_free(struct vmm *vm)
 	if (!vm)
 		return;
 	VMM_IGNORE(vmm__kvm_setup_join(vm));
-	if (vm->kernel_fd >= 0)
-		close(vm->kernel_fd);
+	vmm__input_files_close(&vm->input);
 	vmm__vcpus_free(vm);
 	vmm__dump_stop(vm);
 	evmgr_timer_close(&vm->tick);

@@ -24,6 +24,7 @@
 #include <vmm/vmm.h>
 #include <vmm/watchdog.h>
 
+#include "config_internal.h"
 #include "device.h"
 #include "dump.h"
 
@@ -85,7 +86,9 @@ struct vmm {
 	/* Fed by the console under its lock; a stop request reads it. */
 	struct vmm_panic_scanner panic;
 
-	int kernel_fd;		/* vmm_new(): open from the input check to the load */
+	/* vmm_new(): the files the input check opened, each taken (and set to
+	 * -1) by the step that uses it; a restored VM has none. */
+	struct vmm__input_files input;
 	struct loader_kernel kernel;
 	struct loader_initrd initrd;	/* { 0, 0 } without an initramfs */
 	bool pvh;
