@@ -149,6 +149,7 @@ struct vmm *vmm__alloc(const struct vmm_config *cfg, char *err, size_t errlen)
 	vmm__input_files_init(&vm->input);
 	if (!vm->cfg.start_ns)
 		vm->cfg.start_ns = vmm_monotonic_ns();
+	vmm_boot_phases_init(&vm->phases, vm->cfg.start_ns, stderr);
 	pthread_mutex_init(&vm->stop_lock, NULL);
 	pthread_mutex_init(&vm->dump_lock, NULL);
 	vmm_panic_scanner_init(&vm->panic);
@@ -170,7 +171,7 @@ struct vmm *vmm__alloc(const struct vmm_config *cfg, char *err, size_t errlen)
 void vmm__phase_done(struct vmm *vm, const char *phase)
 {
 	if (vm->cfg.boot_timer)
-		vmm_boot_timer_phase(stderr, vm->cfg.start_ns, phase, vmm_monotonic_ns());
+		vmm_boot_phases_done(&vm->phases, phase, vmm_monotonic_ns());
 }
 
 /* The phase names where a dump finds a VM that never got running. */
@@ -291,8 +292,9 @@ enum vmm_stop_reason vmm_run(struct vmm *vm, struct vmm_result *res)
 		vmm__request_stop(vm, VMM_STOP_INTERNAL, "%s", vm->err);
 	} else {
 		confine(vm);
-		/* Before the release, so that no port 0x80 mark precedes it. */
+		/* Before the release, so that no port 0x80 mark precedes them. */
 		vmm__phase_done(vm, "vcpus-ready");
+		vmm_boot_phases_flush(&vm->phases);
 		vmm__vcpus_go(vm);
 		while (!atomic_load(&vm->stopping)) {
 			r = evmgr_loop_run(vm->loop);
@@ -304,6 +306,7 @@ enum vmm_stop_reason vmm_run(struct vmm *vm, struct vmm_result *res)
 		}
 	}
 out:
+	vmm_boot_phases_flush(&vm->phases);	/* unless the vCPUs were released */
 	atomic_store(&vm->phase, "stopping");
 	vmm__loop_jobs_close(vm);
 	vmm__vcpus_stop(vm);
@@ -354,6 +357,7 @@ void vmm_free(struct vmm *vm)
 	if (!vm)
 		return;
 	VMM_IGNORE(vmm__kvm_setup_join(vm));
+	vmm_boot_phases_flush(&vm->phases);	/* a start that failed: how far it got */
 	vmm__input_files_close(&vm->input);
 	vmm__vcpus_free(vm);
 	vmm__dump_stop(vm);

@@ -86,6 +86,8 @@ struct vmm {
 	/* Fed by the console under its lock; a stop request reads it. */
 	struct vmm_panic_scanner panic;
 
+	/* Boot-timer phase ends, written out together (vmm_run, vmm_free). */
+	struct vmm_boot_phases phases;
 	/* vmm_new(): the files the input check opened, each taken (and set to
 	 * -1) by the step that uses it; a restored VM has none. */
 	struct vmm__input_files input;

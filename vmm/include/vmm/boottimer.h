@@ -10,6 +10,7 @@
 #ifndef VMM_BOOTTIMER_H
 #define VMM_BOOTTIMER_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -47,5 +48,32 @@ void vmm_boot_timer_mark(struct vmm_boot_timer *t, uint8_t value,
  */
 void vmm_boot_timer_phase(FILE *log, uint64_t start_ns, const char *phase,
 			  uint64_t now_ns);
+
+/*
+ * The same phase lines, kept and written out together: a line written as
+ * each phase ends would wake whoever reads the log (a pipe to a script, a
+ * terminal) in the middle of the start-up it measures, and nested that
+ * cost about as much as a phase.  vmm_boot_phases_done() may be called
+ * from several threads at once; vmm_boot_phases_flush() writes what they
+ * recorded, in the order they recorded it, in one write, and is called
+ * once they are joined.  After it, and past VMM_BOOT_PHASES_MAX phases,
+ * each line is written as its phase ends.  phase names must outlive the
+ * flush (string literals).
+ */
+#define VMM_BOOT_PHASES_MAX 16u
+
+struct vmm_boot_phases {
+	uint64_t start_ns;	/* CLOCK_MONOTONIC when main() started */
+	FILE *log;		/* NULL: record only */
+	atomic_uint count;	/* phases recorded (2^31 and up once flushed) */
+	struct {
+		const char *name;
+		uint64_t now_ns;
+	} ends[VMM_BOOT_PHASES_MAX];
+};
+
+void vmm_boot_phases_init(struct vmm_boot_phases *p, uint64_t start_ns, FILE *log);
+void vmm_boot_phases_done(struct vmm_boot_phases *p, const char *phase, uint64_t now_ns);
+void vmm_boot_phases_flush(struct vmm_boot_phases *p);
 
 #endif
