@@ -5,7 +5,7 @@ same run (issue 8; docs/benchmarks.md).
 
 Usage: system-bench.py --cvmm PATH --kit DIR [--cvmm-static PATH]
                        [--cvmm-dynamic PATH] [--cvmm-also LABEL=PATH]...
-                       [--hugepages] [--reps N]
+                       [--hugepages] [--reps N] [--warmup N]
                        [--qemu PATH] [--linux | --no-linux] [--host-kind KIND]
                        [--workloads startup,serial,blk,linux]
 
@@ -28,6 +28,18 @@ in one run.
 128 free pages from the host's pool, reserved by the script itself only in
 the nested harness's L1 (gkhost.HugePool); skipped with the reason
 otherwise.
+
+Before the repetitions, each VMM boots the boot program --warmup times
+(default 1), untimed: the first VM in a fresh host, and each VMM's first
+start, pay one-off costs (in a nested run's new L1, the first cvmm start took
+200-250 ms against 60-190 after it, and QEMU's first 1.1-1.4 s against
+0.55-0.95).  Each
+repetition then runs every VMM once, one after the other, and the VMMs take
+turns going first (repetition r starts with VMM r mod N), so that no VMM
+always follows the same one; with --reps a multiple of N each VMM has each
+place equally often.  A serial or blk run whose guest checks failed gives no
+figures (the repetition's line says why; the serial run's RSS sample still
+counts), and the medians are of the others.
 
 For each VMM and each repetition:
   startup   process start -> the guest's first port 0x80 milestone, seen by
@@ -291,6 +303,27 @@ def elf_linkage(path):
     return "static-pie" if e_type == 3 else "static"
 
 
+def serial_figures(res, nbytes):
+    """Figures of one bench-serial run.  The RSS sample holds whatever became
+    of the run; the per-byte figures only come from a run whose checks passed,
+    since a failed one did not send nbytes (its CPU time would be divided by
+    bytes that were never sent)."""
+    got = {"rss": res.get("rss_outside_ram")}
+    if res["ok"]:
+        got.update(serial_ns_per_byte=guest_figure(res, "serial-tx") or guest_figure(res, ""),
+                   serial_cpu_per_byte=res["cpu_s"] / nbytes * 1e9)
+    return got
+
+
+def blk_figures(res, nreqs):
+    """Figures of one bench-blk run (nreqs requests at each depth), only from
+    a run whose checks passed, as for serial_figures()."""
+    if not res["ok"]:
+        return {}
+    return {"blk_d1": guest_figure(res, "depth1"), "blk_d32": guest_figure(res, "depth32"),
+            "blk_cpu_per_req": res["cpu_s"] / (2 * nreqs) * 1e9}
+
+
 def one_rep(a, v, prog, tmp, kit, linux):
     """One repetition of the chosen workloads on VMM v; a dict of figures."""
     got, ok, why = {}, [], []
@@ -307,14 +340,11 @@ def one_rep(a, v, prog, tmp, kit, linux):
     if "serial" in a.workloads:
         s = run_once(a, v, prog("serial"), f"gk.n={a.serial_bytes}", tmp, kit,
                      sample_mem=True)
-        got.update(rss=s.get("rss_outside_ram"),
-                   serial_ns_per_byte=guest_figure(s, "serial-tx") or guest_figure(s, ""),
-                   serial_cpu_per_byte=s["cpu_s"] / a.serial_bytes * 1e9)
+        got.update(serial_figures(s, a.serial_bytes))
         check("serial", s)
     if "blk" in a.workloads:
         k = run_once(a, v, prog("blk"), f"gk.n={a.blk_requests}", tmp, kit)
-        got.update(blk_d1=guest_figure(k, "depth1"), blk_d32=guest_figure(k, "depth32"),
-                   blk_cpu_per_req=k["cpu_s"] / (2 * a.blk_requests) * 1e9)
+        got.update(blk_figures(k, a.blk_requests))
         check("blk", k)
     if linux:
         got["linux"] = linux_startup(a, v, *linux)
@@ -337,6 +367,8 @@ def main():
     ap.add_argument("--kit", required=True, help="directory holding gk-bench-*")
     ap.add_argument("--qemu", default="qemu-system-x86_64")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=1,
+                    help="untimed boots of the boot program per VMM before the repetitions")
     ap.add_argument("--serial-bytes", type=int, default=65536)
     ap.add_argument("--blk-requests", type=int, default=2048)
     ap.add_argument("--timeout", type=float, default=300)
@@ -373,6 +405,23 @@ def main():
             pool.restore()
 
 
+def taking_turns(vmms, rep):
+    """The VMMs in repetition rep's order: each goes first in turn."""
+    k = rep % len(vmms)
+    return vmms[k:] + vmms[:k]
+
+
+def warm_up(a, vmms, prog, tmp, kit):
+    """Boots the boot program --warmup times on each VMM, untimed: the first
+    VM in a fresh host (a nested run's new L1 above all) pays one-off costs
+    that belong to no VMM, and each VMM's first start reads its binary."""
+    for i in range(a.warmup):
+        for v in vmms:
+            b = run_once(a, v, prog("boot"), "", tmp, kit)
+            print(f"system-bench: warm-up {i} {v}: startup={b.get('first')} (not counted)",
+                  flush=True)
+
+
 def bench(a, kind):
     if a.linux is None:
         a.linux = kind != "kvm-pvm"
@@ -392,8 +441,9 @@ def bench(a, kind):
     prog = lambda n: os.path.join(a.kit, f"gk-bench-{n}")
     results = {v: {} for v in vmms}
     with tempfile.TemporaryDirectory(prefix="cvmm-bench-") as tmp:
+        warm_up(a, vmms, prog, tmp, kit)
         for rep in range(a.reps):
-            for v in vmms:
+            for v in taking_turns(vmms, rep):
                 got = one_rep(a, v, prog, tmp, kit, linux)
                 for key, val in got.items():
                     results[v].setdefault(key, []).append(val)
