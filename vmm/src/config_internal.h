@@ -21,7 +21,7 @@ void vmm__input_files_close(struct vmm__input_files *f);	/* and all -1 */
 /* As vmm_config_validate(), keeping each file the check opened: when it
  * passes, every file the configuration names is open in *keep, which the
  * caller then owns; when it fails, nothing is left open and *keep is all
- * -1.  keep may be NULL: then every file is closed after its check. */
+ * -1.  keep may be NULL: then every file is closed before it returns. */
 int vmm__config_check(const struct vmm_config *cfg, char *err, size_t errlen,
 		      struct vmm__input_files *keep);
 
