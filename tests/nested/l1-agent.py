@@ -12,7 +12,9 @@ each job it writes, into JOBDIR/results/:
                   place so the host never reads half of it,
   heartbeat       touched every HEARTBEAT_S while a job runs, so the host
                   tells a hung L1 from a slow test long before the job's
-                  own timeout.
+                  own timeout,
+  l1-kernel-text  the address of L1's kernel _text at this boot, so the
+                  host can name a hang's RIPs as offsets into the kernel.
 A job that outlives its timeout first gets SIGUSR1 sent to every cvmm in L1
 (cvmm prints each vCPU's state on it), then SIGTERM and SIGKILL to its
 process group, so the log says where the guest was.  Jobs that already have
@@ -133,11 +135,37 @@ def run(job, results):
     os.rename(tmp, os.path.join(results, f"{jid}.json"))
 
 
+def kernel_text(kallsyms="/proc/kallsyms"):
+    """The address of this kernel's _text (moved by KASLR at each boot), or
+    None where kallsyms hides it."""
+    try:
+        with open(kallsyms) as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) >= 3 and fields[2] == "_text":
+                    addr = int(fields[0], 16)
+                    return addr or None
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def note_kernel_text(results, kallsyms="/proc/kallsyms"):
+    """Writes results/l1-kernel-text, so that the host can name an L1 hang's
+    instruction pointers as offsets into the kernel, the same at every
+    boot of that kernel (run-nested)."""
+    text = kernel_text(kallsyms)
+    if text is not None:
+        with open(os.path.join(results, "l1-kernel-text"), "w") as f:
+            f.write(f"{text:#x}\n")
+
+
 def main(jobdir):
     with open(os.path.join(jobdir, "jobs.json")) as f:
         jobs = json.load(f)
     results = os.path.join(jobdir, "results")
     os.makedirs(results, exist_ok=True)
+    note_kernel_text(results)
     for job in jobs:
         if not os.path.exists(os.path.join(results, f"{job['id']}.json")):
             run(job, results)
