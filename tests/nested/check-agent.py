@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 """Checks the nested harness's L1 agent on this host, without L1: a job whose
 guest triple-faults runs once more (and only once, and only when the job
-allows it), with the first attempt's log kept; other failures never rerun."""
+allows it), with the first attempt's log kept; other failures never rerun;
+the idle VM it holds for L1's lifetime is not held, and leaks nothing,
+where there is no KVM."""
 import json
 import os
 import subprocess
@@ -52,7 +54,35 @@ def expect(cond, what):
         sys.exit(1)
 
 
+def open_fds():
+    return set(os.listdir("/proc/self/fd"))
+
+
+def check_hold_kvm_keys():
+    """The agent's idle VM: nothing held and nothing leaked without KVM;
+    where /dev/kvm works (not needed), a VM, an irqchip and a vCPU, each
+    descriptor close-on-exec so no job inherits it."""
+    import fcntl
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader("l1_agent", os.path.join(HERE, "l1-agent.py"))
+    agent = importlib.util.module_from_spec(importlib.util.spec_from_loader("l1_agent", loader))
+    loader.exec_module(agent)
+    before = open_fds()
+    expect(agent.hold_kvm_keys("/nonexistent/kvm") is None, "hold: no device, no VM")
+    expect(agent.hold_kvm_keys("/dev/null") is None, "hold: not KVM, no VM")
+    expect(open_fds() == before, "hold: the failed attempts leave no descriptor open")
+    held = agent.hold_kvm_keys()
+    if held is None:
+        return
+    expect(len(held) == 3, f"hold: /dev/kvm, the VM and its vCPU: {held}")
+    for fd in held:
+        expect(fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC, f"hold: fd {fd} close-on-exec")
+        os.close(fd)
+
+
 def main():
+    check_hold_kvm_keys()
     tf = "triple-fault: vCPU 1: triple fault"
     got = run_agent([
         {"id": "once", "fails": 1, "stop": tf, "guest_retry": True},

@@ -27,6 +27,7 @@ then (docs/testing.md, "Reliability").  The first attempt's log is kept as
 it; a guest that triple-faults twice fails the job.
 """
 import json
+import fcntl
 import os
 import signal
 import subprocess
@@ -150,6 +151,40 @@ def kernel_text(kallsyms="/proc/kallsyms"):
     return None
 
 
+# <linux/kvm.h>: _IO(KVMIO, n) with KVMIO 0xAE.
+KVM_CREATE_VM = 0xAE01
+KVM_CREATE_VCPU = 0xAE41
+KVM_CREATE_IRQCHIP = 0xAE60
+
+
+def hold_kvm_keys(dev="/dev/kvm"):
+    """Creates one VM with an in-kernel irqchip and one vCPU, never run, and
+    returns its descriptors (kept open for L1's lifetime; None without
+    KVM).  KVM turns kernel static keys on for the first VM and vCPU and
+    off after the last (the scheduler's preempt notifiers, the local APIC's
+    software-disabled key), and each turn patches kernel code while the
+    other CPU runs it, through int3.  Under QEMU's TCG that patching hung
+    L1 with both vCPUs looping in exc_int3 on the patched site in
+    __schedule (docs/testing.md, "Reliability").  With this VM alive the
+    keys stay on, so no VM started or stopped by a job patches anything,
+    as on a host where other VMs run.  The descriptors are close-on-exec:
+    no job inherits them."""
+    fds = []
+    try:
+        fds.append(os.open(dev, os.O_RDWR | os.O_CLOEXEC))
+        fds.append(fcntl.ioctl(fds[0], KVM_CREATE_VM, 0))
+        fcntl.ioctl(fds[1], KVM_CREATE_IRQCHIP, 0)
+        fds.append(fcntl.ioctl(fds[1], KVM_CREATE_VCPU, 0))
+    except OSError as e:
+        print(f"l1-agent: no VM held open ({dev}: {e.strerror})", file=sys.stderr)
+        for fd in fds:
+            os.close(fd)
+        return None
+    for fd in fds[1:]:
+        os.set_inheritable(fd, False)
+    return fds
+
+
 def note_kernel_text(results, kallsyms="/proc/kallsyms"):
     """Writes results/l1-kernel-text, so that the host can name an L1 hang's
     instruction pointers as offsets into the kernel, the same at every
@@ -166,6 +201,7 @@ def main(jobdir):
     results = os.path.join(jobdir, "results")
     os.makedirs(results, exist_ok=True)
     note_kernel_text(results)
+    held = hold_kvm_keys()  # noqa: F841 (kept open until L1 powers off)
     for job in jobs:
         if not os.path.exists(os.path.join(results, f"{job['id']}.json")):
             run(job, results)
