@@ -30,10 +30,10 @@ the nested harness's L1 (gkhost.HugePool); skipped with the reason
 otherwise.
 
 Before the repetitions, each VMM boots the boot program --warmup times
-(default 1), untimed: the first VM in a fresh host, and each VMM's first
-start, pay one-off costs (in a nested run's new L1, the first cvmm start took
-200-250 ms against 60-190 after it, and QEMU's first 1.1-1.4 s against
-0.55-0.95).  Each
+(default 1), untimed: each VMM's first start pays one-off costs (nested,
+QEMU's first took 1.1-1.4 s against 0.55-0.95 after it), and so did the
+first VM in a fresh L1 until L1's agent held an idle VM (cvmm's first start
+200-280 ms against 60-190; docs/testing.md, "Reliability").  Each
 repetition then runs every VMM once, one after the other, and the VMMs take
 turns going first (repetition r starts with VMM r mod N), so that no VMM
 always follows the same one; with --reps a multiple of N each VMM has each

@@ -26,8 +26,8 @@ then (docs/testing.md, "Reliability").  The first attempt's log is kept as
 <id>.first.log and the result says so ("guest_retry"), and the host prints
 it; a guest that triple-faults twice fails the job.
 """
-import json
 import fcntl
+import json
 import os
 import signal
 import subprocess
