@@ -63,11 +63,8 @@ def check_hold_kvm_keys():
     where /dev/kvm works (not needed), a VM, an irqchip and a vCPU, each
     descriptor close-on-exec so no job inherits it."""
     import fcntl
-    import importlib.machinery
-    import importlib.util
-    loader = importlib.machinery.SourceFileLoader("l1_agent", os.path.join(HERE, "l1-agent.py"))
-    agent = importlib.util.module_from_spec(importlib.util.spec_from_loader("l1_agent", loader))
-    loader.exec_module(agent)
+    from harness_checks import load
+    agent = load("l1-agent.py")
     before = open_fds()
     expect(agent.hold_kvm_keys("/nonexistent/kvm") is None, "hold: no device, no VM")
     expect(agent.hold_kvm_keys("/dev/null") is None, "hold: not KVM, no VM")

@@ -5,8 +5,6 @@ where L1's kernel was placed at boot, run-nested keeps each vCPU's general
 registers from the monitor's dump, with each kernel RIP also given as an
 offset from _text (the same instruction at every boot), and l1-symbol.py
 names the function at such an offset."""
-import importlib.machinery
-import importlib.util
 import os
 import socket
 import sys
@@ -14,26 +12,14 @@ import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
+from harness_checks import Checks, load  # noqa: E402
 
-
-def load(name, file):
-    loader = importlib.machinery.SourceFileLoader(name, os.path.join(HERE, file))
-    mod = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader))
-    loader.exec_module(mod)
-    return mod
-
-
-rn = load("run_nested", "run-nested")
-agent = load("l1_agent", "l1-agent.py")
-symbol = load("l1_symbol", "l1-symbol.py")
-failures = []
-
-
-def expect(name, got, want):
-    if got != want:
-        failures.append(f"{name}: got {got!r}, want {want!r}")
+rn = load("run-nested")
+agent = load("l1-agent.py")
+symbol = load("l1-symbol.py")
+checks = Checks("check-hang-report")
+expect = checks.expect
 
 
 def cpu(n, rip):
@@ -138,7 +124,4 @@ for test in (test_names_the_function_at_an_offset,
              test_an_unexpected_answer_is_kept_as_it_came, test_reads_the_whole_answer,
              test_agent_notes_the_kernel_text):
     test()
-for f in failures:
-    print(f"FAIL {f}")
-print(f"check-hang-report: {len(failures)} failed")
-sys.exit(1 if failures else 0)
+sys.exit(checks.finish())

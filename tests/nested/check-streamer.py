@@ -4,27 +4,18 @@
 L1: the copy follows the file as it grows, and a job retried in a fresh L1
 is copied from the start of its new log (the regression: the retry's first
 bytes were skipped, as many as the cut-short attempt had written)."""
-import importlib.machinery
-import importlib.util
 import io
 import os
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
-_loader = importlib.machinery.SourceFileLoader("run_nested", os.path.join(HERE, "run-nested"))
-_spec = importlib.util.spec_from_loader("run_nested", _loader)
-rn = importlib.util.module_from_spec(_spec)
-_loader.exec_module(rn)
+from harness_checks import Checks, load  # noqa: E402
 
+rn = load("run-nested")
 JOB = {"id": "000", "name": "cmd"}
-failures = []
-
-
-def expect(name, got, want):
-    if got != want:
-        failures.append(f"{name}: got {got!r}, want {want!r}")
+checks = Checks("check-streamer")
+expect = checks.expect
 
 
 def write_log(jobdir, data, mode="ab"):
@@ -78,7 +69,4 @@ for test in (test_follows_a_growing_log, test_retry_is_copied_from_its_start,
         os.mkdir(os.path.join(d, "results"))
         buf = io.BytesIO()
         test(d, buf, rn.Streamer(d, buf))
-for f in failures:
-    print(f"FAIL {f}")
-print(f"check-streamer: {len(failures)} failed")
-sys.exit(1 if failures else 0)
+sys.exit(checks.finish())
