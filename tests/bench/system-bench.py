@@ -412,9 +412,9 @@ def taking_turns(vmms, rep):
 
 
 def warm_up(a, vmms, prog, tmp, kit):
-    """Boots the boot program --warmup times on each VMM, untimed: the first
-    VM in a fresh host (a nested run's new L1 above all) pays one-off costs
-    that belong to no VMM, and each VMM's first start reads its binary."""
+    """Boots the boot program --warmup times on each VMM, untimed: a VMM's
+    first start reads its binary and, nested, has TCG translate it, and the
+    first VM on a host with no other VM pays for KVM's code patching."""
     for i in range(a.warmup):
         for v in vmms:
             b = run_once(a, v, prog("boot"), "", tmp, kit)

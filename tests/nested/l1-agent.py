@@ -167,8 +167,9 @@ def hold_kvm_keys(dev="/dev/kvm"):
     L1 with both vCPUs looping in exc_int3 on the patched site in
     __schedule (docs/testing.md, "Reliability").  With this VM alive the
     keys stay on, so no VM started or stopped by a job patches anything,
-    as on a host where other VMs run.  The descriptors are close-on-exec:
-    no job inherits them."""
+    as on a host where other VMs run.  No job inherits the descriptors:
+    /dev/kvm is opened close-on-exec, and KVM makes the VM's and the
+    vCPU's so itself."""
     fds = []
     try:
         fds.append(os.open(dev, os.O_RDWR | os.O_CLOEXEC))
@@ -180,8 +181,6 @@ def hold_kvm_keys(dev="/dev/kvm"):
         for fd in fds:
             os.close(fd)
         return None
-    for fd in fds[1:]:
-        os.set_inheritable(fd, False)
     return fds
 
 
