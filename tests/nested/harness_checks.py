@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """What the nested harness's checks share (check-agent.py,
-check-streamer.py, check-hang-report.py): loading a harness script that
-has no .py name as a module, and collecting failed expectations."""
+check-streamer.py, check-hang-report.py, check-l0-qemu.py): loading a
+harness script that has no .py name as a module, and collecting failed
+expectations."""
 import importlib.machinery
 import importlib.util
 import os
