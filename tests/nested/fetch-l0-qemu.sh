@@ -11,7 +11,7 @@
 # installs; a missing one is named.
 #
 # Usage: fetch-l0-qemu.sh
-# Cache: ${CVMM_CACHE:-$HOME/.cache/cvmm}/qemu/qemu-system-x86_<version>/
+# Cache: ${CVMM_CACHE:-$HOME/.cache/cvmm}/qemu/qemu-system-x86_<version>+seabios_<version>/
 # Output: one line per item, e.g.
 #   l0-qemu=/root/.cache/cvmm/qemu/qemu-system-x86_10.0.2.../usr/bin/qemu-system-x86_64
 #   l0-qemu-roms=<qemu-system-data's usr/share/qemu>
@@ -20,7 +20,8 @@
 # Idempotent and safe to run many times at once, as fetch-debian-kernel.sh:
 # an entry is built under a temporary name while holding $cache/.lock and
 # published by one rename with its .unpacked mark inside.  The private lists
-# are refreshed once a day; offline, the newest cached entry is used.
+# are refreshed once a day.  Without lists (never online) the newest cached
+# entry is used; with lists whose version is not cached, it is downloaded.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
