@@ -5,13 +5,15 @@ guest triple-faults runs once more (and only once, and only when the job
 allows it), with the first attempt's log kept; other failures never rerun;
 the idle VM it holds for L1's lifetime is not held, and leaks nothing,
 where there is no KVM."""
+import fcntl
 import json
 import os
 import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True
+from harness_checks import HERE, load  # noqa: E402
 
 # A stand-in for a test: it counts its attempts in a file and, while the
 # count is below FAILS, prints cvmm's stop line for a triple fault (or
@@ -62,8 +64,6 @@ def check_hold_kvm_keys():
     """The agent's idle VM: nothing held and nothing leaked without KVM;
     where /dev/kvm works (not needed), a VM, an irqchip and a vCPU, each
     descriptor close-on-exec so no job inherits it."""
-    import fcntl
-    from harness_checks import load
     agent = load("l1-agent.py")
     before = open_fds()
     expect(agent.hold_kvm_keys("/nonexistent/kvm") is None, "hold: no device, no VM")
