@@ -306,8 +306,13 @@ bool gk_vq_get(struct gk_vq *q, void **cookie, uint32_t *len)
 	gk_barrier();
 	e = q->mem->used.ring[q->last_used & (q->size - 1)];
 	q->last_used++;
-	if (q->event_idx && q->irq_on)
+	if (q->event_idx && q->irq_on) {
 		*(volatile uint16_t *)&q->mem->avail.used_event = q->last_used;
+		/* The used_event store must be visible before used->idx is read
+		 * again, or an entry added meanwhile is neither seen nor
+		 * interrupted for (the device fences the mirror-image pair). */
+		gk_mb();
+	}
 	if (e.id >= q->size || !q->chain_len[e.id]) {
 		q->bad_used++;	/* device returned a head that is not in flight */
 		*cookie = NULL;
@@ -330,6 +335,7 @@ bool gk_vq_get(struct gk_vq *q, void **cookie, uint32_t *len)
 void gk_vq_want_irq(struct gk_vq *q, bool on)
 {
 	q->irq_on = on;
+	q->irqs_seen = q->dev->irqs;
 	if (q->event_idx)
 		*(volatile uint16_t *)&q->mem->avail.used_event =
 			on ? q->last_used : (uint16_t)(q->last_used - 1);
@@ -388,6 +394,7 @@ unsigned gk_blk_reap(struct gk_vdev *d)
 	void *cookie;
 	uint32_t len;
 
+	d->vq.irqs_seen = d->irqs;
 	while (gk_vq_get(&d->vq, &cookie, &len)) {
 		struct gk_blkreq *r = cookie;
 
@@ -405,12 +412,21 @@ struct wait_ctx {
 	struct gk_vdev *d;
 	struct gk_blkreq *r;
 	unsigned n;
+	bool irq;
 };
 
+/*
+ * Interrupt-driven, the ring is read only after an interrupt.  Polling it
+ * earlier could consume entries the device has added but not yet decided
+ * to interrupt for; used_event then already covers them, and with
+ * EVENT_IDX the device rightly stays silent (virtio 1.2 §2.7.10).
+ */
 static bool all_done(void *p)
 {
 	struct wait_ctx *w = p;
 
+	if (w->irq && w->d->irqs == w->d->vq.irqs_seen)
+		return false;
 	gk_blk_reap(w->d);
 	for (unsigned i = 0; i < w->n; i++)
 		if (!w->r[i].done)
@@ -421,7 +437,7 @@ static bool all_done(void *p)
 bool gk_blk_wait(struct gk_vdev *d, struct gk_blkreq *r, unsigned n,
 		 const struct gk_blkmode *m, uint64_t timeout_us)
 {
-	struct wait_ctx w = { d, r, n };
+	struct wait_ctx w = { d, r, n, m->irq };
 	uint64_t t0, span;
 
 	if (m->irq)
@@ -439,9 +455,9 @@ int gk_blk_sync(struct gk_vdev *d, uint32_t type, uint64_t sector, void *data,
 {
 	static struct gk_blkreq r;
 
+	gk_vq_want_irq(&d->vq, m->irq);
 	if (gk_blk_submit(d, &r, type, sector, data, len, m->indirect))
 		return -1;
-	gk_vq_want_irq(&d->vq, m->irq);
 	gk_vq_kick(&d->vq);
 	if (!gk_blk_wait(d, &r, 1, m, 5000000))
 		return -1;

@@ -102,6 +102,9 @@ struct gk_vq {
 	struct gk_vring_mem *mem;
 	uint16_t index, size, free_head, num_free, avail_idx, kicked_idx, last_used;
 	bool event_idx, irq_on;
+	/* dev->irqs when interrupts were turned on or the used ring was last
+	 * read: an interrupt-driven wait reads the ring only once it moved. */
+	unsigned irqs_seen;
 	unsigned notifies, suppressed, bad_used;
 	void *cookie[GK_VQ_MAX];
 	uint16_t chain_len[GK_VQ_MAX];
@@ -239,7 +242,9 @@ int gk_blk_submit(struct gk_vdev *d, struct gk_blkreq *r, uint32_t type,
 		  uint64_t sector, void *data, uint32_t len, bool indirect);
 /* Reaps completions; returns how many requests finished. */
 unsigned gk_blk_reap(struct gk_vdev *d);
-/* Waits until n requests in r[] are done; false on timeout. */
+/* Waits until n requests in r[] are done; false on timeout.  With m->irq
+ * the used ring is read only after an interrupt, so success proves the
+ * device interrupted. */
 bool gk_blk_wait(struct gk_vdev *d, struct gk_blkreq *r, unsigned n,
 		 const struct gk_blkmode *m, uint64_t timeout_us);
 /* Synchronous request; returns the status byte or -1 on timeout. */
