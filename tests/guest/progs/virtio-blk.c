@@ -193,7 +193,7 @@ static void test_reads(void)
 static void test_depth(const char *name, unsigned depth, unsigned rounds,
 		       const struct gk_blkmode *m)
 {
-	unsigned n0 = disk.vq.notifies, s0 = disk.vq.suppressed;
+	unsigned n0 = disk.vq.notifies, s0 = disk.vq.suppressed, i0 = disk.irqs;
 	unsigned need = m->indirect ? depth : depth * 3;
 	uint64_t t0 = gk_rdtsc();
 	char why[160] = "";
@@ -216,8 +216,10 @@ static void test_depth(const char *name, unsigned depth, unsigned rounds,
 				ok = false;
 		gk_vq_kick(&disk.vq);
 		if (!ok || !gk_blk_wait(&disk, reqs, depth, m, TIMEOUT_US)) {
-			gk_snprintf(why, sizeof(why), "round %u: %s", r,
-				    ok ? "timeout" : "queue full");
+			gk_snprintf(why, sizeof(why), "round %u: %s; ", r,
+				    !ok ? "queue full" :
+				    m->irq ? "timeout waiting for an interrupt" :
+					     "timeout");
 			ok = false;
 			break;
 		}
@@ -227,14 +229,14 @@ static void test_depth(const char *name, unsigned depth, unsigned rounds,
 				       GK_PAT_HOST);
 		if (!ok || bad >= 0) {
 			gk_snprintf(why, sizeof(why), "round %u: bad status or "
-				    "data (word %ld)", r, bad);
+				    "data (word %ld); ", r, bad);
 			ok = false;
 		}
 	}
 	gk_check(name, ok, "%s%u rounds of %u x 4 KiB in flight, %u notifies, "
-		 "%u suppressed, %lu us", why, rounds, depth,
+		 "%u suppressed, %u interrupts, %lu us", why, rounds, depth,
 		 disk.vq.notifies - n0, disk.vq.suppressed - s0,
-		 gk_tsc_to_ns(gk_rdtsc() - t0) / 1000);
+		 disk.irqs - i0, gk_tsc_to_ns(gk_rdtsc() - t0) / 1000);
 }
 
 /* Depth 1, one request after another: the device must keep avail_event
