@@ -26,7 +26,8 @@ use_backports_apt() {
 	# Written by rename, so a concurrent reader never sees half a file.
 	if [ "$(cat "$apt_dir/sources.list" 2>/dev/null)" != "$line" ]; then
 		tmp=$(mktemp "$apt_dir/.sources.XXXXXX")
-		echo "$line" >"$tmp" && chmod 644 "$tmp" && mv -f "$tmp" "$apt_dir/sources.list"
+		{ echo "$line" >"$tmp" && chmod 644 "$tmp" && mv -f "$tmp" "$apt_dir/sources.list"; } ||
+			{ rm -f "$tmp"; die "cannot write $apt_dir/sources.list"; }
 	fi
 	apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
 		-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null
