@@ -189,6 +189,11 @@ static bool prep_uring(struct vblk_async *a, struct slot *s, uint32_t idx)
 		io_uring_prep_readv(sqe, a->be.fd, s->iov, (unsigned int)s->iovcnt, off);
 	else
 		io_uring_prep_writev(sqe, a->be.fd, s->iov, (unsigned int)s->iovcnt, off);
+	/* Durable before it completes, as the executor's flush would make
+	 * it; a short write is finished through the executor, which
+	 * flushes. */
+	if (type == VIRTIO_BLK_T_OUT && s->req.write_through)
+		sqe->rw_flags = RWF_DSYNC;
 	io_uring_sqe_set_data64(sqe, idx);
 	a->queued++;
 	return true;

@@ -87,6 +87,10 @@ static int op_activate(void *ctx, uint64_t features)
 	d->features = features;
 	d->lim = d->offered;
 	d->lim.flush = features & BIT(VIRTIO_BLK_F_FLUSH);
+	/* §5.2.6.2: with FLUSH offered and neither it nor CONFIG_WCE (never
+	 * offered) negotiated, completed writes must already be stable. */
+	d->lim.write_through = !d->lim.flush &&
+			       (offered_features(d) & BIT(VIRTIO_BLK_F_FLUSH));
 	d->lim.discard = features & BIT(VIRTIO_BLK_F_DISCARD);
 	d->lim.write_zeroes = features & BIT(VIRTIO_BLK_F_WRITE_ZEROES);
 	d->stalled = false;
@@ -221,13 +225,29 @@ static void signal_used(struct vblk_device *d)
 		d->stats.interrupts++;
 }
 
+/*
+ * DRIVER_OK, and neither FAILED (the driver gave up, §2.1) nor
+ * DEVICE_NEEDS_RESET: the states in which the transport delivers
+ * notifications (virtq_mmio_queue_notified).  The other ways into the
+ * queue (the limiter's timer, a completion resuming a full engine) must
+ * agree with it.
+ */
+static bool running(const struct vblk_device *d)
+{
+	uint32_t st = virtq_mmio_status(&d->mmio);
+
+	return (st & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	       !(st & (VIRTIO_CONFIG_S_FAILED | VIRTIO_CONFIG_S_NEEDS_RESET));
+}
+
 /* The loop of <virtq/queue.h>: drain, re-enable notifications, and drain
  * again if the driver published more in between. */
 static void drain(struct vblk_device *d)
 {
 	int r;
 
-	if (d->stalled || d->throttled || !virtq_queue_is_live(&d->queue))
+	if (d->stalled || d->throttled || !running(d) ||
+	    !virtq_queue_is_live(&d->queue))
 		return;
 	do {
 		r = virtq_queue_disable_notification(&d->queue);
@@ -252,6 +272,28 @@ static void op_queue_notify(void *ctx, uint16_t index)
 		drain(dev_of(ctx));
 }
 
+static void on_done(void *ctx, uint64_t cookie, uint8_t status, uint32_t used_len);
+
+/*
+ * QueueReady = 0: the device MUST NOT access the queue afterwards
+ * (§4.2.2.1), and the kernel may still be writing into its buffers.  The
+ * requests in flight land first, into the used ring of the queue that is
+ * still ready, as if they had finished before the write; nothing is
+ * taken from the ring meanwhile.
+ */
+static void op_queue_stop(void *ctx, uint16_t index)
+{
+	struct vblk_device *d = dev_of(ctx);
+
+	if (index != 0)
+		return;
+	while (d->async && vblk_async_inflight(d->async) &&
+	       vblk_async_reap(d->async, true, on_done, d) >= 0)
+		;
+	if (virtq_queue_is_live(&d->queue))
+		signal_used(d);
+}
+
 static const struct virtq_device_ops blk_ops = {
 	.version = VIRTQ_DEVICE_OPS_VERSION,
 	.features = op_features,
@@ -260,6 +302,7 @@ static const struct virtq_device_ops blk_ops = {
 	.activate = op_activate,
 	.reset = op_reset,
 	.queue_notify = op_queue_notify,
+	.queue_stop = op_queue_stop,
 };
 
 static void fill_config(struct vblk_device *d)
@@ -394,10 +437,20 @@ int vblk_device_complete(struct vblk_device *d, bool wait)
 		signal_used(d);
 	if (d->stalled) {
 		d->stalled = false;
-		if (virtq_mmio_status(&d->mmio) & VIRTIO_CONFIG_S_DRIVER_OK)
-			drain(d);
+		drain(d);
 	}
 	return n;
+}
+
+int vblk_device_quiesce(struct vblk_device *d)
+{
+	while (d->async && vblk_async_inflight(d->async)) {
+		int n = vblk_device_complete(d, true);
+
+		if (n < 0)
+			return n;
+	}
+	return 0;
 }
 
 int vblk_device_deadline(const struct vblk_device *d, uint64_t *at_ns)
@@ -413,8 +466,7 @@ void vblk_device_timer(struct vblk_device *d)
 	if (!d->throttled)
 		return;
 	d->throttled = false;
-	if (virtq_mmio_status(&d->mmio) & VIRTIO_CONFIG_S_DRIVER_OK)
-		drain(d);
+	drain(d);
 }
 
 uint64_t vblk_device_capacity(const struct vblk_device *d)

@@ -147,13 +147,28 @@ static int run(struct vmmem_map *mem, const struct vblk_backend *be,
 	}
 }
 
+/* A write-through request is committed before it completes (§5.2.6.2:
+ * FLUSH offered, not negotiated).  Without a flush op nothing can commit
+ * it, and reporting it stable would be a lie. */
+static int commit(const struct vblk_backend *be, const struct vblk_request *req)
+{
+	if (!req->write_through)
+		return 0;
+	return be->ops->flush ? be->ops->flush(be->ctx) : -EIO;
+}
+
 uint8_t vblk_execute(struct vmmem_map *mem, const struct vblk_backend *be,
 		     const uint8_t id[VIRTIO_BLK_ID_BYTES],
 		     const struct vblk_request *req)
 {
+	int err;
+
 	if (req->status != VIRTIO_BLK_S_OK)
 		return req->status;
-	return vblk_status_from_errno(run(mem, be, id, req));
+	err = run(mem, be, id, req);
+	if (!err)
+		err = commit(be, req);
+	return vblk_status_from_errno(err);
 }
 
 uint32_t vblk_complete(struct vmmem_map *mem, const struct vblk_request *req,
@@ -163,9 +178,16 @@ uint32_t vblk_complete(struct vmmem_map *mem, const struct vblk_request *req,
 
 	if (!req->has_status || vmmem_store_u8(mem, req->status_addr, status))
 		return 0;
-	if (status == VIRTIO_BLK_S_OK && data_in)
+	if (status != VIRTIO_BLK_S_OK || !data_in)
+		return 1;
+	/* §2.7.8.2: the bytes written from the start of the writable area.
+	 * A GET_ID buffer larger than the ID leaves a gap before the status
+	 * byte; the gap is not written (zero-filling it could mean gigabytes
+	 * of memset for a hostile driver), so only the ID counts.  An IN's
+	 * status byte always follows its data. */
+	if (req->status_offset == req->data_len)
 		return (uint32_t)req->data_len + 1u;
-	return 1;
+	return (uint32_t)req->data_len;
 }
 
 uint32_t vblk_process(struct vmmem_map *mem, const struct vblk_backend *be,

@@ -153,18 +153,23 @@ static int parse_rw(const struct vblk_limits *lim, const struct vblk_chain *c,
 		return -EROFS;
 	if (in)
 		return collect(lim, c, s->nread, c->n, 0, len, req);
+	req->write_through = lim->write_through;
 	return collect(lim, c, 0, s->nread, VBLK_HDR_SIZE, len, req);
+}
+
+/* §5.2.6.2: unknown flags, and UNMAP on a discard, are UNSUPP. */
+static bool dwz_flags_ok(bool discard, const struct vblk_dwz *z)
+{
+	uint32_t known = discard ? 0 : VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP;
+
+	return !(z->flags & ~known);
 }
 
 static int check_dwz(const struct vblk_limits *lim, bool discard,
 		     const struct vblk_dwz *z)
 {
-	uint32_t known = discard ? 0 : VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP;
 	uint32_t max = discard ? lim->max_discard_sectors : lim->max_write_zeroes_sectors;
 
-	/* §5.2.6.2: unknown flags, and UNMAP on a discard, are UNSUPP. */
-	if (z->flags & ~known)
-		return -ENOTSUP;
 	if (z->num_sectors > max)
 		return -EBADMSG;
 	if (discard && lim->discard_sector_alignment &&
@@ -173,23 +178,10 @@ static int check_dwz(const struct vblk_limits *lim, bool discard,
 	return in_range(lim, z->sector, z->num_sectors) ? 0 : -EBADMSG;
 }
 
-static int parse_dwz(const struct vmmem_map *mem, const struct vblk_limits *lim,
-		     const struct vblk_chain *c, const struct shape *s,
-		     struct vblk_request *req)
+/* Reads the first n segments (n <= VBLK_MAX_DWZ_SEGS) into req->dwz. */
+static int read_dwz(const struct vmmem_map *mem, const struct vblk_chain *c,
+		    const struct shape *s, uint32_t n, struct vblk_request *req)
 {
-	bool discard = req->type == VIRTIO_BLK_T_DISCARD;
-	uint32_t max = discard ? lim->max_discard_seg : lim->max_write_zeroes_seg;
-	uint64_t bytes = s->rbytes - VBLK_HDR_SIZE;
-	uint64_t n = bytes / VBLK_DWZ_SEG_SIZE;
-
-	if (!(discard ? lim->discard : lim->write_zeroes))
-		return -ENOTSUP;
-	if (max > VBLK_MAX_DWZ_SEGS)
-		max = VBLK_MAX_DWZ_SEGS;
-	if (s->wbytes != 1u || bytes == 0 || bytes % VBLK_DWZ_SEG_SIZE || n > max)
-		return -EBADMSG;
-	if (lim->read_only)
-		return -EROFS;
 	for (uint32_t i = 0; i < n; i++) {
 		uint8_t raw[VBLK_DWZ_SEG_SIZE];
 		struct vblk_dwz *z = &req->dwz[i];
@@ -206,10 +198,49 @@ static int parse_dwz(const struct vmmem_map *mem, const struct vblk_limits *lim,
 		z->num_sectors = le32toh(z->num_sectors);
 		z->flags = le32toh(z->flags);
 		req->ndwz = i + 1u;
-		err = check_dwz(lim, discard, z);
+	}
+	return 0;
+}
+
+/*
+ * Flags come first, so that UNSUPP wins over every IOERR a segment could
+ * also earn: those of up to VBLK_MAX_DWZ_SEGS segments, even when there
+ * are more than advertised (reading further would let one request make
+ * the device walk up to 2^28 segments).
+ */
+static int parse_dwz(const struct vmmem_map *mem, const struct vblk_limits *lim,
+		     const struct vblk_chain *c, const struct shape *s,
+		     struct vblk_request *req)
+{
+	bool discard = req->type == VIRTIO_BLK_T_DISCARD;
+	uint32_t max = discard ? lim->max_discard_seg : lim->max_write_zeroes_seg;
+	uint64_t bytes = s->rbytes - VBLK_HDR_SIZE;
+	uint64_t n = bytes / VBLK_DWZ_SEG_SIZE;
+	int err;
+
+	if (!(discard ? lim->discard : lim->write_zeroes))
+		return -ENOTSUP;
+	if (max > VBLK_MAX_DWZ_SEGS)
+		max = VBLK_MAX_DWZ_SEGS;
+	if (s->wbytes != 1u || bytes == 0 || bytes % VBLK_DWZ_SEG_SIZE)
+		return -EBADMSG;
+	if (lim->read_only)
+		return -EROFS;
+	err = read_dwz(mem, c, s, n < VBLK_MAX_DWZ_SEGS ? (uint32_t)n : VBLK_MAX_DWZ_SEGS,
+		       req);
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < req->ndwz; i++)
+		if (!dwz_flags_ok(discard, &req->dwz[i]))
+			return -ENOTSUP;
+	if (n > max)
+		return -EBADMSG;
+	for (uint32_t i = 0; i < req->ndwz; i++) {
+		err = check_dwz(lim, discard, &req->dwz[i]);
 		if (err)
 			return err;
 	}
+	req->write_through = lim->write_through;
 	return 0;
 }
 
@@ -266,6 +297,8 @@ int vblk_parse(const struct vmmem_map *mem, const struct vblk_limits *lim,
 	req->sector = 0;
 	req->has_status = false;
 	req->status_addr = 0;
+	req->status_offset = 0;
+	req->write_through = false;
 	req->data_len = 0;
 	req->nseg = 0;
 	req->ndwz = 0;
@@ -273,6 +306,8 @@ int vblk_parse(const struct vmmem_map *mem, const struct vblk_limits *lim,
 	err = check_shape(chain, &s);
 	if (!err && (!req->has_status || s.rbytes < VBLK_HDR_SIZE))
 		err = -EBADMSG;
+	if (!err)
+		req->status_offset = (uint32_t)(s.wbytes - 1u);
 	if (!err)
 		err = gather(mem, chain, 0, s.nread, 0, hdr, sizeof(hdr));
 	if (!err) {
@@ -288,6 +323,7 @@ int vblk_parse(const struct vmmem_map *mem, const struct vblk_limits *lim,
 	if (err) {
 		req->nseg = 0;
 		req->data_len = 0;
+		req->write_through = false;
 	}
 	req->status = status_of(err);
 	return err;

@@ -41,16 +41,46 @@ static void t_irq(void *ctx, uint32_t isr)
 	t->isr |= isr;
 }
 
-/* Resets the device through Status and sets it up again with fresh rings. */
-static inline void t_bring_up(struct t_dev *t, uint32_t drv_flags)
+/* Resets the device through Status and sets it up again with fresh rings;
+ * the driver accepts the offered features that are also in wanted. */
+static inline void t_bring_up_with(struct t_dev *t, uint32_t drv_flags,
+				   uint64_t wanted)
 {
 	virtq_driver_free(t->drv);
 	cr_assert_eq(virtq_driver_mmio_negotiate(vblk_device_mmio(&t->dev),
-						 T_FEATURES(drv_flags), &t->features), 0);
+						 T_FEATURES(drv_flags) & wanted,
+						 &t->features), 0);
 	cr_assert_eq(virtq_driver_new(t->mem, T_QSIZE, T_RING, drv_flags, &t->drv), 0);
 	cr_assert_eq(virtq_driver_mmio_setup_queue(vblk_device_mmio(&t->dev), 0,
 						   t->drv), 0);
 	cr_assert_eq(virtq_driver_mmio_driver_ok(vblk_device_mmio(&t->dev)), 0);
+}
+
+static inline void t_bring_up(struct t_dev *t, uint32_t drv_flags)
+{
+	t_bring_up_with(t, drv_flags, ~0ull);
+}
+
+/*
+ * Creates the device over t->be (set up by the caller, with t->mem), with
+ * an async engine of depth 8 made with async_flags when async, and brings
+ * it up accepting the offered features in wanted.
+ */
+static inline void t_dev_start(struct t_dev *t, bool async, unsigned int async_flags,
+			       uint32_t drv_flags, uint64_t wanted,
+			       const struct rlim_config *limit)
+{
+	struct vblk_device_config cfg = {
+		.backend = &t->be, .mem = t->mem, .irq = { t_irq, t },
+		.id = "cvmm-test", .queue_size = T_QSIZE, .limit = limit,
+	};
+
+	if (async)
+		cr_assert_eq(vblk_async_new(&t->be, cfg.id, 8, async_flags,
+					    &t->async), 0);
+	cfg.async = t->async;
+	cr_assert_eq(vblk_device_init(&t->dev, &cfg), 0);
+	t_bring_up_with(t, drv_flags, wanted);
 }
 
 /* Opens the device with an optional rate limit (NULL: none). */
@@ -58,21 +88,10 @@ static inline void t_dev_open_limited(struct t_dev *t, bool read_only, bool asyn
 				      uint32_t drv_flags,
 				      const struct rlim_config *limit)
 {
-	struct vblk_device_config cfg = {
-		.mem = NULL, .irq = { t_irq, t }, .id = "cvmm-test",
-		.queue_size = T_QSIZE, .limit = limit,
-	};
-
 	memset(t, 0, sizeof(*t));
 	t->mem = t_mem();
 	t->file = t_disk(read_only, &t->be);
-	if (async)
-		cr_assert_eq(vblk_async_new(&t->be, cfg.id, 8, 0, &t->async), 0);
-	cfg.backend = &t->be;
-	cfg.mem = t->mem;
-	cfg.async = t->async;
-	cr_assert_eq(vblk_device_init(&t->dev, &cfg), 0);
-	t_bring_up(t, drv_flags);
+	t_dev_start(t, async, 0, drv_flags, ~0ull, limit);
 }
 
 static inline void t_dev_open(struct t_dev *t, bool read_only, bool async,

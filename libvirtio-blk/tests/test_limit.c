@@ -394,6 +394,91 @@ Test(limit, async_waits_for_the_limiter)
 	cr_assert_eq(t_status(&t, 2), VIRTIO_BLK_S_OK);
 }
 
+/*
+ * A device that is not running (the driver set FAILED, or the device
+ * asked for a reset) takes nothing, whatever calls it: the timer does not
+ * run the write the limiter held back, exactly as a notification is
+ * refused then.  Slot 1 would write 0x22 over sector 8.
+ */
+static void held_back_write(void)
+{
+	open_with(NULL, &one_per_100ms, false);
+	cr_assert_eq(vmmem_fill(t.mem, T_DATA, 0x11, 512), 0);
+	cr_assert_eq(vmmem_fill(t.mem, T_DATA + 4096, 0x22, 512), 0);
+	(void)t_add(&t, 0, VIRTIO_BLK_T_OUT, 0, 512, true);
+	(void)t_add(&t, 1, VIRTIO_BLK_T_OUT, 8, 512, true);
+	t_kick(&t);
+	cr_assert_eq(done(), 1);
+}
+
+/* Disk sector 8 still holds the image's pattern. */
+static void sector_8_untouched(void)
+{
+	uint8_t back[512];
+
+	cr_assert_eq(pread(t.be.fd, back, sizeof(back), 8 * 512), (ssize_t)sizeof(back));
+	for (uint32_t i = 0; i < sizeof(back); i++)
+		cr_assert_eq(back[i], t_pattern(8 * 512 + i), "byte %u", i);
+}
+
+static void set_status_bit(uint32_t bit)
+{
+	uint64_t st = 0;
+
+	cr_assert_eq(vblk_device_mmio_read(&t.dev, VIRTIO_MMIO_STATUS, 4, &st), 0);
+	cr_assert_eq(vblk_device_mmio_write(&t.dev, VIRTIO_MMIO_STATUS, 4, st | bit), 0);
+}
+
+Test(limit, timer_after_failed_does_nothing)
+{
+	held_back_write();
+	set_status_bit(VIRTIO_CONFIG_S_FAILED);
+	cr_assert_eq(vblk_device_notify(&t.dev), -EPERM);
+	now += 100 * MS;
+	vblk_device_timer(&t.dev);
+	cr_assert_eq(done(), 1);
+	cr_assert_eq(t_status(&t, 1), 0xee);
+	sector_8_untouched();
+}
+
+Test(limit, timer_after_needs_reset_does_nothing)
+{
+	held_back_write();
+	/* A queue register written after DRIVER_OK: the transport refuses
+	 * it and sets DEVICE_NEEDS_RESET; the queue itself stays live. */
+	cr_assert_neq(vblk_device_mmio_write(&t.dev, VIRTIO_MMIO_QUEUE_NUM, 4, 8), 0);
+	cr_assert(t_needs_reset(&t));
+	cr_assert_eq(vblk_device_notify(&t.dev), -EPERM);
+	now += 100 * MS;
+	vblk_device_timer(&t.dev);
+	cr_assert_eq(done(), 1);
+	cr_assert_eq(t_status(&t, 1), 0xee);
+	sector_8_untouched();
+}
+
+/* The other resume path: an engine that was full resumes the drain on
+ * its next completion, but not after the driver set FAILED.  The 8
+ * requests in flight still complete into the ring; slots 8..11, writes
+ * to sectors 8..11, are never taken. */
+Test(limit, async_resume_after_failed_does_nothing)
+{
+	open_with(NULL, NULL, true);
+	cr_assert_eq(vmmem_fill(t.mem, T_DATA, 0x22, 4096 * 12), 0);
+	for (unsigned int i = 0; i < 8; i++)
+		(void)t_add(&t, i, VIRTIO_BLK_T_IN, i, 512, true);
+	for (unsigned int i = 8; i < 12; i++)
+		(void)t_add(&t, i, VIRTIO_BLK_T_OUT, i, 512, true);
+	t_kick(&t);
+	cr_assert_eq(vblk_async_inflight(t.async), 8);
+	set_status_bit(VIRTIO_CONFIG_S_FAILED);
+	while (vblk_async_inflight(t.async))
+		cr_assert_geq(vblk_device_complete(&t.dev, true), 0);
+	cr_assert_eq(done(), 8);
+	for (unsigned int i = 8; i < 12; i++)
+		cr_assert_eq(t_status(&t, i), 0xee, "slot %u", i);
+	sector_8_untouched();
+}
+
 Test(limit, prices_of_each_request_type)
 {
 	static struct vblk_request r;

@@ -381,6 +381,28 @@ Test(request, write_zeroes_unmap_flag_is_accepted_but_unknown_flags_are_not)
 	cr_assert_eq(parse(), -ENOTSUP);
 }
 
+/* §5.2.6.2: UNMAP on a discard, or an unknown flag, is UNSUPP whatever
+ * else is wrong with the request's segments: all flags are checked
+ * before any count, size, alignment or range. */
+Test(request, discard_unmap_flag_wins_over_an_earlier_segment_past_capacity)
+{
+	t_dwz(mem, T_DATA, T_DISK_SECTORS + 8, 8, 0);
+	t_dwz(mem, T_DATA + 16, 0, 8, VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP);
+	dwz_chain(VIRTIO_BLK_T_DISCARD, 2);
+	cr_assert_eq(parse(), -ENOTSUP);
+	cr_assert_eq(req.status, VIRTIO_BLK_S_UNSUPP);
+}
+
+Test(request, write_zeroes_unknown_flag_wins_over_too_many_segments)
+{
+	t_dwz(mem, T_DATA, 0, 8, 0x80000000u);
+	for (uint32_t i = 1; i < 5; i++)
+		t_dwz(mem, T_DATA + 16 * i, 8 * i, 8, 0);
+	dwz_chain(VIRTIO_BLK_T_WRITE_ZEROES, 5);	/* 4 advertised */
+	cr_assert_eq(parse(), -ENOTSUP);
+	cr_assert_eq(req.status, VIRTIO_BLK_S_UNSUPP);
+}
+
 Test(request, discard_more_segments_than_advertised_is_ioerr)
 {
 	for (uint32_t i = 0; i < 5; i++)

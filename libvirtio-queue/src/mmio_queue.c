@@ -56,6 +56,11 @@ static int ready_write(struct virtq_mmio *dev, struct virtq_queue *q, uint32_t v
 	int err;
 
 	if (v == 0) {
+		/* The device lets go of the queue's chains while it may
+		 * still complete them (§4.2.2.1). */
+		if (q->ready && dev->cfg.ops->queue_stop)
+			dev->cfg.ops->queue_stop(dev->cfg.ctx,
+						 (uint16_t)(q - dev->cfg.queues));
 		virtq_queue_set_not_ready(q);
 		return 0;
 	}

@@ -28,7 +28,9 @@ struct echo_dev {
 	uint64_t offer;		/* what ops->features returns */
 	uint8_t config[ECHO_CONFIG_SIZE];
 	int activate_ret;
-	int activations, resets, notifies, irqs, chain_errors;
+	int activations, resets, notifies, irqs, chain_errors, stops;
+	int stopped_index;	/* of the last queue_stop */
+	bool stopped_while_ready; /* that queue still read ready then */
 	uint64_t activated_features;
 	uint32_t last_isr;
 };
@@ -64,6 +66,15 @@ static inline int echo_activate(void *ctx, uint64_t features)
 static inline void echo_reset(void *ctx)
 {
 	((struct echo_dev *)ctx)->resets++;
+}
+
+static inline void echo_queue_stop(void *ctx, uint16_t index)
+{
+	struct echo_dev *d = ctx;
+
+	d->stops++;
+	d->stopped_index = index;
+	d->stopped_while_ready = d->queues[index].ready;
 }
 
 /* Serves one chain: readable bytes, in order, into the writable buffers. */
@@ -138,6 +149,7 @@ static const struct virtq_device_ops echo_ops = {
 	.activate = echo_activate,
 	.reset = echo_reset,
 	.queue_notify = echo_notify,
+	.queue_stop = echo_queue_stop,
 };
 
 /* Initialises d on mem, offering `offer`. */

@@ -117,7 +117,7 @@ Test(regs, init_refuses_bad_configuration)
 	cfg.config_size = 0xf01;
 	cr_expect_eq(virtq_mmio_init(&dev, &cfg), -EINVAL);
 	cfg.config_size = 0;
-	old.version = 2;
+	old.version = VIRTQ_DEVICE_OPS_VERSION + 1;
 	cfg.ops = &old;
 	cr_expect_eq(virtq_mmio_init(&dev, &cfg), -EINVAL);
 	cfg.ops = NULL;

@@ -4,7 +4,8 @@
 // once ran before the case it should have let through (QueueReady = 0
 // after DRIVER_OK, issue 13).  One test per rule:
 //  - stopping a queue (QueueReady = 0) works in every state, reads back 0,
-//    quiesces the queue, and a later reset brings the device back;
+//    tells the device first (ops->queue_stop), quiesces the queue, and a
+//    later reset brings the device back;
 //  - a stopped queue is not revived after DRIVER_OK (no RING_RESET);
 //  - the selectors and InterruptACK carry no state precondition;
 //  - FAILED and a reset are accepted after NEEDS_RESET.
@@ -54,6 +55,21 @@ Test(queue_stop, ready_0_after_driver_ok_accepted_and_reads_back_0)
 	cr_expect_eq(m_status(&m), ACK | DRV | FOK | DOK, "no NEEDS_RESET");
 	cr_expect_eq(m_rd(&m, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG, 0,
 		     "no configuration interrupt");
+}
+
+/* The device hears of the stop while it may still complete its chains
+ * (§4.2.2.1), once, and only for a queue that was ready. */
+Test(queue_stop, device_is_told_once_while_the_queue_is_still_ready)
+{
+	m_probe(&m, M_OFFER);
+	del_vq(0);
+	cr_expect_eq(m.dev.stops, 1);
+	cr_expect_eq(m.dev.stopped_index, 0);
+	cr_expect(m.dev.stopped_while_ready);
+	del_vq(0);
+	cr_expect_eq(m.dev.stops, 1, "a stopped queue is not stopped again");
+	del_vq(1);
+	cr_expect_eq(m.dev.stops, 1, "nor a queue that was never ready");
 }
 
 Test(queue_stop, stopped_queue_processes_no_chain)

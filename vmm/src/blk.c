@@ -186,8 +186,11 @@ static int blk_attach(void *ctx)
 	return vmm__virtio_port_attach(&b->port);
 }
 
-/* No new request is taken, and every request in flight lands, so that
- * the used ring and the disk are final while paused. */
+/* No notification is heard any more, and every request in flight lands
+ * (vblk_device_quiesce waits until the engine is empty; chains a full
+ * engine had put back are taken and land too), so that the used ring and
+ * the disk are final while paused.  Should waiting fail, the warning says
+ * so, and a snapshot is then refused (vblk_device_save: -EBUSY). */
 static int blk_pause(void *ctx)
 {
 	struct vmm_blk *b = ctx;
@@ -199,7 +202,7 @@ static int blk_pause(void *ctx)
 	if (b->timer_open)
 		VMM_IGNORE(evmgr_timer_disarm(&b->timer));
 	pthread_mutex_lock(&b->port.bus.lock);
-	r = vblk_device_complete(&b->dev, true);
+	r = vblk_device_quiesce(&b->dev);
 	pthread_mutex_unlock(&b->port.bus.lock);
 	if (r < 0)
 		vmm__log(b->vm, VMM_LOG_WARN, "block[%u]: draining: %s", b->index, strerror(-r));

@@ -11,7 +11,10 @@
  *
  * The engine is used by one thread at a time.  A FLUSH covers the writes
  * that completed before it was submitted, which is what virtio-blk drivers
- * rely on (virtio 1.2 §5.2.6: they wait for writes before flushing).
+ * rely on (virtio 1.2 §5.2.6: they wait for writes before flushing).  A
+ * write-through request (vblk_request.write_through) is durable before it
+ * completes: an io_uring write carries RWF_DSYNC, and one run
+ * synchronously is flushed by the executor.
  */
 #ifndef VBLK_ASYNC_H
 #define VBLK_ASYNC_H

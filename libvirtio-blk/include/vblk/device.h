@@ -17,6 +17,15 @@
  * struct virtq_irq, only when the driver asked for one (EVENT_IDX or
  * NO_INTERRUPT).
  *
+ * A device reset, and a write of 0 to QueueReady, wait for the requests
+ * in flight in the async engine: the kernel may still write into their
+ * buffers.  After QueueReady = 0 they land in the used ring first.
+ *
+ * Durability: when the driver does not negotiate FLUSH (which the device
+ * offers when the backend can flush), writes are write-through
+ * (§5.2.6.2): OUT, DISCARD and WRITE_ZEROES are flushed before they
+ * complete (io_uring writes carry RWF_DSYNC).
+ *
  * Rate limiting (optional, libratelimit): each request the parser accepts
  * is charged one operation and its bytes before it is executed; when the
  * limiter refuses, the chain goes back to the available ring and the
@@ -149,13 +158,29 @@ int vblk_device_completion_fd(const struct vblk_device *d);
 VBLK_WUR int vblk_device_complete(struct vblk_device *d, bool wait);
 
 /*
+ * Waits until no request is in flight in the async engine (0 at once
+ * without one): calls vblk_device_complete(d, true) until the engine is
+ * empty, so every used entry is added and every guest buffer written.
+ * For a pause or a snapshot, after the caller stopped the vCPUs and
+ * notifications: when the engine had been full, a completion resumes the
+ * drain and the chains put back are taken and waited for as well, so the
+ * loop ends once the ring holds nothing the guest published.  Returns 0,
+ * or -errno from vblk_device_complete (requests may then still be in
+ * flight).
+ */
+VBLK_WUR int vblk_device_quiesce(struct vblk_device *d);
+
+/*
  * Rate limiting: 1 with *at_ns (on the limiter's clock) while the device
  * waits for its rate limiter, 0 when it does not.  Call it after every
  * call that may drain the queue (notify, MMIO write, complete, timer) and
  * arm a timer for *at_ns; when it fires, call vblk_device_timer(), which
  * takes requests again (and may be refused again, with a later deadline).
- * The timer is a no-op unless the device is running.  Same serialisation
- * as every other call on the device.
+ * The timer is a no-op unless the device is running: DRIVER_OK set,
+ * FAILED and DEVICE_NEEDS_RESET clear (the states in which a notification
+ * is accepted; a completion that finds the engine had been full resumes
+ * the queue only then as well).  Same serialisation as every other call
+ * on the device.
  */
 int vblk_device_deadline(const struct vblk_device *d, uint64_t *at_ns);
 void vblk_device_timer(struct vblk_device *d);
@@ -168,8 +193,8 @@ const struct vblk_device_stats *vblk_device_stats(const struct vblk_device *d);
 /*
  * Save/restore: the transport and queue state (the configuration space
  * is derived from the backend and is not saved).  Save needs a quiescent
- * device (-EBUSY while requests are in flight: call vblk_device_complete
- * with wait first).  Restore re-validates everything as
+ * device (-EBUSY while requests are in flight: call vblk_device_quiesce
+ * first).  Restore re-validates everything as
  * virtq_mmio_restore() does.
  * The rate limiter is host policy, not guest state: its bucket levels are
  * not saved, and a restore leaves them as they are in d (full buckets in

@@ -33,7 +33,9 @@ VBLK_WUR int vblk_request_iovec(struct vmmem_map *mem, const struct vblk_request
  * VIRTIO_BLK_S_OK, IOERR (any backend or guest-memory failure) or UNSUPP
  * (the backend lacks the operation).  A request the parser rejected is not
  * executed; its parser status is returned.  id is the 20-byte serial
- * reported by GET_ID.
+ * reported by GET_ID.  A successful write-through request
+ * (req->write_through) is followed by the backend's flush, whose failure
+ * (or absence) makes it IOERR.
  */
 uint8_t vblk_execute(struct vmmem_map *mem, const struct vblk_backend *be,
 		     const uint8_t id[VIRTIO_BLK_ID_BYTES],
@@ -47,9 +49,13 @@ uint8_t vblk_status_from_errno(int err);
 
 /*
  * Writes status into req's status byte and returns the used length to put
- * in the used ring: the bytes the device wrote (data + status for a
- * successful IN or GET_ID, 1 otherwise), or 0 when the chain has no
- * writable byte to report into.
+ * in the used ring, or 0 when the chain has no writable byte to report
+ * into.  For a successful IN or GET_ID it counts the bytes written from
+ * the start of the writable area: the data, plus the status byte when it
+ * directly follows them (a GET_ID buffer larger than the 20-byte ID gets
+ * 20).  Otherwise it is 1, also when the first writable byte is a data
+ * byte that was not written (a failed IN, a FLUSH with data): 0 would
+ * claim that no status byte was written (README, "Not modelled").
  */
 uint32_t vblk_complete(struct vmmem_map *mem, const struct vblk_request *req,
 		       uint8_t status);

@@ -11,6 +11,12 @@
  * of which the device fills 20) followed by the status byte, which is the
  * last writable byte of the chain.  A flush's data, which the driver
  * SHOULD NOT attach, is ignored.
+ *
+ * Discard and write-zeroes flags are checked before anything else about
+ * the segments (count, size, alignment, range), so that an unknown flag,
+ * or UNMAP on a discard, is always UNSUPP (§5.2.6.2).  The flags of the
+ * first VBLK_MAX_DWZ_SEGS segments are read even when the request has
+ * more segments than advertised; beyond those, the device reads nothing.
  */
 #ifndef VBLK_REQUEST_H
 #define VBLK_REQUEST_H
@@ -89,6 +95,12 @@ struct vblk_limits {
 	bool flush;			/* VIRTIO_BLK_F_FLUSH negotiated */
 	bool discard;			/* VIRTIO_BLK_F_DISCARD negotiated */
 	bool write_zeroes;		/* VIRTIO_BLK_F_WRITE_ZEROES negotiated */
+	/*
+	 * FLUSH offered but not negotiated (§5.2.6.2): a completed write is
+	 * stable, so OUT, DISCARD and WRITE_ZEROES must be durable before
+	 * they complete.  The parser copies it into the request.
+	 */
+	bool write_through;
 	uint32_t max_discard_sectors;
 	uint32_t max_discard_seg;
 	uint32_t discard_sector_alignment;
@@ -118,6 +130,11 @@ struct vblk_request {
 	uint8_t status;
 	bool has_status;	/* false: no writable byte to report into */
 	uint64_t status_addr;
+	/* Device-writable bytes before the status byte (when has_status). */
+	uint32_t status_offset;
+	/* A write (OUT, DISCARD, WRITE_ZEROES) the executor makes durable
+	 * before it completes: vblk_limits.write_through. */
+	bool write_through;
 	uint64_t data_len;	/* bytes over seg[] */
 	uint32_t nseg;
 	uint32_t ndwz;

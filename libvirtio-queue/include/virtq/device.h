@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Bump when struct virtq_device_ops changes layout. */
-#define VIRTQ_DEVICE_OPS_VERSION 1u
+/* Bump when struct virtq_device_ops changes layout (2: queue_stop). */
+#define VIRTQ_DEVICE_OPS_VERSION 2u
 
 struct virtq_device_ops {
 	/* Must be VIRTQ_DEVICE_OPS_VERSION. */
@@ -51,6 +51,16 @@ struct virtq_device_ops {
 	/* The driver notified queue `index` (a live queue of a DRIVER_OK
 	 * device): drain its available ring. */
 	void (*queue_notify)(void *ctx, uint16_t index);
+
+	/*
+	 * The driver wrote 0 to QueueReady of queue `index`, which was ready
+	 * (in any device state).  Called before the queue stops: the device
+	 * finishes the chains it holds from that queue (completing them
+	 * into its used ring is still allowed) or abandons them, and touches
+	 * none of their buffers afterwards, because virtio 1.2 §4.2.2.1 says
+	 * the device MUST NOT access a queue whose QueueReady is 0.
+	 */
+	void (*queue_stop)(void *ctx, uint16_t index);
 };
 
 /*

@@ -21,7 +21,8 @@
  *    refused and sets DEVICE_NEEDS_RESET (the Firecracker CVE-2026-5747
  *    pattern);
  *  - QueueReady = 0 stops the selected queue in every state (§4.2.2.2,
- *    Linux's vm_del_vq); the stopped queue is quiesced until a reset;
+ *    Linux's vm_del_vq), after telling the device (ops->queue_stop) when
+ *    the queue was ready; the stopped queue is quiesced until a reset;
  *  - QueueReady = 1 validates the queue (size, alignment, backing); a bad
  *    queue stays not ready and the device needs a reset.
  *
