@@ -89,10 +89,15 @@ static int check_gso(const struct vnet_hdr *h, uint32_t frame_len,
 	return 0;
 }
 
+/*
+ * §5.1.6.2.2: flag bits the device does not know are ignored (the caller
+ * clears them in its copy); DATA_VALID and RSC_INFO are known, and a
+ * driver must not set them on transmit (§5.1.6.2.1).
+ */
 int vnet_hdr_check_tx(const struct vnet_hdr *h, uint32_t frame_len,
 		      uint64_t features, uint16_t mtu)
 {
-	if (h->flags & ~VIRTIO_NET_HDR_F_NEEDS_CSUM)
+	if (h->flags & (VIRTIO_NET_HDR_F_DATA_VALID | VIRTIO_NET_HDR_F_RSC_INFO))
 		return -EBADMSG;
 	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM &&
 	    (!(features & BIT(VIRTIO_NET_F_CSUM)) || !csum_inside(h, frame_len)))

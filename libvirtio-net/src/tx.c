@@ -99,6 +99,8 @@ static enum tx_verdict check(struct vnet_device *d, struct virtq_chain *chain,
 		d->stats.tx_bad_hdr++;
 		return TX_DROP;
 	}
+	/* Unknown flag bits are ignored: the backend does not see them. */
+	wire[0] = h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	if (!d->link_up) {
 		d->stats.tx_link_down++;
 		return TX_DROP;
@@ -117,13 +119,16 @@ static enum tx_verdict send_frame(struct vnet_device *d, uint8_t *wire,
 		d->stats.tx_throttled++;
 		return TX_LATER;
 	}
+	/* Whatever does not reach the backend gets its charge back. */
 	if (build_iov(d, wire, &cnt)) {
+		rlim_refund(&d->tx_limit, 1, frame_len);
 		d->stats.tx_malformed++;
 		return TX_DROP;
 	}
 	n = d->backend.ops->send(d->backend.ctx, d->tx.iov, cnt);
-	if (n == -EAGAIN) {
+	if (n < 0)
 		rlim_refund(&d->tx_limit, 1, frame_len);
+	if (n == -EAGAIN) {
 		d->tx.backend_full = true;
 		return TX_LATER;
 	}

@@ -41,11 +41,30 @@ Test(hdr, tx_plain_frame_passes)
 	cr_expect_eq(vnet_hdr_check_tx(&h, 60, 0, 0), 0);
 }
 
-Test(hdr, tx_unknown_flag_is_refused)
+/* §5.1.6.2.1: the driver MUST NOT set these on transmit. */
+Test(hdr, tx_data_valid_and_rsc_info_are_refused)
 {
-	struct vnet_hdr h = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
+	struct vnet_hdr valid = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
+	struct vnet_hdr rsc = { .flags = VIRTIO_NET_HDR_F_RSC_INFO };
 
-	cr_expect_eq(vnet_hdr_check_tx(&h, 60, ~0ull, 0), -EBADMSG);
+	cr_expect_eq(vnet_hdr_check_tx(&valid, 60, ~0ull, 0), -EBADMSG);
+	cr_expect_eq(vnet_hdr_check_tx(&rsc, 60, ~0ull, 0), -EBADMSG);
+}
+
+/* §5.1.6.2.2: the device MUST ignore flag bits it does not recognise. */
+Test(hdr, tx_unknown_flag_bits_are_ignored)
+{
+	struct vnet_hdr h = csum_hdr(34, 16);
+
+	for (unsigned int bit = 0x08; bit <= 0x80; bit <<= 1) {
+		struct vnet_hdr u = { .flags = (uint8_t)bit };
+
+		cr_expect_eq(vnet_hdr_check_tx(&u, 60, 0, 0), 0, "flag 0x%x", bit);
+	}
+	h.flags |= 0xf8;
+	cr_expect_eq(vnet_hdr_check_tx(&h, 100, CSUM, 0), 0);
+	cr_expect_eq(vnet_hdr_check_tx(&h, 100, 0, 0), -EBADMSG,
+		     "NEEDS_CSUM still needs CSUM");
 }
 
 Test(hdr, tx_needs_csum_without_csum_feature_is_refused)

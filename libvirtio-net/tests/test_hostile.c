@@ -4,6 +4,7 @@
  * gets its defined outcome (dropped, returned with length 0, counted, or
  * DEVICE_NEEDS_RESET) and the device keeps working for good chains.
  */
+#include <endian.h>
 #include <errno.h>
 
 #include "harness.h"
@@ -291,6 +292,89 @@ Test(hostile, rx_frame_needing_too_many_merged_buffers_is_dropped)
 		cr_expect_eq(len, 0);
 	}
 	cr_expect_not(t_needs_reset(&t));
+	t_close(&t);
+}
+
+/*
+ * With MRG_RXBUF a frame may need more buffers than the ring has heads.
+ * The device cannot hold them all and wait for one more (the driver has
+ * no descriptor left to post): it drops the frame once it holds as many
+ * as the ring (T_QSIZE here), and the next frame goes through.
+ */
+Test(hostile, rx_frame_needing_more_buffers_than_the_ring_holds_is_dropped)
+{
+	struct t_net t;
+	struct vnet_hdr h = { 0 };
+	uint16_t head;
+	uint32_t len;
+
+	t_open(&t, ~0ull, 0);
+	cr_assert(t.features & BIT(VIRTIO_NET_F_MRG_RXBUF));
+	t_inject(&t, &h, 3000, 1);	/* 16 buffers of 100 bytes hold 1600 */
+	t_inject(&t, &h, 60, 2);
+	t_post_rx(&t, T_QSIZE, 100);
+	cr_expect_eq(vnet_device_stats(&t.dev)->rx_dropped, 1);
+	for (unsigned int i = 0; i < T_QSIZE; i++) {
+		cr_assert_eq(virtq_driver_get_used(t.rx, &head, &len), 1);
+		cr_expect_eq(len, 0);
+	}
+	cr_expect_not(t_needs_reset(&t));
+	t_post_rx(&t, 1, 100);
+	cr_assert_eq(virtq_driver_get_used(t.rx, &head, &len), 1);
+	cr_expect_eq(len, VNET_HDR_LEN + 60);
+	t_expect_frame(&t, T_RXBUF + VNET_HDR_LEN, 60, 2);
+	cr_expect_eq(vnet_device_stats(&t.dev)->rx_frames, 1);
+	t_close(&t);
+}
+
+static void put_desc(uint8_t *p, uint64_t addr, uint32_t len, uint16_t flags,
+		     uint16_t next)
+{
+	uint64_t a = htole64(addr);
+	uint32_t l = htole32(len);
+	uint16_t f = htole16(flags), n = htole16(next);
+
+	memcpy(p, &a, 8);
+	memcpy(p + 8, &l, 4);
+	memcpy(p + 12, &f, 2);
+	memcpy(p + 14, &n, 2);
+}
+
+/*
+ * A guest may change a descriptor while the device uses its chain.  Here
+ * the device's own write does it, deterministically: the first buffer of
+ * an indirect chain covers the table entry of the second, and the frame
+ * bytes that land there describe an 8-byte buffer elsewhere.  The frame
+ * must go where the checked descriptors said, in one buffer (no
+ * MRG_RXBUF), and the head come back complete.
+ */
+Test(hostile, rx_frame_is_written_to_the_descriptors_as_checked)
+{
+	struct t_net t;
+	uint8_t table[64] = { 0 }, pkt[VNET_HDR_LEN + 100] = { 0 }, got[64];
+	const uint64_t elsewhere = T_RXBUF + T_RXSLOT;
+	struct vnet_hdr h = { 0 };
+
+	t_open(&t, ~BIT(VIRTIO_NET_F_MRG_RXBUF), 0);
+	/* entry 0: 48 bytes over entries 1-3; entry 3: the real buffer */
+	put_desc(table, T_TABLE + 16, 48, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 3);
+	put_desc(table + 48, T_RXBUF, 2048, VIRTQ_DESC_F_WRITE, 0);
+	cr_assert_eq(vmmem_write(t.mem, T_TABLE, table, sizeof(table)), 0);
+	cr_assert_eq(vmmem_write(t.mem, elsewhere, table, 16), 0);
+	vnet_hdr_encode(&h, pkt);
+	t_frame(pkt + VNET_HDR_LEN, 100, 4);
+	/* frame bytes 32-47 overwrite entry 3 */
+	put_desc(pkt + 32, elsewhere, 8, VIRTQ_DESC_F_WRITE, 0);
+	cr_assert_eq(vnet_loopback_push(t.lb, pkt, sizeof(pkt)), 0);
+	add_raw(&t, t.rx, 0, T_TABLE, sizeof(table), VIRTQ_DESC_F_INDIRECT, 0);
+	push(&t, t.rx, VNET_RX_QUEUE, 0);
+	cr_assert_eq(used_idx(&t, t.rx), 1, "head held back");
+	cr_expect_eq(used_len(&t, t.rx, 0), sizeof(pkt));
+	cr_expect_eq(vnet_device_stats(&t.dev)->rx_frames, 1);
+	cr_assert_eq(vmmem_read(t.mem, T_RXBUF, got, sizeof(pkt) - 48), 0);
+	cr_expect_arr_eq(got, pkt + 48, sizeof(pkt) - 48);
+	cr_assert_eq(vmmem_read(t.mem, elsewhere, got, 16), 0);
+	cr_expect_arr_eq(got, table, 16, "nothing written elsewhere");
 	t_close(&t);
 }
 

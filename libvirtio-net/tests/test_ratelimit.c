@@ -84,7 +84,9 @@ Test(ratelimit, rx_over_the_limit_keeps_the_frame)
 Test(ratelimit, dropped_tx_frames_are_not_charged)
 {
 	struct t_net t;
-	struct vnet_hdr bad = { .flags = 0x80 }, good = { 0 };
+	/* a GSO type not negotiated (the backend offers no offload) */
+	struct vnet_hdr bad = { .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+				.gso_size = 1000, .hdr_len = 54 }, good = { 0 };
 
 	open_limited(&t, false);
 	for (int i = 0; i < 5; i++)
@@ -92,5 +94,42 @@ Test(ratelimit, dropped_tx_frames_are_not_charged)
 	cr_expect_eq(t_send(&t, &good, 60, 1), 0);
 	cr_expect_eq(t_send(&t, &good, 60, 1), 0);
 	cr_expect_eq(vnet_loopback_count(t.lb), 2);
+	t_close(&t);
+}
+
+Test(ratelimit, tx_frames_the_backend_refuses_are_refunded)
+{
+	struct t_net t;
+	struct vnet_hdr h = { 0 };
+
+	open_limited(&t, false);
+	vnet_loopback_fail_sends(t.lb, 3, -EIO);
+	for (int i = 0; i < 3; i++)
+		cr_expect_eq(t_send(&t, &h, 60, 1), 0);
+	cr_expect_eq(vnet_device_stats(&t.dev)->tx_backend_errors, 3);
+	cr_expect_eq(t_send(&t, &h, 60, 1), 0);
+	cr_expect_eq(t_send(&t, &h, 60, 1), 0);
+	cr_expect_eq(vnet_loopback_count(t.lb), 2);
+	cr_expect_eq(vnet_device_stats(&t.dev)->tx_throttled, 0);
+	t_close(&t);
+}
+
+Test(ratelimit, rx_frames_that_do_not_fit_are_refunded)
+{
+	struct t_net t;
+	struct vnet_device_config cfg = { .rx_limit = &two_ops };
+	struct vnet_hdr h = { 0 };
+
+	fake_ns = 1000;
+	t_init(&t, &cfg, 0);
+	t_bring_up(&t, ~BIT(VIRTIO_NET_F_MRG_RXBUF), 0);
+	for (int i = 0; i < 3; i++)
+		t_inject(&t, &h, 3000, 1);	/* one buffer of 1024 each: dropped */
+	t_inject(&t, &h, 60, 2);
+	t_inject(&t, &h, 60, 3);
+	t_post_rx(&t, 2, 1024);
+	cr_expect_eq(vnet_device_stats(&t.dev)->rx_dropped, 3);
+	cr_expect_eq(vnet_device_stats(&t.dev)->rx_frames, 2);
+	cr_expect_eq(vnet_device_stats(&t.dev)->rx_throttled, 0);
 	t_close(&t);
 }

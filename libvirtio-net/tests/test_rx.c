@@ -150,3 +150,87 @@ Test(rx, runt_from_backend_is_dropped)
 	cr_expect_eq(vnet_device_stats(&t.dev)->rx_dropped, 1);
 	t_close(&t);
 }
+
+/* §5.1.4.1: with VIRTIO_NET_F_MTU, no plain frame above the MTU (plus an
+ * Ethernet header and a VLAN tag, as on transmit) reaches the driver. */
+Test(rx, frame_over_the_mtu_is_dropped)
+{
+	struct t_net t;
+	struct vnet_device_config cfg = { .mtu = 1500 };
+	struct vnet_hdr h = { 0 };
+	uint16_t head;
+	uint32_t len;
+
+	t_init(&t, &cfg, 0);
+	t_bring_up(&t, ~0ull, 0);
+	cr_assert(t.features & BIT(VIRTIO_NET_F_MTU));
+	t_inject(&t, &h, 1500 + VNET_MTU_OVERHEAD + 1, 1);
+	t_inject(&t, &h, 1500 + VNET_MTU_OVERHEAD, 2);
+	t_post_rx(&t, 2, 2048);
+	cr_expect_eq(vnet_device_stats(&t.dev)->rx_dropped, 1);
+	cr_assert_eq(virtq_driver_get_used(t.rx, &head, &len), 1);
+	cr_expect_eq(len, VNET_HDR_LEN + 1500 + VNET_MTU_OVERHEAD);
+	t_expect_frame(&t, T_RXBUF + VNET_HDR_LEN, 1500 + VNET_MTU_OVERHEAD, 2);
+	cr_expect_eq(virtq_driver_get_used(t.rx, &head, &len), 0);
+	t_close(&t);
+}
+
+/* §5.1.6.4.1: without GUEST_CSUM the device sets flags to 0.  A frame the
+ * backend marks DATA_VALID has a correct checksum: only the flag goes. */
+Test(rx, data_valid_without_guest_csum_is_delivered_with_flags_0)
+{
+	struct t_net t;
+	struct vnet_hdr h = { .flags = VIRTIO_NET_HDR_F_DATA_VALID };
+	uint16_t head;
+	uint32_t len;
+
+	t_open(&t, ~BIT(VIRTIO_NET_F_GUEST_CSUM), 0);
+	t_inject(&t, &h, 100, 3);
+	t_post_rx(&t, 1, 2048);
+	cr_assert_eq(virtq_driver_get_used(t.rx, &head, &len), 1);
+	cr_expect_eq(len, VNET_HDR_LEN + 100);
+	cr_expect_eq(rx_hdr(&t, T_RXBUF).flags, 0);
+	t_expect_frame(&t, T_RXBUF + VNET_HDR_LEN, 100, 3);
+	cr_expect_eq(vnet_device_stats(&t.dev)->rx_bad_hdr, 0);
+	t_close(&t);
+}
+
+/* Ones' complement sum of big-endian 16-bit words, folded. */
+static uint32_t sum16(const uint8_t *p, uint32_t len, uint32_t sum)
+{
+	for (uint32_t i = 0; i < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | (i + 1 < len ? p[i + 1] : 0);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/*
+ * §5.1.6.4.1 again: a partially checksummed frame (NEEDS_CSUM: the field
+ * holds the pseudo-header sum P) is completed by the device, which then
+ * clears the flag.  Completed means the data sum plus P is 0xffff.
+ */
+Test(rx, needs_csum_without_guest_csum_is_checksummed_by_the_device)
+{
+	struct t_net t;
+	struct vnet_hdr h = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+			      .csum_start = 34, .csum_offset = 16 };
+	uint8_t sent[101], got[101];
+	uint16_t head;
+	uint32_t len, p;
+
+	t_open(&t, ~BIT(VIRTIO_NET_F_GUEST_CSUM), 0);
+	t_inject(&t, &h, sizeof(sent), 6);
+	t_post_rx(&t, 1, 2048);
+	cr_assert_eq(virtq_driver_get_used(t.rx, &head, &len), 1);
+	cr_expect_eq(len, VNET_HDR_LEN + sizeof(sent));
+	cr_expect_eq(rx_hdr(&t, T_RXBUF).flags, 0);
+	t_frame(sent, sizeof(sent), 6);
+	cr_assert_eq(vmmem_read(t.mem, T_RXBUF + VNET_HDR_LEN, got, sizeof(got)), 0);
+	cr_expect_arr_eq(got, sent, 50, "bytes before the field unchanged");
+	cr_expect_arr_eq(got + 52, sent + 52, sizeof(sent) - 52);
+	p = (uint32_t)sent[50] << 8 | sent[51];
+	cr_expect_eq(sum16(got + 34, sizeof(got) - 34, p), 0xffffu);
+	cr_expect_eq(vnet_device_stats(&t.dev)->rx_frames, 1);
+	t_close(&t);
+}

@@ -27,6 +27,24 @@ Test(tx, frame_reaches_the_backend_with_its_header)
 	t_close(&t);
 }
 
+/* §5.1.6.2.2: unknown flag bits are ignored, and the backend (a tap, for
+ * which they mean nothing either) gets the header without them. */
+Test(tx, unknown_header_flag_bits_are_cleared_and_the_frame_sent)
+{
+	struct t_net t;
+	struct vnet_hdr h = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM | 0xf8,
+			      .csum_start = 34, .csum_offset = 16 }, got;
+
+	t_open(&t, ~0ull, 0);
+	cr_expect_eq(t_send(&t, &h, 100, 7), 0);
+	cr_expect_eq(vnet_device_stats(&t.dev)->tx_bad_hdr, 0);
+	cr_assert_eq(vnet_loopback_pop(t.lb, out, sizeof(out)), VNET_HDR_LEN + 100);
+	vnet_hdr_decode(out, &got);
+	cr_expect_eq(got.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	cr_expect_eq(got.csum_start, 34);
+	t_close(&t);
+}
+
 Test(tx, header_split_across_descriptors_and_regions_is_gathered)
 {
 	struct t_net t;

@@ -241,11 +241,26 @@ static void signal_used(struct vsock_device *d)
 	}
 }
 
+/* FAILED: the driver gave up on the device (§2.1) and may reuse the
+ * buffers it posted, so nothing more is written to them. */
 static bool running(struct vsock_device *d)
 {
 	uint32_t st = virtq_mmio_status(&d->mmio);
 
-	return (st & VIRTIO_CONFIG_S_DRIVER_OK) && !(st & VIRTIO_CONFIG_S_NEEDS_RESET);
+	return (st & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	       !(st & (VIRTIO_CONFIG_S_NEEDS_RESET | VIRTIO_CONFIG_S_FAILED));
+}
+
+/*
+ * The device cannot fill rx buffers (not running, or the driver stopped
+ * the rx queue): host data must wait unwatched as for an empty ring, or
+ * its readable socket would wake the caller's loop forever.  Only a reset
+ * (which closes every connection) or a buffer taken from a live ring ends
+ * this.
+ */
+static void rx_stopped(struct vsock_device *d)
+{
+	vsock__mux_set_rx_starved(&d->mux, true);
 }
 
 /* The drain loop of <virtq/queue.h> over the tx queue. */
@@ -277,8 +292,10 @@ static int drain_rx(struct vsock_device *d)
 	struct virtq_queue *q = &d->queues[VSOCK_QUEUE_RX];
 	int r;
 
-	if (!virtq_queue_is_live(q))
+	if (!virtq_queue_is_live(q)) {
+		rx_stopped(d);
 		return 0;
+	}
 	for (;;) {
 		r = rx_one(d);
 		if (r == RX_DONE)
@@ -296,10 +313,13 @@ static int drain_rx(struct vsock_device *d)
 /* Moves everything that can move, then interrupts once. */
 static void run(struct vsock_device *d, bool tx)
 {
-	if (!running(d))
+	if (!running(d)) {
+		rx_stopped(d);
 		return;
+	}
 	if ((tx && drain_tx(d) < 0) || drain_rx(d) < 0) {
 		needs_reset(d);
+		rx_stopped(d);
 		return;
 	}
 	signal_used(d);

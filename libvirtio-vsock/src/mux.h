@@ -41,7 +41,7 @@ struct vsock__mux {
 	uint32_t nconns;		/* entries not FREE */
 	uint32_t next_port;		/* next ephemeral local port to try */
 	uint32_t rr;			/* round-robin cursor for rx */
-	bool rx_starved;		/* the guest's rx ring ran dry */
+	bool rx_starved;		/* no rx buffer can be taken now */
 	struct vsock__rst *rst;		/* ring of rst_cap owed RSTs */
 	uint32_t rst_cap, rst_head, rst_len;
 	struct vsock_watch watch;
@@ -75,8 +75,9 @@ bool vsock__mux_rx_pending(struct vsock__mux *m);
 int vsock__mux_rx_fill(struct vsock__mux *m, struct vsock_hdr *h,
 		       const struct iovec *iov, size_t niov, size_t cap);
 
-/* The device found the rx ring empty (true) or took a buffer (false):
- * connections with data stop or resume being watched. */
+/* The device found the rx ring empty or cannot use it at all (true), or
+ * took a buffer (false): connections with data stop or resume being
+ * watched. */
 void vsock__mux_set_rx_starved(struct vsock__mux *m, bool starved);
 
 /* Internal to mux*.c. */

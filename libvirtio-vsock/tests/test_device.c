@@ -207,6 +207,30 @@ Test(device, device_reset_closes_connections_and_host_sees_eof)
 	t_expect_op(&t, VIRTIO_VSOCK_OP_RST, 52, 1000);
 }
 
+/* §2.1: FAILED means the driver gave up on the device; host data must
+ * not reach its buffers any more. */
+Test(device, host_data_not_delivered_after_driver_failed)
+{
+	struct virtq_mmio *m = vsock_device_mmio(t.dev);
+	int lfd = t_listen_port(&t, 52), afd;
+	unsigned int irqs;
+
+	t_post_rx(&t, 4);
+	t_send_op(&t, VIRTIO_VSOCK_OP_REQUEST, 1000, 52, 0);
+	t_expect_op(&t, VIRTIO_VSOCK_OP_RESPONSE, 52, 1000);
+	afd = accept(lfd, NULL, NULL);
+	cr_assert_geq(afd, 0);
+	cr_assert_eq(vsock_device_mmio_write(t.dev, VIRTIO_MMIO_STATUS, 4,
+					     virtq_mmio_status(m) | VIRTIO_CONFIG_S_FAILED), 0);
+	cr_assert(virtq_mmio_status(m) & VIRTIO_CONFIG_S_FAILED);
+	irqs = t.irqs;
+	cr_assert_eq(send(afd, "data", 4, 0), 4);
+	t_expect_nothing(&t);
+	cr_assert_eq(t.irqs, irqs, "interrupt after FAILED");
+	close(afd);
+	close(lfd);
+}
+
 Test(device, used_buffers_raise_interrupts)
 {
 	unsigned int irqs = t.irqs;

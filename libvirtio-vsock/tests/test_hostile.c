@@ -354,3 +354,68 @@ Test(hostile, rx_buffers_with_no_room_for_data_do_not_spin)
 	close(afd);
 	close(lfd);
 }
+
+/* The device-side fd of the only established connection. */
+static int conn_fd(void)
+{
+	for (uint32_t i = 0; i < t.dev->mux.max_conns; i++)
+		if (t.dev->mux.conns[i].state == VSOCK__ESTABLISHED)
+			return t.dev->mux.conns[i].fd;
+	cr_assert_fail("no established connection");
+	return -1;
+}
+
+/* A connection from guest port 1000 to host port 52 with host data
+ * waiting, then `stop` makes the device unable to take rx buffers: the
+ * socket must leave the watch set, or a level-triggered loop spins. */
+static void assert_stopped_rx_does_not_spin(void (*stop)(void))
+{
+	int lfd = t_listen_port(&t, 52), afd, fd, events = 0;
+
+	t_send_op(&t, VIRTIO_VSOCK_OP_REQUEST, 1000, 52, 0);
+	t_expect_op(&t, VIRTIO_VSOCK_OP_RESPONSE, 52, 1000);
+	afd = accept(lfd, NULL, NULL);
+	cr_assert_geq(afd, 0);
+	fd = conn_fd();
+	stop();
+	cr_assert_eq(send(afd, "data", 4, 0), 4);
+	for (int i = 0; i < 3; i++)
+		(void)t_pump(&t, 10);
+	cr_assert_eq(t_watched(&t, fd) & VSOCK_EV_IN, 0u,
+		     "socket still watched for data the device cannot deliver");
+	for (int i = 0; i < 20; i++)
+		events += t_pump(&t, 0);
+	cr_assert_eq(events, 0, "the readable socket keeps waking the loop");
+	cr_assert_eq(vsock_device_conn_count(t.dev), 1u);
+	close(afd);
+	close(lfd);
+}
+
+static void stop_rx_queue(void)
+{
+	cr_assert_eq(vsock_device_mmio_write(t.dev, VIRTIO_MMIO_QUEUE_SEL, 4,
+					     VSOCK_QUEUE_RX), 0);
+	cr_assert_eq(vsock_device_mmio_write(t.dev, VIRTIO_MMIO_QUEUE_READY, 4, 0), 0);
+}
+
+static void break_tx_queue(void)
+{
+	cr_assert_eq(virtq_driver_set_avail_idx(t.drv[VSOCK_QUEUE_TX], T_QSIZE + 5), 0);
+	cr_assert_eq(vsock_device_mmio_write(t.dev, VIRTIO_MMIO_QUEUE_NOTIFY, 4,
+					     VSOCK_QUEUE_TX), 0);
+	cr_assert(t_needs_reset(&t));
+}
+
+Test(hostile, host_data_with_rx_queue_stopped_does_not_spin)
+{
+	assert_stopped_rx_does_not_spin(stop_rx_queue);
+}
+
+Test(hostile, host_data_in_needs_reset_does_not_spin)
+{
+	assert_stopped_rx_does_not_spin(break_tx_queue);
+	/* A reset brings the device back. */
+	t_bring_up(&t);
+	t_post_rx(&t, 4);
+	assert_still_serves();
+}

@@ -45,8 +45,11 @@ struct vnet_backend_ops {
 	 */
 	ssize_t (*recv)(void *ctx, void *buf, size_t len);
 	/*
-	 * The negotiated VIRTIO_NET_F_* features: the backend must hand the
-	 * device only receive offloads the guest accepts (TUNSETOFFLOAD).
+	 * The negotiated VIRTIO_NET_F_* features: the backend should hand
+	 * the device only receive offloads the guest accepts (TUNSETOFFLOAD).
+	 * The device still filters: without GUEST_CSUM it clears DATA_VALID
+	 * (a tap sets it whatever TUNSETOFFLOAD says) and completes a
+	 * NEEDS_CSUM checksum itself; other offloads are dropped.
 	 * NULL: nothing to do.
 	 */
 	int (*set_offload)(void *ctx, uint64_t features);

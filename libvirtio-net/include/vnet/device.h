@@ -25,8 +25,10 @@
  *  - RX chain smaller than the header: returned with length 0
  *    (rx_short_buffer), the frame waits for the next;
  *  - frame that does not fit the buffers (one without MRG_RXBUF, up to
- *    VNET_RX_MAX_BUFS with it): dropped (rx_dropped), an unused buffer is
- *    put back, merged buffers are returned with length 0;
+ *    VNET_RX_MAX_BUFS with it, and never more than the queue size): dropped
+ *    (rx_dropped), an unused buffer is put back, merged buffers are
+ *    returned with length 0.  Only the first VNET_RX_MAX_SEGS descriptors
+ *    of a chain are written into, from the copy made when it was checked;
  *  - a driver that breaks the queue contract (index jump, head in flight
  *    twice, rings moved after DRIVER_OK): DEVICE_NEEDS_RESET (needs_reset).
  * Length 0 is what Linux's driver drops as "too short" and recycles.
@@ -62,8 +64,11 @@
 #define VNET_MAX_QUEUE_SIZE 1024u
 /* Buffers of one TX chain (Linux uses at most MAX_SKB_FRAGS + 2). */
 #define VNET_TX_MAX_SEGS 256u
-/* Buffers one received frame may be merged over (MRG_RXBUF). */
+/* Buffers one received frame may be merged over (MRG_RXBUF); never more
+ * than the receive queue's size either. */
 #define VNET_RX_MAX_BUFS 256u
+/* Descriptors of one RX chain the device writes into. */
+#define VNET_RX_MAX_SEGS 256u
 /* Size of the receive bounce buffer: header plus the largest frame. */
 #define VNET_RX_BUF_BYTES (VNET_HDR_LEN + VNET_MAX_FRAME)
 
@@ -92,7 +97,7 @@ struct vnet_device_stats {
 	uint64_t tx_backend_errors;
 	uint64_t rx_bad_buffer;
 	uint64_t rx_short_buffer;
-	uint64_t rx_dropped;		/* frames that did not fit */
+	uint64_t rx_dropped;		/* frames that did not fit, or over the MTU */
 	uint64_t rx_bad_hdr;		/* backend frames with offloads not negotiated */
 	uint64_t rx_backend_errors;
 	uint64_t rx_throttled, tx_throttled;	/* rate limiter refusals */
@@ -111,6 +116,10 @@ struct vnet_rx {
 	uint64_t num_buffers_gpa[2]; /* where the header's num_buffers lies */
 	uint16_t heads[VNET_RX_MAX_BUFS];
 	uint32_t lens[VNET_RX_MAX_BUFS];
+	/* The buffers of the chain being filled, as checked. */
+	uint16_t nsegs;
+	uint64_t seg_addr[VNET_RX_MAX_SEGS];
+	uint32_t seg_len[VNET_RX_MAX_SEGS];
 	uint8_t buf[VNET_RX_BUF_BYTES];
 };
 
@@ -124,7 +133,7 @@ struct vnet_tx {
 	struct iovec iov[1 + 2 * VNET_TX_MAX_SEGS];
 };
 
-/* Caller-allocated (about 85 KiB, mostly the receive bounce buffer);
+/* Caller-allocated (about 88 KiB, mostly the receive bounce buffer);
  * fields are private. */
 struct vnet_device {
 	struct virtq_mmio mmio;

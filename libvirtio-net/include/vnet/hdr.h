@@ -7,8 +7,11 @@
  * the check and its use.
  *
  * Transmit checks (what the driver may ask of the device, §5.1.6.2):
- *  - flags: only NEEDS_CSUM, and only with VIRTIO_NET_F_CSUM; the checksum
- *    field (csum_start + csum_offset + 2 bytes) must lie inside the frame;
+ *  - flags: NEEDS_CSUM only with VIRTIO_NET_F_CSUM, and the checksum field
+ *    (csum_start + csum_offset + 2 bytes) must lie inside the frame;
+ *    DATA_VALID and RSC_INFO are refused (§5.1.6.2.1: the driver must not
+ *    set them); bits the device does not know pass (§5.1.6.2.2: it
+ *    ignores them), and the device clears them before the backend;
  *  - gso_type: NONE, or TCPV4 / TCPV6 / UDP with HOST_TSO4 / HOST_TSO6 /
  *    HOST_UFO negotiated; no ECN bit (HOST_ECN is not offered); a GSO
  *    frame needs a non-zero gso_size and hdr_len inside the frame;
@@ -17,7 +20,8 @@
  * Receive checks (what the backend hands the guest, §5.1.6.4): flags
  * NEEDS_CSUM / DATA_VALID only with GUEST_CSUM, GSO types only with the
  * matching GUEST_* feature, so that a backend can never give the guest an
- * offload it did not negotiate.
+ * offload it did not negotiate.  (Before this check the device clears
+ * DATA_VALID and completes NEEDS_CSUM for a guest without GUEST_CSUM.)
  */
 #ifndef VNET_HDR_H
 #define VNET_HDR_H
