@@ -54,7 +54,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (k.load_addr < LOADER_BOOT_AREA_END || k.load_end > RAM || k.load_end - k.load_addr != k.bz.init_size ||
 	    k.entry32 != k.load_addr || (k.has_entry64 && k.entry != k.load_addr + 0x200))
 		__builtin_trap();
-	if (k.bz.relocatable && k.load_addr % k.bz.kernel_alignment)
+	/* Linux runs a relocatable kernel at the load address rounded up to
+	 * the zero page's kernel_alignment, and never below pref_address. */
+	if (k.bz.relocatable && (k.load_addr % k.bz.kernel_alignment ||
+				 k.load_addr % k.load_alignment ||
+				 k.load_addr < k.bz.pref_address))
 		__builtin_trap();
 	return 0;
 }

@@ -23,6 +23,8 @@
 #define PTE_PRESENT	(1ull << 0)
 #define PTE_RW		(1ull << 1)
 #define PTE_PS		(1ull << 7)
+/* End of the identity map write_page_tables() builds. */
+#define IDENTITY_MAP_END	0x100000000ull
 
 /* Access byte and flags nibble (G, D/B, L, AVL) of each descriptor. */
 #define DESC_CODE64	0xa09bu	/* G, L, present, code execute/read accessed */
@@ -108,6 +110,14 @@ static int write_page_tables(struct vmmem_map *map)
 	return err;
 }
 
+/* boot.rst, "64-bit Boot Protocol": the kernel's range and its entry must
+ * be identity-mapped, or the first instruction faults. */
+static bool in_identity_map(const struct loader_kernel *k)
+{
+	return k->entry < IDENTITY_MAP_END && k->load_addr < IDENTITY_MAP_END &&
+	       k->load_end <= IDENTITY_MAP_END;
+}
+
 int loader_boot_cpu_setup(struct vmmem_map *map, const struct loader_kernel *k,
 			  enum loader_entry_mode mode, struct loader_boot_cpu *out)
 {
@@ -115,7 +125,7 @@ int loader_boot_cpu_setup(struct vmmem_map *map, const struct loader_kernel *k,
 	int err;
 
 	if (!map || !k || !out || (mode != LOADER_ENTRY_LONG_MODE && mode != LOADER_ENTRY_PVH) ||
-	    (long_mode ? !k->has_entry64 : !k->has_pvh))
+	    (long_mode ? !k->has_entry64 || !in_identity_map(k) : !k->has_pvh))
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	err = write_gdt_idt(map, long_mode, out);

@@ -24,6 +24,7 @@ _Static_assert(offsetof(struct boot_params, hdr) == 0x1f1, "boot.rst offset");
 _Static_assert(LOADER_E820_MAX == E820_MAX_ENTRIES_ZEROPAGE, "zero page E820 size");
 
 #define HDRS_MAGIC 0x53726448u /* "HdrS" */
+#define BP_4G 0x100000000ull
 
 static void synth_header(struct setup_header *h)
 {
@@ -39,21 +40,29 @@ static int fill(struct boot_params *bp, const struct loader_boot_params_cfg *cfg
 	const struct loader_kernel *k = cfg->kernel;
 	struct setup_header *h = &bp->hdr;
 
-	if (k->format == LOADER_FORMAT_BZIMAGE)
+	if (k->format == LOADER_FORMAT_BZIMAGE) {
 		memcpy(h, k->bz.header, k->bz.header_len);
-	else
+		/* Linux decompresses at the load address rounded up to
+		 * this: it must be an alignment the address has. */
+		if (k->load_alignment)
+			h->kernel_alignment = k->load_alignment;
+	} else {
 		synth_header(h);
+	}
 	h->type_of_loader = LOADER_TYPE_OF_LOADER;
 	/* No real-mode setup runs: there is no heap, and the segment
 	 * registers are the flat ones the 32/64-bit protocols define. */
 	h->loadflags = (uint8_t)(h->loadflags & ~(CAN_USE_HEAP | KEEP_SEGMENTS));
 	if (cfg->cmdline_addr) {
-		/* Only the 64-bit entry reads ext_cmd_line_ptr (boot.rst). */
-		if ((cfg->cmdline_addr >> 32 && !k->has_entry64) ||
+		/* The line and its NUL must lie below 4 GiB: the 32-bit entry
+		 * has no ext_cmd_line_ptr, and the 64-bit one reads the line
+		 * through the boot page tables (loader_boot_cpu_setup()),
+		 * which map only the low 4 GiB. */
+		if (cfg->cmdline_addr >= BP_4G ||
+		    cfg->cmdline_len >= BP_4G - cfg->cmdline_addr ||
 		    cfg->cmdline_len > k->cmdline_max)
 			return -EINVAL;
 		h->cmd_line_ptr = (uint32_t)cfg->cmdline_addr;
-		bp->ext_cmd_line_ptr = (uint32_t)(cfg->cmdline_addr >> 32);
 	}
 	if (cfg->initrd_size) {
 		h->ramdisk_image = (uint32_t)cfg->initrd_addr;

@@ -163,15 +163,15 @@ static bool fits(const struct vmmem_map *map, uint64_t addr, uint64_t need)
 }
 
 struct search {
-	uint64_t need, align, found;
+	uint64_t need, align, from, found;
 };
 
-/* First kernel_alignment boundary at or above LOADER_KERNEL_START in this
- * region with need bytes after it, below 4 GiB. */
+/* First kernel_alignment boundary at or above s->from in this region with
+ * need bytes after it, below 4 GiB. */
 static int search_region(void *ctx, const struct vmmem_region_info *r)
 {
 	struct search *s = ctx;
-	uint64_t start = r->gpa < LOADER_KERNEL_START ? LOADER_KERNEL_START : r->gpa;
+	uint64_t start = r->gpa < s->from ? s->from : r->gpa;
 
 	if (start > BZ_4G)
 		return 0;
@@ -202,8 +202,11 @@ static int boot_area_clear(const struct loader_bzimage_info *bz, uint64_t addr,
 	return -EADDRINUSE;
 }
 
-/* The caller's address must be where the kernel can run (boot.rst: a
- * non-relocatable kernel only at pref_address). */
+/* The caller's address must be where the kernel runs (boot.rst: a
+ * non-relocatable kernel only at pref_address).  A relocatable one never
+ * runs below pref_address: Linux's head_64.S moves up to its
+ * LOAD_PHYSICAL_ADDR, which header.S announces as pref_address, and would
+ * use init_size bytes there that nobody checked. */
 static int caller_address(const struct vmmem_map *map,
 			  const struct loader_bzimage_info *bz, uint64_t pref,
 			  uint64_t wanted, struct loader_kernel_overlap *o)
@@ -213,18 +216,22 @@ static int caller_address(const struct vmmem_map *map,
 		return -EINVAL;
 	if (boot_area_clear(bz, wanted, o))
 		return -EADDRINUSE;
+	if (wanted < pref)
+		return -EINVAL;
 	return fits(map, wanted, bz->init_size) ? 0 : -EFAULT;
 }
 
 /* pref_address when it is backed, aligned and clear of the boot area,
- * else the first aligned backed range from LOADER_KERNEL_START: a
- * relocatable kernel runs only at a kernel_alignment boundary. */
+ * else the first aligned backed range above it and LOADER_KERNEL_START: a
+ * relocatable kernel runs only at a kernel_alignment boundary, and not
+ * below pref_address (caller_address()). */
 static int relocatable_address(const struct vmmem_map *map,
 			       const struct loader_bzimage_info *bz, uint64_t pref,
 			       uint64_t *addr)
 {
 	struct search s = { .need = bz->init_size,
-			    .align = required_alignment(bz, false) };
+			    .align = required_alignment(bz, false),
+			    .from = pref > LOADER_KERNEL_START ? pref : LOADER_KERNEL_START };
 	struct loader_kernel_overlap unused;
 
 	if (fits(map, pref, s.need) && !(pref & (s.align - 1)) &&
@@ -259,6 +266,18 @@ static int choose_address(const struct vmmem_map *map,
 	return fits(map, pref, bz->init_size) ? 0 : -EFAULT;
 }
 
+/* The alignment the kernel is told its load address has (kernel_alignment
+ * in the zero page): Linux's head_64.S decompresses at the load address
+ * rounded up to it.  An address the caller aligned only to min_alignment
+ * needs the lower value (boot.rst: "kernel_alignment = 1 << min_alignment");
+ * otherwise the image's own value stays. */
+static uint32_t load_alignment(const struct loader_bzimage_info *bz, uint64_t addr)
+{
+	if (bz->relocatable && (addr & (bz->kernel_alignment - 1)))
+		return (uint32_t)required_alignment(bz, true);
+	return bz->kernel_alignment;
+}
+
 int loader_bzimage_load(struct vmmem_map *map, const void *image, size_t size,
 			const struct loader_kernel_opts *opts,
 			struct loader_kernel *out)
@@ -283,6 +302,7 @@ int loader_bzimage_load(struct vmmem_map *map, const void *image, size_t size,
 		return err;
 	k.load_addr = addr;
 	k.load_end = addr + k.bz.init_size;
+	k.load_alignment = load_alignment(&k.bz, addr);
 	k.entry32 = addr;
 	k.has_entry64 = (k.bz.xloadflags & BZ_XLF_KERNEL_64) != 0;
 	k.entry = k.has_entry64 ? addr + BZ_ENTRY64_OFFSET : 0;

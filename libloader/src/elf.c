@@ -79,12 +79,18 @@ static int check_boot_area(struct elf_image *img, size_t index, const GElf_Phdr 
 	return -EADDRINUSE;
 }
 
-static int check_segment(struct elf_image *img, size_t index, const GElf_Phdr *ph,
-			 size_t size, const struct vmmem_map *map)
+/* gABI: "p_filesz ... may not be larger than p_memsz"; also checked for an
+ * empty segment, which is otherwise skipped. */
+static bool segment_in_file(const GElf_Phdr *ph, size_t size)
 {
-	if (ph->p_filesz > ph->p_memsz ||
-	    !loader__in_bounds(ph->p_offset, ph->p_filesz, size) ||
-	    ph->p_paddr + ph->p_memsz < ph->p_paddr)
+	return ph->p_filesz <= ph->p_memsz &&
+	       loader__in_bounds(ph->p_offset, ph->p_filesz, size);
+}
+
+static int check_segment(struct elf_image *img, size_t index, const GElf_Phdr *ph,
+			 const struct vmmem_map *map)
+{
+	if (ph->p_paddr + ph->p_memsz < ph->p_paddr)
 		return -ENOEXEC;
 	if (check_boot_area(img, index, ph))
 		return -EADDRINUSE;
@@ -106,9 +112,13 @@ static int collect_segments(struct elf_image *img, size_t phnum, size_t size,
 
 		if (!gelf_getphdr(img->elf, (int)i, &ph))
 			return -ENOEXEC;
-		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
+		if (ph.p_type != PT_LOAD)
 			continue;
-		err = check_segment(img, i, &ph, size, map);
+		if (!segment_in_file(&ph, size))
+			return -ENOEXEC;
+		if (ph.p_memsz == 0)
+			continue;
+		err = check_segment(img, i, &ph, map);
 		if (err)
 			return err;
 		img->seg[img->nseg++] = (struct elf_seg){
@@ -150,7 +160,9 @@ static int find_entry(const struct elf_image *img, uint64_t e_entry,
 	return -ENOEXEC;
 }
 
-/* Looks for XEN_ELFNOTE_PHYS32_ENTRY in one note segment. */
+/* Looks for XEN_ELFNOTE_PHYS32_ENTRY in one note segment; the first one
+ * found counts.  Every note must be whole: gelf_getnote() returns 0 for a
+ * header, name or desc that overruns the segment. */
 static int scan_notes(const struct elf_image *img, const GElf_Phdr *ph,
 		      size_t size, struct loader_kernel *out)
 {
@@ -160,17 +172,22 @@ static int scan_notes(const struct elf_image *img, const GElf_Phdr *ph,
 
 	if (!loader__in_bounds(ph->p_offset, ph->p_filesz, size))
 		return -ENOEXEC;
+	/* Notes in an 8-aligned segment (GNU properties) pad name and desc
+	 * to 8 bytes, as libelf and readelf read them. */
 	d = elf_getdata_rawchunk(img->elf, (int64_t)ph->p_offset, ph->p_filesz,
-				 ELF_T_NHDR);
+				 ph->p_align == 8 ? ELF_T_NHDR8 : ELF_T_NHDR);
 	if (!d)
 		return -ENOEXEC;
-	while (off < d->d_size &&
-	       (next = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
-		const uint8_t *desc = (const uint8_t *)d->d_buf + desc_off;
+	while (off < d->d_size) {
+		const uint8_t *desc;
 		uint64_t v;
 
+		next = gelf_getnote(d, off, &nh, &name_off, &desc_off);
+		if (next == 0)
+			return -ENOEXEC;
 		off = next;
-		if (nh.n_type != LOADER_XEN_ELFNOTE_PHYS32_ENTRY ||
+		desc = (const uint8_t *)d->d_buf + desc_off;
+		if (out->has_pvh || nh.n_type != LOADER_XEN_ELFNOTE_PHYS32_ENTRY ||
 		    nh.n_namesz != 4 ||
 		    memcmp((const char *)d->d_buf + name_off, "Xen", 4) != 0)
 			continue;
@@ -181,7 +198,6 @@ static int scan_notes(const struct elf_image *img, const GElf_Phdr *ph,
 			return -ENOEXEC;
 		out->has_pvh = true;
 		out->pvh_entry = (uint32_t)v;
-		return 0;
 	}
 	return 0;
 }
@@ -189,7 +205,7 @@ static int scan_notes(const struct elf_image *img, const GElf_Phdr *ph,
 static int find_pvh(const struct elf_image *img, size_t phnum, size_t size,
 		    struct loader_kernel *out)
 {
-	for (size_t i = 0; i < phnum && !out->has_pvh; i++) {
+	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
 		int err;
 

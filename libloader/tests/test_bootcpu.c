@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include <loader/bootcpu.h>
+#include <loader/elf.h>
 #include <loader/layout.h>
 
 #include "fixtures.h"
@@ -149,6 +150,35 @@ Test(bootcpu, rejects_mode_the_kernel_lacks)
 	cr_assert_eq(loader_boot_cpu_setup(map, &no_pvh, LOADER_ENTRY_PVH, &cpu), -EINVAL);
 	cr_assert_eq(loader_boot_cpu_setup(map, &no64, LOADER_ENTRY_LONG_MODE, &cpu), -EINVAL);
 	cr_assert_eq(loader_boot_cpu_setup(map, &k, (enum loader_entry_mode)7, &cpu), -EINVAL);
+}
+
+/* Regression: an ELF kernel above 4 GiB loaded, and its
+ * entry, outside the identity map, would fault on the first instruction. */
+Test(bootcpu, long_mode_refuses_an_elf_kernel_above_4g)
+{
+	struct vmmem_map *m = fx_map(0x200000, 0x2000000);
+	uint8_t *img = fx_elf();
+	struct loader_kernel high;
+
+	fx_phdr(img, 0)->p_paddr = fx_phdr(img, 0)->p_vaddr = 0x101000000ull;
+	fx_phdr(img, 1)->p_paddr = 0x101100000ull;
+	fx_phdr(img, 2)->p_type = PT_NULL;	/* no PVH note */
+	fx_ehdr(img)->e_entry = 0x101000010ull;
+	cr_assert_eq(loader_elf_load(m, img, FX_ELF_SIZE, NULL, &high), 0);
+	cr_assert_eq(loader_boot_cpu_setup(m, &high, LOADER_ENTRY_LONG_MODE, &cpu), -EINVAL);
+	free(img);
+	vmmem_map_free(m);
+}
+
+Test(bootcpu, long_mode_refuses_a_kernel_range_reaching_past_4g)
+{
+	struct loader_kernel big = k;
+
+	big.load_addr = 0x1000000;
+	big.load_end = 0x100000000ull;
+	cr_assert_eq(loader_boot_cpu_setup(map, &big, LOADER_ENTRY_LONG_MODE, &cpu), 0);
+	big.load_end = 0x100000001ull;
+	cr_assert_eq(loader_boot_cpu_setup(map, &big, LOADER_ENTRY_LONG_MODE, &cpu), -EINVAL);
 }
 
 Test(bootcpu, rejects_unbacked_low_memory)

@@ -135,15 +135,31 @@ Test(bootparams, rest_of_the_page_is_zero)
 	cr_assert_eq(bp.eddbuf_entries, 0);
 }
 
-Test(bootparams, command_line_above_4g_uses_ext_cmd_line_ptr)
+/* Regression: a command line above 4 GiB was put in
+ * ext_cmd_line_ptr, but the boot page tables map only the low 4 GiB and
+ * the kernel reads the line before it builds its own. */
+Test(bootparams, rejects_command_line_above_4g)
 {
 	struct loader_boot_params_cfg cfg = { .kernel = &k, .e820 = &e820,
 					      .cmdline_addr = 0x200001000ull };
 
 	load_bzimage();
+	cr_assert(k.has_entry64);
+	cr_assert_eq(loader_boot_params_write(map, LOADER_ZERO_PAGE_START, &cfg), -EINVAL);
+}
+
+Test(bootparams, rejects_command_line_whose_nul_reaches_4g)
+{
+	struct loader_boot_params_cfg cfg = { .kernel = &k, .e820 = &e820,
+					      .cmdline_addr = 0x100000000ull - 10,
+					      .cmdline_len = 10 };
+
+	load_bzimage();
+	cr_assert_eq(loader_boot_params_write(map, LOADER_ZERO_PAGE_START, &cfg), -EINVAL);
+	cfg.cmdline_len = 9;
 	write_and_read(&cfg);
-	cr_assert_eq(bp.hdr.cmd_line_ptr, 0x1000);
-	cr_assert_eq(bp.ext_cmd_line_ptr, 2);
+	cr_assert_eq(bp.hdr.cmd_line_ptr, 0xfffffff6u);
+	cr_assert_eq(bp.ext_cmd_line_ptr, 0);
 }
 
 Test(bootparams, rejects_command_line_above_4g_without_64_bit_entry)
@@ -166,6 +182,45 @@ Test(bootparams, rejects_command_line_longer_than_the_kernel_takes)
 
 	load_bzimage();
 	cr_assert_eq(loader_boot_params_write(map, LOADER_ZERO_PAGE_START, &cfg), -EINVAL);
+}
+
+/* A bzImage announcing cmdline_size 0 takes no command line at all. */
+Test(bootparams, rejects_any_command_line_for_cmdline_size_0)
+{
+	uint8_t *img = fx_bzimage();
+	struct loader_boot_params_cfg cfg = { .kernel = &k, .e820 = &e820,
+					      .cmdline_addr = LOADER_CMDLINE_START,
+					      .cmdline_len = 1 };
+
+	fx_put(img, 0x238, 0, 4);
+	cr_assert_eq(loader_bzimage_load(map, img, FX_BZ_SIZE, NULL, &k), 0);
+	free(img);
+	cr_assert_eq(k.cmdline_max, 0);
+	cr_assert_eq(loader_boot_params_write(map, LOADER_ZERO_PAGE_START, &cfg), -EINVAL);
+	cfg.cmdline_len = 0;
+	cr_assert_eq(loader_boot_params_write(map, LOADER_ZERO_PAGE_START, &cfg), 0);
+}
+
+/* Regression: at a caller address aligned only to
+ * min_alignment, the zero page kept the image's kernel_alignment, and
+ * Linux (head_64.S: ALIGN_UP(load address, kernel_alignment)) decompressed
+ * above the range the loader had checked. */
+Test(bootparams, kernel_alignment_divides_a_caller_chosen_load_address)
+{
+	uint8_t *img = fx_bzimage();
+	struct loader_kernel_opts o = { .load_addr = 0x1200000 };
+	struct loader_boot_params_cfg cfg = { .kernel = &k, .e820 = &e820 };
+
+	fx_put(img, 0x230, 0x1000000, 4);	/* kernel_alignment 16 MiB */
+	img[0x235] = 21;			/* min_alignment 2 MiB */
+	cr_assert_eq(loader_bzimage_load(map, img, FX_BZ_SIZE, &o, &k), 0);
+	free(img);
+	cr_assert_eq(k.load_addr, 0x1200000);
+	write_and_read(&cfg);
+	cr_assert_neq(bp.hdr.kernel_alignment, 0);
+	cr_assert_eq(k.load_addr % bp.hdr.kernel_alignment, 0,
+		     "kernel_alignment %#x", bp.hdr.kernel_alignment);
+	cr_assert_eq(bp.hdr.kernel_alignment, 1u << 21);
 }
 
 Test(bootparams, rejects_missing_e820_or_kernel)

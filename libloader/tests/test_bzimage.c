@@ -110,18 +110,41 @@ Test(bzimage, zero_setup_sects_means_four)
 	free(big);
 }
 
-Test(bzimage, relocatable_kernel_moves_when_pref_is_unbacked)
+/* Linux (head_64.S) never runs a relocatable kernel below its
+ * LOAD_PHYSICAL_ADDR, which header.S announces as pref_address. */
+Test(bzimage, relocatable_kernel_does_not_fit_when_pref_is_beyond_ram)
 {
 	fx_put(img, 0x258, 0x10000000, 8); /* 256 MiB: beyond the 64 MiB map */
-	cr_assert_eq(load(), 0);
-	cr_assert_eq(k.load_addr, LOADER_KERNEL_START);
-	cr_assert_eq(k.load_addr % FX_BZ_ALIGN, 0);
+	cr_assert_eq(load(), -EFAULT);
+}
+
+/* Regression: with pref_address unbacked, the search
+ * started at LOADER_KERNEL_START and put the kernel below pref_address,
+ * where Linux does not run it. */
+Test(bzimage, relocatable_kernel_moves_up_from_an_unbacked_pref_address)
+{
+	struct vmmem_region_desc lo = { .gpa = 0, .size = 0x2000000,
+					.backing = VMMEM_BACKING_ANON };
+	struct vmmem_region_desc hi = { .gpa = 0x3000000, .size = 0x1000000,
+					.backing = VMMEM_BACKING_ANON };
+	struct vmmem_map *holed;
+
+	cr_assert_eq(vmmem_map_new(&holed), 0);
+	cr_assert_eq(vmmem_map_add_region(holed, &lo), 0);
+	cr_assert_eq(vmmem_map_add_region(holed, &hi), 0);
+	fx_put(img, 0x258, 0x1f00000, 8);	/* 31 MiB, straddles the hole */
+	fx_put(img, 0x260, 0x400000, 4);	/* init_size 4 MiB */
+	fx_put(img, 0x230, 0x100000, 4);	/* kernel_alignment 1 MiB */
+	img[0x235] = 20;
+	cr_assert_eq(loader_bzimage_load(holed, img, FX_BZ_SIZE, NULL, &k), 0);
+	cr_assert_geq(k.load_addr, k.bz.pref_address);
+	cr_assert_eq(k.load_addr, 0x3000000);
+	vmmem_map_free(holed);
 }
 
 Test(bzimage, relocation_honours_kernel_alignment)
 {
-	fx_put(img, 0x230, 0x2000000, 4);  /* 32 MiB alignment */
-	fx_put(img, 0x258, 0x10000000, 8);
+	fx_put(img, 0x230, 0x2000000, 4);  /* 32 MiB alignment, pref 16 MiB */
 	cr_assert_eq(load(), 0);
 	cr_assert_eq(k.load_addr, 0x2000000);
 }
@@ -143,6 +166,14 @@ Test(bzimage, caller_address_aligned_to_min_alignment_is_accepted)
 Test(bzimage, caller_address_below_min_alignment_is_rejected)
 {
 	cr_assert_eq(load_at(0x2100000), -EINVAL);
+}
+
+/* Regression: Linux would decompress at pref_address
+ * instead, a range the loader never checked. */
+Test(bzimage, caller_address_below_pref_address_is_refused)
+{
+	cr_assert_eq(load_at(FX_BZ_PREF - FX_BZ_ALIGN), -EINVAL);
+	cr_assert_eq(load_at(0x200000), -EINVAL);
 }
 
 Test(bzimage, caller_address_of_non_relocatable_kernel_must_be_pref)
@@ -344,11 +375,12 @@ Test(bzimage, overlap_error_names_the_kernel_and_address)
 }
 
 /* Regression (found by fuzz-loader-bzimage): a relocatable kernel whose
- * preferred address is off its alignment is moved to an aligned one. */
+ * preferred address is off its alignment is moved to an aligned one, the
+ * next one up (it never runs below pref_address). */
 Test(bzimage, relocatable_kernel_is_never_loaded_unaligned)
 {
 	fx_put(img, 0x258, FX_BZ_PREF + 0x1000, 8);
 	cr_assert_eq(load(), 0);
 	cr_assert_eq(k.load_addr % FX_BZ_ALIGN, 0);
-	cr_assert_eq(k.load_addr, LOADER_KERNEL_START);
+	cr_assert_eq(k.load_addr, FX_BZ_PREF + FX_BZ_ALIGN);
 }

@@ -236,6 +236,31 @@ Test(elf, rejects_filesz_above_memsz)
 	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
 }
 
+/* Regression: PT_LOAD entries with p_memsz 0 were
+ * skipped before any check (gABI: p_filesz may not exceed p_memsz). */
+Test(elf, rejects_empty_load_segment_with_file_bytes)
+{
+	fx_phdr(img, 1)->p_memsz = 0;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_empty_load_segment_past_end_of_file)
+{
+	fx_phdr(img, 1)->p_memsz = 0;
+	fx_phdr(img, 1)->p_filesz = 0;
+	fx_phdr(img, 1)->p_offset = FX_ELF_SIZE + 1;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, empty_load_segment_is_ignored)
+{
+	fx_phdr(img, 1)->p_memsz = 0;
+	fx_phdr(img, 1)->p_filesz = 0;
+	fx_phdr(img, 1)->p_paddr = 0;	/* would be in the boot area */
+	cr_assert_eq(load(FX_ELF_SIZE), 0);
+	cr_assert_eq(k.load_end, FX_SEG0_PADDR + FX_SEG0_MEMSZ);
+}
+
 Test(elf, rejects_physical_range_that_wraps)
 {
 	fx_phdr(img, 0)->p_paddr = UINT64_MAX - 0x100;
@@ -340,6 +365,57 @@ Test(elf, rejects_pvh_entry_outside_the_image)
 	size_t n = fx_note(img + FX_ELF_NOTES, 18, &v, 8);
 
 	fx_phdr(img, 2)->p_filesz = n;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+/* Regression: a note header that overran its segment
+ * ended the note scan silently, and the image loaded as one without PVH. */
+Test(elf, rejects_note_name_overrunning_the_segment)
+{
+	((Elf64_Nhdr *)(void *)(img + FX_ELF_NOTES))->n_namesz = 0xffffffffu;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_note_desc_overrunning_the_segment)
+{
+	((Elf64_Nhdr *)(void *)(img + FX_ELF_NOTES))->n_descsz = 0xfffffffcu;
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+Test(elf, rejects_pvh_note_truncated_by_the_segment)
+{
+	fx_phdr(img, 2)->p_filesz -= 4;	/* cuts the 8-byte PVH value short */
+	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
+}
+
+/* With the stricter note checks, reading an 8-aligned note segment with
+ * 4-byte padding would misread the note after "Linux\0" and refuse it. */
+Test(elf, eight_byte_aligned_note_segment_uses_eight_byte_padding)
+{
+	uint8_t *n = img + FX_ELF_NOTES;
+	Elf64_Nhdr a = { .n_namesz = 6, .n_descsz = 4, .n_type = 1 };
+	Elf64_Nhdr b = { .n_namesz = 4, .n_descsz = 8, .n_type = 18 };
+	uint32_t version = 0x100;
+	uint64_t pvh = FX_PVH_ENTRY;
+
+	memset(n, 0, 0x100);
+	memcpy(n, &a, 12);
+	memcpy(n + 12, "Linux", 6);
+	memcpy(n + 24, &version, 4);	/* name padded to 8 */
+	memcpy(n + 32, &b, 12);		/* desc padded to 8 */
+	memcpy(n + 44, "Xen", 4);
+	memcpy(n + 48, &pvh, 8);
+	fx_phdr(img, 2)->p_filesz = fx_phdr(img, 2)->p_memsz = 56;
+	fx_phdr(img, 2)->p_align = 8;
+	cr_assert_eq(load(FX_ELF_SIZE), 0);
+	cr_assert(k.has_pvh);
+	cr_assert_eq(k.pvh_entry, FX_PVH_ENTRY);
+}
+
+/* Every note is checked, also those after the PVH note. */
+Test(elf, rejects_note_segment_ending_inside_a_note_header)
+{
+	fx_phdr(img, 2)->p_filesz += 8;	/* 8 zero bytes: not a whole header */
 	cr_assert_eq(load(FX_ELF_SIZE), -ENOEXEC);
 }
 

@@ -96,8 +96,10 @@ Test(property, mutated_bzimages)
 		check_kernel(err, &k);
 		if (!err) {
 			cr_assert_leq(k.bz.setup_size + k.bz.kernel_size, FX_BZ_SIZE);
-			if (k.bz.relocatable)
+			if (k.bz.relocatable) {
 				cr_assert_eq(k.load_addr % k.bz.kernel_alignment, 0);
+				cr_assert_geq(k.load_addr, k.bz.pref_address);
+			}
 			ok++;
 		}
 	}

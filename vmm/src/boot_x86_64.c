@@ -149,8 +149,11 @@ int vmm__boot_setup(struct vmm *vm)
 	size_t cap;
 	int r;
 
+	/* cmdline_max 0 (a bzImage announcing cmdline_size 0) means no
+	 * command line: the builder says so up front, as the boot params
+	 * would refuse any. */
 	cap = vm->kernel.cmdline_max + 1u;
-	if (cap > sizeof(cmdline) || vm->kernel.cmdline_max == 0)
+	if (cap > sizeof(cmdline))
 		cap = sizeof(cmdline);
 	if (load_cmdline(vm, &cl, cmdline, cap))
 		return -1;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cpuid_x86_64.h"
 #include "vmm_internal.h"
 
 
@@ -32,8 +33,14 @@
 /* Leaf 1 ECX bit 31: running under a hypervisor. */
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 
-static void patch_cpuid(struct kvmw_cpuid *c, uint32_t apic_id, uint32_t ncpus)
+/* CPUID.04H:EAX[31:26] holds cores per package - 1 in 6 bits (Intel SDM
+ * vol. 2A, CPUID): above 64 vCPUs the nearest value it can say is 64. */
+#define CPUID4_CORES_MAX 64u
+
+void vmm__cpuid_patch(struct kvmw_cpuid *c, uint32_t apic_id, uint32_t ncpus)
 {
+	uint32_t cores4 = ncpus < CPUID4_CORES_MAX ? ncpus : CPUID4_CORES_MAX;
+
 	for (uint32_t i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
 
@@ -69,8 +76,10 @@ static void patch_cpuid(struct kvmw_cpuid *c, uint32_t apic_id, uint32_t ncpus)
 			}
 			break;
 		case 4:
-			/* Cache topology: EAX[31:26] cores per package - 1. */
-			e->eax = (e->eax & 0x3ffffffu) | (((ncpus - 1) & 0x3f) << 26);
+			/* Cache topology: EAX[31:26] cores per package - 1,
+			 * saturated rather than wrapped (leaf 0xB says the
+			 * exact count). */
+			e->eax = (e->eax & 0x3ffffffu) | ((cores4 - 1) << 26);
 			break;
 		default:
 			break;
@@ -176,7 +185,7 @@ int vmm__vcpu_configure(struct vmm *vm, struct vmm_vcpu *vcpu,
 	int r;
 
 	*scratch = *base_cpuid;
-	patch_cpuid(scratch, vcpu->index, vm->cfg.vcpus);
+	vmm__cpuid_patch(scratch, vcpu->index, vm->cfg.vcpus);
 	r = kvmw_vcpu_set_cpuid(vcpu->kvcpu, scratch);
 	if (r == 0 && (step = "MSRs", r = set_msrs(vcpu->kvcpu)) == 0 &&
 	    (step = "FPU", r = set_fpu(vcpu->kvcpu)) == 0 &&

@@ -27,11 +27,15 @@ struct loader_boot_params_cfg {
 };
 
 /*
- * Writes a complete boot_params (4096 bytes) at gpa.  A command line or
- * initrd above 4 GiB goes into the ext_* fields, which only the 64-bit
- * entry reads.  -EINVAL for a missing kernel or E820, a command line above
- * 4 GiB for a kernel without a 64-bit entry or longer than the kernel
- * accepts; -EFAULT when gpa is not backed.
+ * Writes a complete boot_params (4096 bytes) at gpa.  The setup header is
+ * a bzImage's own, with kernel_alignment set to kernel->load_alignment
+ * when that is non-zero.  An initrd above 4 GiB goes into the ext_*
+ * fields, which only the 64-bit entry reads.  The command line and its
+ * NUL must lie below 4 GiB: the 32-bit entry cannot reach above, and the
+ * 64-bit entry reads the line through the page tables of
+ * loader_boot_cpu_setup(), which map only the low 4 GiB.  -EINVAL for a
+ * missing kernel or E820, a command line reaching 4 GiB or longer than
+ * the kernel accepts; -EFAULT when gpa is not backed.
  */
 LOADER_WUR int loader_boot_params_write(struct vmmem_map *map, uint64_t gpa,
 					const struct loader_boot_params_cfg *cfg);

@@ -28,12 +28,18 @@ LOADER_WUR int loader_bzimage_parse(const void *image, size_t size,
 /*
  * Parses the image, chooses the load address (opts->load_addr, or
  * pref_address, or the lowest kernel_alignment-aligned address at or above
- * LOADER_KERNEL_START with init_size bytes backed when the kernel is
- * relocatable) and copies the protected-mode kernel there.  opts may be
- * NULL.  -EINVAL for a load address the kernel cannot run at; -EADDRINUSE
- * when the chosen or only possible address would put any of the init_size
- * bytes in the boot area below 1 MiB (out->overlap says where; a
- * relocatable kernel is moved instead); -EFAULT when no backed range fits.
+ * both pref_address and LOADER_KERNEL_START with init_size bytes backed
+ * when the kernel is relocatable) and copies the protected-mode kernel
+ * there.  opts may be NULL.  A relocatable kernel is never placed below
+ * pref_address: Linux moves itself up to it (head_64.S, LOAD_PHYSICAL_ADDR).
+ * opts->load_addr must be aligned to 1 << min_alignment (protocol 2.10+)
+ * or kernel_alignment; out->load_alignment is what the boot params then
+ * announce as kernel_alignment.  -EINVAL for a load address the kernel
+ * cannot run at (unaligned, below pref_address, or, for a non-relocatable
+ * kernel, other than pref_address); -EADDRINUSE when the chosen or only
+ * possible address would put any of the init_size bytes in the boot area
+ * below 1 MiB (out->overlap says where; a relocatable kernel is moved
+ * instead); -EFAULT when no backed range fits.
  */
 LOADER_WUR int loader_bzimage_load(struct vmmem_map *map, const void *image,
 				   size_t size,

@@ -70,6 +70,11 @@ struct loader_kernel {
 	enum loader_kernel_format format;
 	uint64_t load_addr;	/* lowest guest address the kernel owns */
 	uint64_t load_end;	/* one past the highest (memsz / init_size) */
+	/* bzImage: what the boot params announce as kernel_alignment (Linux
+	 * runs at load_addr rounded up to it): the image's own value, or
+	 * 1 << min_alignment when a relocatable kernel's load_addr, chosen
+	 * by the caller, is aligned only to that.  0 for ELF. */
+	uint32_t load_alignment;
 	uint64_t entry;		/* 64-bit entry: ELF e_entry, bzImage load+0x200 */
 	bool has_entry64;	/* false for a bzImage without XLF_KERNEL_64 */
 	uint64_t entry32;	/* 32-bit protected-mode entry (bzImage) */
