@@ -66,8 +66,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct superio_pl031_state st;
 
 			superio_pl031_save(&r, &st);
-			line_level = false;
+			fuzz_restore_begin();
 			FUZZ_CHECK(superio_pl031_restore(&r, &st) == 0);
+			fuzz_restore_end();
 			break;
 		}
 		}

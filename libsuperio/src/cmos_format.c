@@ -54,7 +54,8 @@ void superio__cmos_fill_time(const struct superio_cmos *c, int64_t secs, uint8_t
 	int64_t y;
 
 	superio__rtc_from_seconds(secs, &t);
-	y = t.year < 0 ? 0 : t.year % 10000; /* four BCD digits are all there is */
+	/* Four BCD digits are all there is: they wrap, both ways. */
+	y = t.year - superio__floor_div(t.year, 10000) * 10000;
 	regs[SUPERIO_CMOS_SECONDS] = superio__cmos_encode(c, t.sec);
 	regs[SUPERIO_CMOS_MINUTES] = superio__cmos_encode(c, t.min);
 	regs[SUPERIO_CMOS_HOURS] = superio__cmos_encode_hour(c, t.hour);

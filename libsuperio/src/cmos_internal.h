@@ -61,6 +61,8 @@ void superio__cmos_process(struct superio_cmos *c, uint64_t t);
 uint64_t superio__cmos_next_event(const struct superio_cmos *c);
 bool superio__cmos_uip(const struct superio_cmos *c, uint64_t t);
 void superio__cmos_update_irq(struct superio_cmos *c);
+/* Drives the line to its level even when unchanged (restore). */
+void superio__cmos_redrive_irq(struct superio_cmos *c);
 uint64_t superio__cmos_now(const struct superio_cmos *c);
 
 #endif

@@ -8,8 +8,24 @@
 
 #include "cmos_internal.h"
 
-/* 9999-12-31T23:59:59Z: the last second four BCD year digits can show. */
-#define MAX_GUEST_SECONDS 253402300799ll
+/*
+ * The registers show the year in four BCD digits (century and year), so
+ * what the guest sees repeats every 10000 years (a whole number of 400-year
+ * Gregorian cycles, and of weeks).  The guest can set any time in
+ * 0000-01-01T00:00:00Z .. 9999-12-31T23:59:59Z and then let it tick past
+ * either end, so save stores the time within that one cycle: the same
+ * registers, weekday and alarm phase, and a value restore takes.
+ */
+#define CYCLE_FIRST_SECOND (-62167219200ll)	/* 0000-01-01T00:00:00Z */
+#define CYCLE_SECONDS 315569520000ll		/* 10000 years */
+#define CYCLE_END (CYCLE_FIRST_SECOND + CYCLE_SECONDS)	/* 10000-01-01T00:00:00Z */
+
+static int64_t within_cycle(int64_t secs)
+{
+	int64_t r = secs - superio__floor_div(secs, CYCLE_SECONDS) * CYCLE_SECONDS;
+
+	return r >= CYCLE_END ? r - CYCLE_SECONDS : r;
+}
 
 void superio_cmos_save(const struct superio_cmos *c, struct superio_cmos_state *out)
 {
@@ -21,7 +37,7 @@ void superio_cmos_save(const struct superio_cmos *c, struct superio_cmos_state *
 	memcpy(out->ram, c->ram, sizeof(out->ram));
 	out->index = c->index;
 	out->nmi_disabled = c->nmi_disabled;
-	out->guest_seconds = superio__cmos_guest_sec(c, t);
+	out->guest_seconds = within_cycle(superio__cmos_guest_sec(c, t));
 	if (superio__cmos_running(c))
 		out->subsecond_ns = (uint32_t)(rel - superio__floor_div(rel, NS_PER_S) * NS_PER_S);
 }
@@ -31,7 +47,7 @@ static bool state_valid(const struct superio_cmos_state *st)
 	if (st->version != SUPERIO_CMOS_STATE_VERSION || st->index >= SUPERIO_CMOS_RAM_SIZE ||
 	    st->nmi_disabled > 1 || st->subsecond_ns >= NS_PER_S)
 		return false;
-	if (st->guest_seconds < 0 || st->guest_seconds > MAX_GUEST_SECONDS)
+	if (st->guest_seconds < CYCLE_FIRST_SECOND || st->guest_seconds >= CYCLE_END)
 		return false;
 	if (st->ram[SUPERIO_CMOS_REG_A] & SUPERIO_CMOS_A_UIP)
 		return false;
@@ -51,7 +67,7 @@ int superio_cmos_restore(struct superio_cmos *c, const struct superio_cmos_state
 	c->phase_ns = (t % (uint64_t)NS_PER_S + (uint64_t)NS_PER_S - st->subsecond_ns) %
 		      (uint64_t)NS_PER_S;
 	superio__cmos_set_time(c, t, st->guest_seconds);
-	c->line = 0;
-	superio__cmos_update_irq(c);
+	/* Both ways: the interrupt controller may be new or hold a stale level. */
+	superio__cmos_redrive_irq(c);
 	return 0;
 }

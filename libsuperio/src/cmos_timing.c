@@ -218,15 +218,29 @@ bool superio__cmos_uip(const struct superio_cmos *c, uint64_t t)
 	return into >= (uint64_t)(NS_PER_S - UIP_NS);
 }
 
-void superio__cmos_update_irq(struct superio_cmos *c)
+static uint8_t irq_level(const struct superio_cmos *c)
 {
-	uint8_t level = (c->ram[SUPERIO_CMOS_REG_C] & c->ram[SUPERIO_CMOS_REG_B] & C_FLAGS) ? 1 : 0;
+	return (c->ram[SUPERIO_CMOS_REG_C] & c->ram[SUPERIO_CMOS_REG_B] & C_FLAGS) ? 1 : 0;
+}
 
-	if (level == c->line)
-		return;
+static void drive_irq(struct superio_cmos *c, uint8_t level)
+{
 	c->line = level;
 	if (level)
 		c->metrics.irqs_raised++;
 	if (c->cfg.irq.fn)
 		c->cfg.irq.fn(c->cfg.irq.ctx, level != 0);
+}
+
+void superio__cmos_update_irq(struct superio_cmos *c)
+{
+	uint8_t level = irq_level(c);
+
+	if (level != c->line)
+		drive_irq(c, level);
+}
+
+void superio__cmos_redrive_irq(struct superio_cmos *c)
+{
+	drive_irq(c, irq_level(c));
 }

@@ -33,26 +33,36 @@ static void enqueue(struct superio_i8042 *k, uint8_t byte, uint8_t flags)
 	k->qlen++;
 }
 
+static void drive(const struct superio_irq *irq, uint8_t *line, uint8_t level)
+{
+	*line = level;
+	if (irq->fn)
+		irq->fn(irq->ctx, level != 0);
+}
+
 static void set_lines(struct superio_i8042 *k, uint8_t kbd_level, uint8_t aux_level)
 {
-	if (kbd_level != k->kbd_line) {
-		k->kbd_line = kbd_level;
-		if (k->cfg.kbd_irq.fn)
-			k->cfg.kbd_irq.fn(k->cfg.kbd_irq.ctx, kbd_level != 0);
-	}
-	if (aux_level != k->aux_line) {
-		k->aux_line = aux_level;
-		if (k->cfg.aux_irq.fn)
-			k->cfg.aux_irq.fn(k->cfg.aux_irq.ctx, aux_level != 0);
-	}
+	if (kbd_level != k->kbd_line)
+		drive(&k->cfg.kbd_irq, &k->kbd_line, kbd_level);
+	if (aux_level != k->aux_line)
+		drive(&k->cfg.aux_irq, &k->aux_line, aux_level);
+}
+
+/* IRQ 1 and IRQ 12 levels for the byte in the output buffer. */
+static void levels(const struct superio_i8042 *k, uint8_t *kbd_level, uint8_t *aux_level)
+{
+	bool aux = k->qlen && (k->qflags[k->qhead] & SUPERIO_I8042_STR_AUXDATA);
+
+	*kbd_level = k->qlen && !aux && (ctr(k) & SUPERIO_I8042_CTR_KBDINT);
+	*aux_level = aux && (ctr(k) & SUPERIO_I8042_CTR_AUXINT);
 }
 
 void superio__i8042_update_irq(struct superio_i8042 *k)
 {
-	bool aux = k->qlen && (k->qflags[k->qhead] & SUPERIO_I8042_STR_AUXDATA);
+	uint8_t kbd_level, aux_level;
 
-	set_lines(k, k->qlen && !aux && (ctr(k) & SUPERIO_I8042_CTR_KBDINT),
-		  aux && (ctr(k) & SUPERIO_I8042_CTR_AUXINT));
+	levels(k, &kbd_level, &aux_level);
+	set_lines(k, kbd_level, aux_level);
 }
 
 /* The keyboard sends while the output buffer is free and its clock is not inhibited. */
@@ -75,6 +85,16 @@ void superio__i8042_settle(struct superio_i8042 *k)
 {
 	pump(k);
 	superio__i8042_update_irq(k);
+}
+
+void superio__i8042_settle_redrive(struct superio_i8042 *k)
+{
+	uint8_t kbd_level, aux_level;
+
+	pump(k);
+	levels(k, &kbd_level, &aux_level);
+	drive(&k->cfg.kbd_irq, &k->kbd_line, kbd_level);
+	drive(&k->cfg.aux_irq, &k->aux_line, aux_level);
 }
 
 static void request_reset(struct superio_i8042 *k)

@@ -62,6 +62,8 @@ bool superio__i8042_takes_data(uint8_t cmd);
 void superio__i8042_update_irq(struct superio_i8042 *k);
 /* Moves keyboard bytes into an empty output buffer, then recomputes the lines. */
 void superio__i8042_settle(struct superio_i8042 *k);
+/* The same, driving both lines to their levels even when unchanged (restore). */
+void superio__i8042_settle_redrive(struct superio_i8042 *k);
 
 /* The keyboard (i8042_kbd.c). */
 void superio__kbd_power_on(struct superio_i8042_kbd *kb);

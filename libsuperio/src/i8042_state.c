@@ -119,8 +119,7 @@ int superio_i8042_restore(struct superio_i8042 *k, const struct superio_i8042_st
 	k->pending_cmd = st->pending_cmd;
 	k->outport = st->outport;
 	restore_kbd(k, st);
-	k->kbd_line = 0;
-	k->aux_line = 0;
-	superio__i8042_settle(k);
+	/* Both ways: the interrupt controller may be new or hold a stale level. */
+	superio__i8042_settle_redrive(k);
 	return 0;
 }

@@ -37,15 +37,19 @@ static uint32_t counter_at(const struct superio_pl031 *r, uint64_t t)
 	return (uint32_t)(r->load_value + (uint32_t)(uint64_t)seconds_since_load(r, t));
 }
 
+static void drive_irq(struct superio_pl031 *r, uint8_t level)
+{
+	r->line = level;
+	if (r->cfg.irq.fn)
+		r->cfg.irq.fn(r->cfg.irq.ctx, level != 0);
+}
+
 static void update_irq(struct superio_pl031 *r)
 {
 	uint8_t level = (uint8_t)(r->ris & r->imsc & 1u);
 
-	if (level == r->line)
-		return;
-	r->line = level;
-	if (r->cfg.irq.fn)
-		r->cfg.irq.fn(r->cfg.irq.ctx, level != 0);
+	if (level != r->line)
+		drive_irq(r, level);
 }
 
 static void latch(struct superio_pl031 *r)
@@ -245,7 +249,7 @@ int superio_pl031_restore(struct superio_pl031 *r, const struct superio_pl031_st
 	r->ris = st->ris;
 	r->seen_ns = t;
 	schedule(r, t, false);
-	r->line = 0;
-	update_irq(r);
+	/* Both ways: the interrupt controller may be new or hold a stale level. */
+	drive_irq(r, (uint8_t)(r->ris & r->imsc & 1u));
 	return 0;
 }

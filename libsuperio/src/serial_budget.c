@@ -7,9 +7,17 @@
 
 __extension__ typedef unsigned __int128 superio__u128;
 
+/*
+ * budget_ns is the clock time up to which elapsed time has been turned
+ * into tokens.  It advances only by the time the whole bytes granted took
+ * to accrue, so the fraction of a byte since then keeps accruing: setting
+ * it to now would throw that away on every grant, and a guest writing
+ * just above the rate would get about half of it.
+ */
 static void refill(struct superio_serial *s)
 {
 	uint64_t now = s->cfg.clock.fn(s->cfg.clock.ctx);
+	uint64_t rate = s->cfg.budget_bytes_per_sec;
 	superio__u128 add;
 
 	if (now < s->budget_ns) {
@@ -17,15 +25,18 @@ static void refill(struct superio_serial *s)
 		s->budget_ns = now;
 		return;
 	}
-	add = (superio__u128)(now - s->budget_ns) * s->cfg.budget_bytes_per_sec /
-	      1000000000u;
+	add = (superio__u128)(now - s->budget_ns) * rate / 1000000000u;
 	if (add == 0)
-		return; /* keep the fraction of a byte accruing */
-	if (add >= s->cfg.budget_burst - s->tokens)
+		return;
+	if (add >= s->cfg.budget_burst - s->tokens) {
+		/* Full: time beyond what fills the bucket is not credit. */
 		s->tokens = s->cfg.budget_burst;
-	else
-		s->tokens += (uint64_t)add;
-	s->budget_ns = now;
+		s->budget_ns = now;
+		return;
+	}
+	s->tokens += (uint64_t)add;
+	/* add bytes took add * 1e9 / rate ns, rounded up: never more than the rate. */
+	s->budget_ns += (uint64_t)((add * 1000000000u + rate - 1) / rate);
 }
 
 bool superio__serial_budget_take(struct superio_serial *s)

@@ -50,7 +50,7 @@ int superio_serial_init(struct superio_serial *s, const struct superio_serial_co
 /* Bytes the guest wrote before the reset were sent: the host gets them first. */
 void superio_serial_reset(struct superio_serial *s)
 {
-	superio__serial_flush_batch(s);
+	superio__serial_tx_discard(s);
 	power_on(s);
 }
 
@@ -116,7 +116,11 @@ static bool transient(ssize_t r)
 	return r == -EAGAIN || r == -EWOULDBLOCK || r == -EINTR;
 }
 
-/* In loopback the transmitter feeds the receiver; the line output idles. */
+/*
+ * In loopback the transmitter feeds the receiver; the line output idles.
+ * An overrun (PC16550D, LSR bit 1) loses the new character in FIFO mode,
+ * but in 16450 mode the new one replaces the unread one in RBR.
+ */
 static void loop_back(struct superio_serial *s)
 {
 	while (s->tx.len) {
@@ -125,11 +129,15 @@ static void loop_back(struct superio_serial *s)
 		if (s->rx.len < superio__serial_fifo_cap(s)) {
 			superio__fifo_push(&s->rx, byte);
 			s->metrics.loopback_bytes++;
-		} else {
-			s->lsr |= LSR_OE;
-			s->metrics.rx_overruns++;
-			superio__serial_event(s, SUPERIO_SERIAL_EV_RX_OVERRUN, 1);
+			continue;
 		}
+		if (!(s->fcr & FCR_ENABLE)) {
+			s->rx.buf[s->rx.head] = byte; /* rx.len is 1 */
+			s->metrics.loopback_bytes++;
+		}
+		s->lsr |= LSR_OE;
+		s->metrics.rx_overruns++;
+		superio__serial_event(s, SUPERIO_SERIAL_EV_RX_OVERRUN, 1);
 	}
 }
 
@@ -167,6 +175,24 @@ static void drain(struct superio_serial *s)
 	}
 	if (s->tx.len == 0)
 		s->tx.head = 0;
+}
+
+/*
+ * Before reset or restore replaces the TX FIFO: one more offer of the batch
+ * and the queued bytes, then what the output did not take is dropped and
+ * counted.  In loopback nothing waits in the FIFO but a restored state's
+ * bytes, which belong to no output: those are counted too.
+ */
+void superio__serial_tx_discard(struct superio_serial *s)
+{
+	superio__serial_flush_batch(s);
+	if (!(s->mcr & MCR_LOOP))
+		drain(s);
+	if (s->tx.len == 0)
+		return;
+	s->metrics.tx_reset_drops += s->tx.len;
+	superio__serial_event(s, SUPERIO_SERIAL_EV_TX_RESET_DROP, s->tx.len);
+	superio__fifo_clear(&s->tx);
 }
 
 /* THR becoming empty is what raises THRE: only on the non-empty -> empty edge. */

@@ -251,6 +251,9 @@ static inline void superio__serial_flush_batch(struct superio_serial *s)
 		(void)superio__serial_flush(s);
 }
 
+/* Offers the batch and TX FIFO once more, then drops and counts the rest (reset, restore). */
+void superio__serial_tx_discard(struct superio_serial *s);
+
 /* MSR bits 7:4 as the guest sees them (MCR mirrored in loopback). */
 uint8_t superio__serial_lines(const struct superio_serial *s);
 /* Records changes of the modem lines from old to now as MSR deltas. */

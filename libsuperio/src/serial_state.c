@@ -56,7 +56,7 @@ int superio_serial_restore(struct superio_serial *s, const struct superio_serial
 {
 	if (!s || !st || !state_valid(st))
 		return -EINVAL;
-	superio__serial_flush_batch(s); /* sent before the state is replaced */
+	superio__serial_tx_discard(s); /* sent, or counted, before the state is replaced */
 	s->ier = st->ier;
 	s->fcr = st->fcr;
 	s->lcr = st->lcr;
@@ -74,8 +74,12 @@ int superio_serial_restore(struct superio_serial *s, const struct superio_serial
 		superio__fifo_push(&s->rx, st->rx[i]);
 	for (unsigned int i = 0; i < st->tx_len; i++)
 		superio__fifo_push(&s->tx, st->tx[i]);
-	/* Re-drive the line from scratch so a pending interrupt reaches the new irqchip. */
-	s->line = 0;
+	/*
+	 * Re-drive the line to the restored level whatever it was, both ways:
+	 * the interrupt controller may be a new one, or hold a level the
+	 * restored state no longer has.
+	 */
+	superio__serial_set_line(s, superio__serial_pending(s) ? 1 : 0);
 	superio__serial_sync(s);
 	return 0;
 }

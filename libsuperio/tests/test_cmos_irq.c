@@ -251,6 +251,75 @@ Test(cmos_irq, save_restore_round_trip_with_pending_irq)
 	cr_assert_eq(v, 0x42);
 }
 
+/* The interrupt controller must see IRQ 8 fall, or it keeps a stale interrupt asserted. */
+Test(cmos_irq, restore_of_quiet_state_lowers_a_raised_line)
+{
+	struct superio_cmos_state quiet;
+
+	superio_cmos_save(&rtc, &quiet);
+	wr(0x0b, 0x02 | SUPERIO_CMOS_B_UIE);
+	clk.ns += S;
+	superio_cmos_update(&rtc);
+	cr_assert(irq.level);
+	cr_assert_eq(superio_cmos_restore(&rtc, &quiet), 0);
+	cr_assert_eq(irq.falls, 1, "the callback saw the line fall");
+	cr_assert_not(irq.level);
+	cr_assert_not(superio_cmos_irq_level(&rtc));
+}
+
+/* Sets the clock through the registers as a guest does: SET, the fields (BCD), SET off. */
+static void set_bcd_time(uint8_t cent, uint8_t year, uint8_t mon, uint8_t mday, uint8_t hour,
+			 uint8_t min, uint8_t sec)
+{
+	wr(0x0b, 0x02 | 0x80);
+	wr(0x32, cent);
+	wr(0x09, year);
+	wr(0x08, mon);
+	wr(0x07, mday);
+	wr(0x04, hour);
+	wr(0x02, min);
+	wr(0x00, sec);
+	wr(0x0b, 0x02);
+}
+
+/* Saves, restores into a fresh device on the same clock, and checks the time registers. */
+static void assert_restores_showing(const uint8_t want[8])
+{
+	static const uint8_t regs[8] = { 0x32, 0x09, 0x08, 0x07, 0x06, 0x04, 0x02, 0x00 };
+	struct superio_cmos_config cfg = { .clock = { clock_fn, &clk } };
+	struct superio_cmos_state st;
+
+	for (unsigned int i = 0; i < 8; i++)
+		cr_assert_eq(rd(regs[i]), want[i], "before save, register 0x%02x", regs[i]);
+	superio_cmos_save(&rtc, &st);
+	cr_assert_eq(superio_cmos_init(&rtc, &cfg), 0);
+	cr_assert_eq(superio_cmos_restore(&rtc, &st), 0, "what save() produces, restore() takes");
+	for (unsigned int i = 0; i < 8; i++)
+		cr_assert_eq(rd(regs[i]), want[i], "after restore, register 0x%02x", regs[i]);
+}
+
+Test(cmos_irq, restore_accepts_a_time_the_guest_set_before_1970)
+{
+	static const uint8_t want[8] = { 0x19, 0x69, 0x12, 0x31, 0x04, 0x23, 0x59, 0x59 };
+
+	set_bcd_time(0x19, 0x69, 0x12, 0x31, 0x23, 0x59, 0x59);
+	cr_assert_eq(superio_cmos_time(&rtc), -1);
+	assert_restores_showing(want); /* Wednesday 1969-12-31 23:59:59 */
+}
+
+Test(cmos_irq, restore_accepts_a_time_ticked_past_year_9999)
+{
+	static const uint8_t want[8] = { 0x00, 0x00, 0x01, 0x01, 0x07, 0x00, 0x00, 0x01 };
+
+	set_bcd_time(0x99, 0x99, 0x12, 0x31, 0x23, 0x59, 0x59);
+	clk.ns += 2 * S;
+	cr_assert_eq(superio_cmos_time(&rtc), 253402300801ll);
+	/* The four year digits wrap: Saturday 0000-01-01 00:00:01 (proleptic). */
+	assert_restores_showing(want);
+	clk.ns += S;
+	cr_assert_eq(rd(0x00), 0x02, "and it keeps counting");
+}
+
 #define REFUSE(name, corrupt)                                           \
 	Test(cmos_irq, restore_refuses_##name)                          \
 	{                                                               \
@@ -265,7 +334,7 @@ REFUSE(unknown_version, st.version = 9)
 REFUSE(index_beyond_ram, st.index = 0x80)
 REFUSE(nmi_not_a_bit, st.nmi_disabled = 2)
 REFUSE(subsecond_of_a_full_second, st.subsecond_ns = 1000000000u)
-REFUSE(time_before_year_0, st.guest_seconds = -1)
+REFUSE(time_before_year_0, st.guest_seconds = -62167219201ll)
 REFUSE(time_after_year_9999, st.guest_seconds = 253402300800ll)
 REFUSE(uip_stored, st.ram[0x0a] |= 0x80)
 REFUSE(irqf_stored, st.ram[0x0c] = 0x80)

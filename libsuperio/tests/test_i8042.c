@@ -376,6 +376,28 @@ Test(i8042, save_restore_round_trip_raises_pending_irq)
 	cr_assert_eq(command_reply(0xd0), 0x03);
 }
 
+/* Both lines: the interrupt controller must see a raised line fall. */
+Test(i8042, restore_of_quiet_state_lowers_a_raised_line)
+{
+	struct superio_i8042_state quiet;
+
+	superio_i8042_save(&kbc, &quiet);
+	out(CMD, 0xab); /* the reply raises IRQ 1 */
+	cr_assert(kbd.level);
+	cr_assert_eq(superio_i8042_restore(&kbc, &quiet), 0);
+	cr_assert_eq(kbd.falls, 1, "IRQ 1 fell");
+	cr_assert_not(kbd.level);
+	out(CMD, 0x60);
+	out(DATA, SUPERIO_I8042_CTR_AUXINT | SUPERIO_I8042_CTR_KBDINT);
+	out(CMD, 0xd3);
+	out(DATA, 0x42); /* an AUX byte raises IRQ 12 */
+	cr_assert(aux.level);
+	aux.falls = 0;
+	cr_assert_eq(superio_i8042_restore(&kbc, &quiet), 0);
+	cr_assert_eq(aux.falls, 1, "IRQ 12 fell");
+	cr_assert_not(aux.level);
+}
+
 /* Each rejection path on its own: a saved state with one field made impossible. */
 #define REFUSE(name, corrupt)                                               \
 	Test(i8042, restore_refuses_##name)                                 \

@@ -264,6 +264,21 @@ Test(pl031, restore_with_pending_match_raises_line)
 	cr_assert_eq(irq.rises, 1);
 }
 
+/* The interrupt controller must see the line fall, or it keeps a stale interrupt asserted. */
+Test(pl031, restore_of_quiet_state_lowers_a_raised_line)
+{
+	struct superio_pl031_state st = { .version = SUPERIO_PL031_STATE_VERSION, .counter = 9,
+					  .mr = 9, .cr = 1, .imsc = 1, .ris = 1 };
+
+	cr_assert_eq(superio_pl031_restore(&rtc, &st), 0);
+	cr_assert(irq.level);
+	st.ris = 0;
+	cr_assert_eq(superio_pl031_restore(&rtc, &st), 0);
+	cr_assert_eq(irq.falls, 1, "the callback saw the line fall");
+	cr_assert_not(irq.level);
+	cr_assert_not(superio_pl031_irq_level(&rtc));
+}
+
 #define REFUSE(name, corrupt)                                            \
 	Test(pl031, restore_refuses_##name)                              \
 	{                                                                \

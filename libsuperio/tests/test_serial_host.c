@@ -268,6 +268,26 @@ Test(serial_host, budget_accrues_fractions_of_a_byte)
 	cr_assert_eq(out.len, 2, "ten 1 ms steps make one byte");
 }
 
+/*
+ * A guest writing a little faster than the budget gets the budget's rate:
+ * the fraction of a byte accrued since the last whole one carries over.
+ */
+Test(serial_host, budget_passes_its_rate_to_a_guest_just_above_it)
+{
+	uint64_t passed;
+
+	init_with(1000, 2); /* a burst of 1 would be full, wasting credit, between writes */
+	for (int i = 0; i < 10100; i++) { /* 1010 B/s for 10 s */
+		clk.ns += 990099ull;
+		uart_out(&uart, THR, 'f');
+		out.len = 0; /* the sink never pushes back */
+	}
+	passed = metrics().tx_bytes;
+	cr_assert(passed >= 9900 && passed <= 10100, "%llu bytes passed in 10 s at 1000 B/s",
+		  (unsigned long long)passed);
+	cr_assert_eq(metrics().tx_budget_drops, 10100 - passed);
+}
+
 Test(serial_host, budget_burst_caps_idle_credit)
 {
 	init_with(100, 10);
@@ -329,6 +349,29 @@ Test(serial_host, irqs_raised_counts_rising_edges)
 	cr_assert_eq(irq.rises, 3);
 	cr_assert_eq(irq.falls, 3);
 	cr_assert_not(superio_serial_irq_level(&uart));
+}
+
+/*
+ * Reset empties the TX FIFO as on hardware, after one more offer to the
+ * output: what it does not take is counted, not lost silently.
+ */
+Test(serial_host, reset_counts_the_queued_output_it_discards)
+{
+	uart_out(&uart, FCR, 0x01);
+	out.error = -EAGAIN;
+	for (int i = 0; i < 10; i++)
+		uart_out(&uart, THR, (uint8_t)('0' + i));
+	cr_assert_eq(superio_serial_tx_pending(&uart), 10);
+	out.error = 0;
+	out.limit = 4;
+	superio_serial_reset(&uart);
+	cr_assert_eq(out.len, 4, "the host gets what it takes first");
+	cr_assert_eq(memcmp(out.buf, "0123", 4), 0);
+	cr_assert_eq(superio_serial_tx_pending(&uart), 0);
+	cr_assert_eq(metrics().tx_reset_drops, 6);
+	cr_assert_eq(out.events, 1);
+	cr_assert_eq(out.event_bytes, 6);
+	cr_assert_eq(metrics().tx_bytes + metrics().tx_reset_drops, 10, "every byte accounted");
 }
 
 Test(serial_host, reset_restores_power_on_and_keeps_metrics)

@@ -383,6 +383,34 @@ Test(serial_regs, loopback_returns_thr_bytes_through_rbr)
 	cr_assert_eq(superio_serial_rx_space(&uart), 0, "receiver disconnected");
 }
 
+/*
+ * FIFOs off, the guest's loopback byte arriving before the last one was
+ * read: "the next character was transferred into the Receiver Buffer
+ * Register, thereby destroying the previous character" (PC16550D, LSR
+ * bit 1).  With FIFOs on the new character is the one lost (FIFO mode).
+ */
+Test(serial_regs, loopback_overrun_in_16450_mode_keeps_the_new_byte)
+{
+	uart_out(&uart, MCR, 0x10);
+	uart_out(&uart, THR, 'A');
+	uart_out(&uart, THR, 'B');
+	cr_assert_eq(uart_in(&uart, LSR) & 0x03, 0x03, "OE and DR");
+	cr_assert_eq(uart_in(&uart, RBR), 'B');
+	cr_assert_eq(uart_in(&uart, LSR) & 0x01, 0, "one byte held, as in 16450 mode");
+}
+
+Test(serial_regs, loopback_overrun_in_fifo_mode_keeps_the_fifo)
+{
+	uart_out(&uart, FCR, 0x01);
+	uart_out(&uart, MCR, 0x10);
+	for (unsigned int i = 0; i <= SUPERIO_SERIAL_FIFO_SIZE; i++)
+		uart_out(&uart, THR, (uint8_t)i);
+	cr_assert_eq(uart_in(&uart, LSR) & 0x03, 0x03, "OE and DR");
+	for (unsigned int i = 0; i < SUPERIO_SERIAL_FIFO_SIZE; i++)
+		cr_assert_eq(uart_in(&uart, RBR), i);
+	cr_assert_eq(uart_in(&uart, LSR) & 0x01, 0, "the 65th byte was not transferred");
+}
+
 Test(serial_regs, leaving_loopback_lets_host_push_again)
 {
 	uart_out(&uart, MCR, 0x10);

@@ -102,6 +102,39 @@ Test(serial_state, restore_of_quiet_state_keeps_line_low)
 	cr_assert_eq(irq_b.rises, 0);
 }
 
+/* The interrupt controller must see the line fall, or it keeps a stale interrupt asserted. */
+Test(serial_state, restore_of_quiet_state_lowers_a_raised_line)
+{
+	struct superio_serial_state quiet;
+
+	superio_serial_save(&a, &quiet);
+	(void)busy_state();
+	cr_assert(irq_a.level);
+	cr_assert_eq(superio_serial_restore(&a, &quiet), 0);
+	cr_assert_eq(irq_a.falls, 1, "the callback saw the line fall");
+	cr_assert_not(irq_a.level);
+	cr_assert_not(superio_serial_irq_level(&a));
+}
+
+/* Restore replaces the TX FIFO: queued bytes the output does not take are counted. */
+Test(serial_state, restore_counts_the_queued_output_it_replaces)
+{
+	struct superio_serial_state quiet;
+	struct superio_serial_metrics m;
+
+	superio_serial_save(&b, &quiet);
+	uart_out(&a, FCR, 0x01);
+	out_a.error = -EAGAIN;
+	for (int i = 0; i < 10; i++)
+		uart_out(&a, THR, 'q');
+	cr_assert_eq(superio_serial_restore(&a, &quiet), 0);
+	superio_serial_get_metrics(&a, &m);
+	cr_assert_eq(superio_serial_tx_pending(&a), 0);
+	cr_assert_eq(m.tx_reset_drops, 10);
+	cr_assert_eq(out_a.events, 1);
+	cr_assert_eq(out_a.event_bytes, 10);
+}
+
 /* Each corruption is applied to a valid state; restore must refuse it and leave b alone. */
 static void refuse(void (*corrupt)(struct superio_serial_state *))
 {

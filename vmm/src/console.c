@@ -36,7 +36,7 @@ struct vmm_console {
 	bool in_raw;			/* terminal switched to raw mode */
 	bool started;
 	bool vm_paused;			/* between pause and resume */
-	struct evmgr_timer flush;	/* one-shot: offers the output batch */
+	struct evmgr_timer flush;	/* one-shot: offers the batch, retries queued bytes */
 	bool flush_pending;		/* a flush is posted or armed (device lock) */
 };
 
@@ -102,24 +102,43 @@ static bool output_ready(const struct vmm_console *s)
 }
 
 /*
- * Loop thread: out goes what the guest batched.  The loop must not wait
- * for a stalled reader of stdout (vCPU threads do, the loop has signals
- * and the API to serve), so while the output is full the flush waits for
- * the next period.
+ * Output the flush timer still has to deal with: the batch, or bytes a
+ * failed write left queued in the TX FIFO (THRE clear).  Nothing but this
+ * timer retries those: an interrupt-driven guest writes THR again only on
+ * the THRE interrupt they hold back.
+ */
+static bool output_waiting(const struct vmm_console *s)
+{
+	return superio_serial_tx_batched(&s->uart) || superio_serial_tx_pending(&s->uart);
+}
+
+/*
+ * Loop thread: out goes what the guest batched, or the queued bytes are
+ * offered again (the batch only grows while the FIFO is empty).  The loop
+ * must not wait for a stalled reader of stdout (vCPU threads do, the loop
+ * has signals and the API to serve), so while the output is full, or
+ * took only part, the timer tries again after the next period.  A retry
+ * that fails outright drops the bytes (counted), so THRE comes back then.
  */
 static void on_flush(struct evmgr_timer *t, uint64_t expirations, void *data)
 {
 	struct vmm_console *s = data;
+	bool ready;
 
 	(void)expirations;
 	pthread_mutex_lock(&s->bus.lock);
-	if (superio_serial_tx_batched(&s->uart) && !output_ready(s) && t->open &&
-	    evmgr_timer_arm(t, VMM_SERIAL_FLUSH_NS, 0) == 0) {
+	ready = output_ready(s);
+	if (ready && superio_serial_tx_pending(&s->uart))
+		superio_serial_tx_drain(&s->uart);
+	else if (ready)
+		superio_serial_tx_flush(&s->uart);
+	if (output_waiting(s) && t->open && evmgr_timer_arm(t, VMM_SERIAL_FLUSH_NS, 0) == 0) {
 		pthread_mutex_unlock(&s->bus.lock);
 		return;
 	}
 	s->flush_pending = false;
-	superio_serial_tx_flush(&s->uart);
+	if (!ready)	/* no timer to wait with: out it goes, even if that blocks */
+		superio_serial_tx_drain(&s->uart);
 	pthread_mutex_unlock(&s->bus.lock);
 }
 
@@ -142,12 +161,13 @@ static void arm_flush(struct evmgr_loop *loop, void *arg)
 
 /*
  * vCPU thread, device lock held, after each guest write: a batch that has
- * just started gets a flush VMM_SERIAL_FLUSH_NS from now.  Bytes batched
- * while that flush is pending go out with it at the latest.
+ * just started, or bytes a failed write left queued, get a flush
+ * VMM_SERIAL_FLUSH_NS from now.  Bytes batched while that flush is pending
+ * go out with it at the latest.
  */
 static void batch_watch(struct vmm_console *s)
 {
-	if (s->flush_pending || superio_serial_tx_batched(&s->uart) == 0)
+	if (s->flush_pending || !output_waiting(s))
 		return;
 	if (evmgr_remote_post(s->vm->loop, arm_flush, s) == 0)
 		s->flush_pending = true;
@@ -353,7 +373,8 @@ static void console_metrics(void *ctx, struct vmm_metrics *m)
 	superio_serial_get_metrics(&s->uart, &sm);
 	m->serial_tx_bytes += sm.tx_bytes;
 	m->serial_rx_bytes += sm.rx_bytes;
-	m->serial_dropped += sm.tx_budget_drops + sm.tx_error_drops + sm.tx_full_drops;
+	m->serial_dropped += sm.tx_budget_drops + sm.tx_error_drops + sm.tx_full_drops +
+			     sm.tx_reset_drops;
 }
 
 static void console_teardown(void *ctx)

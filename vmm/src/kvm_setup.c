@@ -82,8 +82,11 @@ static int kvm_setup(struct vmm *vm, char *err, size_t errlen)
 	r = kvmw_vm_create_irqchip(vm->kvm);
 	if (r)
 		return setup_fail(err, errlen, "KVM_CREATE_IRQCHIP: %s", strerror(-r));
-	/* The PIT drives Linux's TSC calibration; its speaker port 0x61
-	 * stays in userspace (our dummy) with the DUMMY flag. */
+	/* The PIT drives Linux's TSC calibration.  With the DUMMY flag KVM
+	 * also answers the speaker port 0x61 in the kernel (kvm_create_pit()
+	 * in arch/x86/kvm/i8254.c puts its speaker device there: channel 2's
+	 * gate and output, the speaker data bit, a refresh toggle), so 0x61
+	 * never exits to userspace and pc_ports.c's latch is not reached. */
 	r = kvmw_vm_create_pit2(vm->kvm, KVM_PIT_SPEAKER_DUMMY);
 	if (r)
 		return setup_fail(err, errlen, "KVM_CREATE_PIT2: %s", strerror(-r));

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The small fixed ports of the PC the boot tables announce
-// (docs/boot-path.md): the speaker/refresh latch at 0x61, the port 0x80
-// boot timer, and the ACPI sleep control/status and reset registers the
-// FADT points at (S5 powers the VM off, the reset value resets it).
+// (docs/boot-path.md): the port 0x80 boot timer, the ACPI sleep
+// control/status and reset registers the FADT points at (S5 powers the VM
+// off, the reset value resets it), and a fallback speaker/refresh latch at
+// 0x61, which KVM's in-kernel PIT answers instead (see speaker_read()).
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,15 @@ struct vmm_pc_ports {
 	struct vmm_boot_timer boot_timer;
 };
 
+/*
+ * Port 0x61 for a PIT without an in-kernel speaker.  cvmm does not reach
+ * it: kvm_setup.c creates the PIT with KVM_PIT_SPEAKER_DUMMY, and KVM then
+ * registers its own speaker device at 0x61 (kvm_create_pit(),
+ * arch/x86/kvm/i8254.c), which answers with PIT channel 2's gate and
+ * output.  Only if the PIT were created without that flag would accesses
+ * to 0x61 exit to userspace and land here.  The port stays claimed on the
+ * bus so no other device can be put at it.
+ */
 static void speaker_read(void *ctx, uint64_t base, uint64_t off, uint8_t *data,
 			 uint32_t size)
 {

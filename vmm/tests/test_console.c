@@ -5,9 +5,11 @@
 // the flood budget turns batching off.  No KVM: the console is built on
 // its own port bus and driven the way the vCPU exit path drives it.
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +60,24 @@ static void put(const char *text)
 	out8(2, 0xc7);	/* FIFOs on, as Linux and the guest kit set them */
 	for (const char *p = text; *p; p++)
 		out8(0, (uint8_t)*p);
+}
+
+static uint8_t in8(unsigned int reg)
+{
+	uint8_t v = 0;
+
+	cr_assert_eq(vmm_bus_read(vm->pio, COM1 + reg, &v, 1), 0);
+	return v;
+}
+
+/* Caps the output file at bytes (writes past it fail with EFBIG); 0 lifts the cap. */
+static void cap_output(rlim_t bytes)
+{
+	struct rlimit rl;
+
+	cr_assert_eq(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	rl.rlim_cur = bytes ? bytes : rl.rlim_max;
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
 }
 
 static char *shown(void)
@@ -126,5 +146,32 @@ Test(console, the_flood_budget_turns_batching_off)
 	start(1000000);
 	put("metered");
 	cr_assert_str_eq(shown(), "metered");
+	stop();
+}
+
+/*
+ * A write that takes part of a batch and then fails (a full disk) leaves
+ * the rest queued with THRE clear.  An interrupt-driven guest writes THR
+ * again only on the THRE interrupt, so the console itself must retry the
+ * queued bytes once the output takes them again.
+ */
+Test(console, queued_bytes_are_retried_after_a_partial_write_failure)
+{
+	signal(SIGXFSZ, SIG_IGN);	/* EFBIG instead of the signal */
+	start(0);
+	out8(2, 0xc7);
+	out8(1, 0x02);	/* THRE interrupt on: the guest waits for it */
+	cr_assert_eq(in8(2), 0xc2, "THRE interrupt pending before any output");
+	cap_output(10);
+	put("0123456789abcdef");
+	run_until_shown("0123456789");
+	cr_assert_str_eq(shown(), "0123456789");
+	cr_assert_eq(in8(5) & 0x60, 0, "the refused bytes wait in the TX FIFO");
+	cr_assert_eq(in8(2), 0xc1, "no THRE interrupt while they wait");
+	cap_output(0);	/* the disk has room again */
+	run_until_shown("0123456789abcdef");
+	cr_assert_str_eq(shown(), "0123456789abcdef");
+	cr_assert_eq(in8(5) & 0x60, 0x60, "THRE and TEMT are back");
+	cr_assert_eq(in8(2), 0xc2, "and so is the THRE interrupt");
 	stop();
 }

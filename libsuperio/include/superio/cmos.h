@@ -88,7 +88,12 @@ struct superio_cmos {
 
 /*
  * The time is saved as guest seconds since the Unix epoch; restore resumes
- * it from the restoring host's clock.
+ * it from the restoring host's clock.  The registers' four year digits
+ * repeat every 10000 years, so save stores the time within
+ * 0000-01-01T00:00:00Z .. 9999-12-31T23:59:59Z, which is all restore takes:
+ * a clock the guest let run past 9999 (or a host clock stepped back past
+ * year 0) comes back showing the same registers, though
+ * superio_cmos_time() then reports the wrapped value.
  */
 #define SUPERIO_CMOS_STATE_VERSION 1u
 struct superio_cmos_state {

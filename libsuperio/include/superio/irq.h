@@ -28,7 +28,10 @@
  * An interrupt line.  fn is called with the new level each time the
  * device's output changes (never twice in a row with the same level), so
  * it suits both level-triggered controllers and edge-triggered ISA lines
- * (raise on true).  fn == NULL leaves the line unconnected.
+ * (raise on true).  The one exception is a successful restore: it calls fn
+ * once with the restored level whatever the line was, in both directions,
+ * because the interrupt controller may be a new one or hold a level the
+ * restored state no longer has.  fn == NULL leaves the line unconnected.
  */
 typedef void (*superio_irq_fn)(void *ctx, bool level);
 struct superio_irq {

@@ -61,6 +61,7 @@ enum superio_serial_event {
 	SUPERIO_SERIAL_EV_TX_BUDGET_DROP, /* arg: bytes dropped by the output budget */
 	SUPERIO_SERIAL_EV_TX_ERROR_DROP,	 /* arg: bytes dropped after ops->write failed */
 	SUPERIO_SERIAL_EV_TX_FULL_DROP,	 /* arg: bytes written by the guest into a full TX FIFO */
+	SUPERIO_SERIAL_EV_TX_RESET_DROP, /* arg: queued bytes discarded by reset or restore */
 };
 
 #define SUPERIO_SERIAL_OPS_VERSION 1u
@@ -103,6 +104,7 @@ struct superio_serial_metrics {
 	uint64_t tx_budget_drops;  /* dropped by the output budget */
 	uint64_t tx_error_drops;   /* dropped after ops->write failed */
 	uint64_t tx_full_drops;	   /* guest wrote THR with the TX FIFO full */
+	uint64_t tx_reset_drops;   /* queued bytes the output refused before a reset or restore */
 	uint64_t loopback_bytes;   /* THR bytes looped into RX */
 	uint64_t irqs_raised;	   /* low-to-high transitions of the line */
 };
@@ -165,7 +167,11 @@ struct superio_serial_state {
  */
 SUPERIO_WUR int superio_serial_init(struct superio_serial *s,
 				    const struct superio_serial_config *cfg);
-/* Back to the power-on state; configuration and metrics are kept. */
+/*
+ * Back to the power-on state; configuration and metrics are kept.  The
+ * output is offered the batch and the queued TX bytes once more first;
+ * what it does not take is dropped and counted (tx_reset_drops).
+ */
 void superio_serial_reset(struct superio_serial *s);
 
 /* Register access, offsets 0..7, size 1 (see <superio/irq.h>). */
@@ -221,7 +227,10 @@ void superio_serial_get_metrics(const struct superio_serial *s,
 void superio_serial_save(const struct superio_serial *s, struct superio_serial_state *out);
 /*
  * Validates every field (-EINVAL and no change on any inconsistency), then
- * loads the state and re-drives the interrupt line to match it.
+ * loads the state and re-drives the interrupt line to match it (the irq
+ * callback is called once with the restored level, whatever it was).
+ * Queued output is handled as by superio_serial_reset() before the TX
+ * FIFO is replaced.
  */
 SUPERIO_WUR int superio_serial_restore(struct superio_serial *s,
 				       const struct superio_serial_state *st);
