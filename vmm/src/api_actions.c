@@ -93,8 +93,8 @@ void vmm__api_put_actions(struct vmm__api_ctl *c, const json_t *body,
 	else if (strcmp(type, "FlushMetrics") == 0)
 		flush_metrics(c, rep);
 	else
-		refuse(rep, c, "actions.action_type '%.40s': expected InstanceStart, "
-		       "SendCtrlAltDel or FlushMetrics", type);
+		refuse(rep, c, "actions.action_type '%.*s': expected InstanceStart, "
+		       "SendCtrlAltDel or FlushMetrics", vmm__utf8_clip(type, 40), type);
 }
 
 static void change_state(struct vmm__api_ctl *c, bool pause, struct vmm__api_reply *rep)
@@ -129,5 +129,6 @@ void vmm__api_patch_vm(struct vmm__api_ctl *c, const json_t *body,
 	else if (strcmp(state, "Resumed") == 0)
 		change_state(c, false, rep);
 	else
-		refuse(rep, c, "vm.state '%.40s': expected Paused or Resumed", state);
+		refuse(rep, c, "vm.state '%.*s': expected Paused or Resumed", vmm__utf8_clip(state, 40),
+		       state);
 }

@@ -60,17 +60,19 @@ void vmm__api_reply_json(struct vmm__api_reply *rep, int status, json_t *obj)
 	rep->body_len = strlen(rep->body);
 }
 
-/* The message is host- or client-chosen text: keep it one printable line. */
+/* The message is host- or client-chosen text: keep it one printable line
+ * of UTF-8, which JSON needs (a host path need not be). */
 void vmm__api_fault(struct vmm__api_reply *rep, int status, const char *msg)
 {
-	char line[VMM_ERR_MAX];
+	char line[VMM_ERR_MAX], text[3 * VMM_ERR_MAX];
 	json_t *o;
 
-	snprintf(line, sizeof(line), "%s", msg);
+	snprintf(line, sizeof(line), "%.*s", vmm__utf8_clip(msg, (int)sizeof(line) - 1), msg);
 	for (char *p = line; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
-	o = json_pack("{s:s}", "fault_message", line);
+	vmm__utf8_repair(line, text, sizeof(text));
+	o = json_pack("{s:s}", "fault_message", text);
 	rep->status = status;
 	rep->body = o ? vmm__json_dump(o) : NULL;
 	rep->body_len = rep->body ? strlen(rep->body) : 0;

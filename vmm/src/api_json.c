@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api_json.h"
@@ -82,7 +83,8 @@ int vmm__json_check(const json_t *obj, const struct vmm__json_field *fields,
 		const struct vmm__json_field *f = find_field(fields, key);
 
 		if (!f)
-			return vmm__json_fail(err, errlen, -EINVAL, "%s: unknown field '%.64s'", what, key);
+			return vmm__json_fail(err, errlen, -EINVAL, "%s: unknown field '%.*s'", what,
+					      vmm__utf8_clip(key, 64), key);
 		if (!kind_matches(v, f->kind))
 			return vmm__json_fail(err, errlen, -EINVAL, "%s.%s: must be %s", what, key,
 				    kind_name(f->kind));
@@ -133,4 +135,116 @@ int vmm__json_copy_str(const json_t *obj, const char *name, char *dst,
 char *vmm__json_dump(const json_t *obj)
 {
 	return json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+}
+
+/* Bytes of the valid UTF-8 sequence (RFC 3629: no overlong form, no
+ * surrogate, nothing past U+10FFFF) that starts s, or 0.  s is a C string,
+ * so a sequence cut by its NUL is invalid. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	/* The second byte's range excludes overlongs, surrogates and > U+10FFFF. */
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+bool vmm__utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n = utf8_seq(p);
+
+		if (!n)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+int vmm__utf8_clip(const char *s, int max)
+{
+	size_t n = strnlen(s, max > 0 ? (size_t)max : 0);
+
+	/* s[n] continues a character that began before n: end before it (a
+	 * character has at most 3 continuation bytes). */
+	for (int back = 0; back < 3 && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; back++)
+		n--;
+	return (int)n;
+}
+
+size_t vmm__utf8_repair(const char *in, char *out, size_t outlen)
+{
+	static const char fffd[] = "\xef\xbf\xbd";
+	const unsigned char *p = (const unsigned char *)in;
+	size_t len = 0;
+
+	if (!outlen)
+		return 0;
+	while (*p) {
+		size_t n = utf8_seq(p);
+		const char *src = n ? (const char *)p : fffd;
+		size_t m = n ? n : 3;
+
+		if (len + m >= outlen)
+			break;	/* whole characters only */
+		memcpy(out + len, src, m);
+		len += m;
+		p += n ? n : 1;
+	}
+	out[len] = '\0';
+	return len;
+}
+
+json_t *vmm__json_text(const char *s)
+{
+	size_t cap;
+	char *fixed;
+	json_t *j;
+
+	if (vmm__utf8_valid(s))
+		return json_string(s);
+	cap = strlen(s) * 3 + 1;
+	fixed = malloc(cap);
+	if (!fixed)
+		return NULL;
+	vmm__utf8_repair(s, fixed, cap);
+	j = json_string(fixed);
+	free(fixed);
+	return j;
+}
+
+bool vmm__json_id_seen(const json_t *array, size_t before, const char *key, const char *id)
+{
+	for (size_t i = 0; i < before && i < json_array_size(array); i++) {
+		const json_t *o = json_array_get(array, i);
+
+		if (json_is_object(o) && strcmp(vmm__json_str(o, key, ""), id) == 0)
+			return true;
+	}
+	return false;
 }

@@ -56,6 +56,26 @@ uint64_t vmm__json_uint(const json_t *obj, const char *name, uint64_t fallback);
 int vmm__json_copy_str(const json_t *obj, const char *name, char *dst,
 		       size_t dstlen, const char *what, char *err, size_t errlen);
 
+/*
+ * Text in JSON must be UTF-8; host text (a path, a tap name, a message
+ * quoting them) need not be.  The rule (docs/api.md "JSON"): every byte
+ * that does not begin a valid UTF-8 sequence is shown as U+FFFD, and text
+ * cut to fit is cut between characters.
+ */
+bool vmm__utf8_valid(const char *s);
+/* The precision for "%.*s" that prints at most max bytes of s without
+ * cutting a character. */
+int vmm__utf8_clip(const char *s, int max);
+/* in with invalid bytes replaced by U+FFFD, into out (outlen bytes, NUL
+ * terminated, whole characters only); its length. */
+size_t vmm__utf8_repair(const char *in, char *out, size_t outlen);
+/* A JSON string of s after vmm__utf8_repair(); NULL on allocation failure. */
+json_t *vmm__json_text(const char *s);
+
+/* True when one of the first `before` objects of array has string member
+ * key equal to id (an id given twice in one --config-file list). */
+bool vmm__json_id_seen(const json_t *array, size_t before, const char *key, const char *id);
+
 /* json_dumps() of obj, compact, or NULL on allocation failure; free(). */
 char *vmm__json_dump(const json_t *obj);
 

@@ -125,8 +125,8 @@ void vmm__api_put_metrics(struct vmm__api_ctl *c, const json_t *body,
 	 * the API thread. */
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0600);
 	if (fd < 0) {
-		snprintf(err, sizeof(err), "metrics.metrics_path=%.200s: %s", path,
-			 strerror(errno));
+		snprintf(err, sizeof(err), "metrics.metrics_path=%.*s: %s",
+			 vmm__utf8_clip(path, 200), path, strerror(errno));
 		vmm__api_fault(rep, 400, err);
 		return;
 	}

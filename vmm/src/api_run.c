@@ -21,6 +21,7 @@
 
 #include "api_config_file.h"
 #include "api_server.h"
+#include "vmm_internal.h"
 
 /* For calls whose result changes nothing here (warn_unused_result). */
 #define IGNORE_READ(call) do { if (call) { } } while (0)
@@ -38,15 +39,33 @@ struct runner {
 	char err[VMM_ERR_MAX];
 	const struct vmm_config *host;
 	struct vmm *vm;		/* set by the VM thread, under lock */
+	bool ran;		/* vmm_run() was called on vm (under lock) */
+	bool closing;		/* the VM thread answers nothing more (under lock) */
 };
 
-/* API thread: hands the request to the VM thread and waits for it. */
+/* Why a request got no machine: the VM thread stopped taking them. */
+static int refused_closing(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "cvmm is stopping (a termination signal came first)");
+	return -ESHUTDOWN;
+}
+
+/*
+ * API thread: hands the request to the VM thread and waits for it.  Once
+ * the VM thread is closing (a termination signal before the VM ran) no
+ * answer will come, so the wait ends with -ESHUTDOWN instead; so does a
+ * machine that was built but will never run.
+ */
 static int submit(struct runner *r, enum run_request req, char *err, size_t errlen)
 {
 	uint64_t one = 1;
 	int result;
 
 	pthread_mutex_lock(&r->lock);
+	if (r->closing) {
+		pthread_mutex_unlock(&r->lock);
+		return refused_closing(err, errlen);
+	}
 	if (write(r->wake_fd, &one, sizeof(one)) != sizeof(one)) {
 		/* The VM thread never hears of it: answer here, never with a
 		 * result left over from an earlier request. */
@@ -55,13 +74,25 @@ static int submit(struct runner *r, enum run_request req, char *err, size_t errl
 		return -EIO;
 	}
 	r->req = req;
-	while (r->req != REQ_NONE)
+	while (r->req != REQ_NONE && !r->closing)
 		pthread_cond_wait(&r->answered, &r->lock);
+	if (r->req != REQ_NONE) {
+		r->req = REQ_NONE;
+		pthread_mutex_unlock(&r->lock);
+		return refused_closing(err, errlen);
+	}
 	result = r->result;
 	snprintf(err, errlen, "%s", r->err);
 	pthread_mutex_unlock(&r->lock);
-	if (result == 0)
-		vmm_wait_started(r->vm);
+	if (result)
+		return result;
+	/* Ends when vmm_run() got going, or when serve_cleanup() gave up on
+	 * a VM it will not run (vmm__run_abandon()). */
+	vmm_wait_started(r->vm);
+	pthread_mutex_lock(&r->lock);
+	if (!r->ran)
+		result = refused_closing(err, errlen);
+	pthread_mutex_unlock(&r->lock);
 	return result;
 }
 
@@ -214,15 +245,22 @@ static int boot_from_file(struct serve_ctx *s, const struct vmm_config *cfg,
 			  char *err, size_t errlen)
 {
 	static struct vmm_config boot;
-	int r = vmm__config_file_load(cfg->process.config_file, &s->ctl.vmcfg, err, errlen);
+	static char why[VMM_ERR_MAX];
+	const char *file = cfg->process.config_file;
+	int r = vmm__config_file_load(file, &s->ctl.vmcfg, err, errlen);
 
+	if (r)
+		return r;
+	r = vmm__vmcfg_finalize(&s->ctl.vmcfg, &boot, why, sizeof(why));
 	if (r == 0)
-		r = vmm__vmcfg_finalize(&s->ctl.vmcfg, &boot, err, errlen);
-	if (r == 0)
-		r = vmm_new(&boot, err, errlen, &s->run.vm);
-	if (r == 0)
-		vmm__api_ctl_started(&s->ctl);
-	return r;
+		r = vmm_new(&boot, why, sizeof(why), &s->run.vm);
+	if (r) {
+		/* The machine came from the file: say so (docs/api.md). */
+		snprintf(err, errlen, "--config-file %s: %s", file, why);
+		return r;
+	}
+	vmm__api_ctl_started(&s->ctl);
+	return 0;
 }
 
 static int serve_prepare(struct serve_ctx *s, const struct vmm_config *cfg,
@@ -248,8 +286,24 @@ static int serve_prepare(struct serve_ctx *s, const struct vmm_config *cfg,
 	return 0;
 }
 
+/*
+ * The VM thread takes no more requests: a submit() waiting for an answer,
+ * or for a VM that will not run to start, gets -ESHUTDOWN, so that the
+ * API thread can be joined (docs/api.md "Threads").
+ */
+static void runner_close(struct runner *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->closing = true;
+	pthread_cond_broadcast(&r->answered);
+	pthread_mutex_unlock(&r->lock);
+	if (r->vm && !r->ran)
+		vmm__run_abandon(r->vm);
+}
+
 static void serve_cleanup(struct serve_ctx *s)
 {
+	runner_close(&s->run);
 	if (s->serving)
 		vmm__api_server_close(&s->srv);
 	vmm__api_ctl_destroy(&s->ctl);
@@ -278,6 +332,9 @@ int vmm_serve(const struct vmm_config *cfg, struct vmm_result *res,
 	if (r == 0 && wait_for_vm(&s.run, sfd, res)) {
 		close(sfd);
 		sfd = -1;
+		pthread_mutex_lock(&s.run.lock);
+		s.run.ran = true;
+		pthread_mutex_unlock(&s.run.lock);
 		vmm_run(s.run.vm, res);
 	}
 	serve_cleanup(&s);

@@ -61,8 +61,8 @@ int vmm__api_server_open(struct vmm__api_server *s, const char *path,
 	for (unsigned i = 0; i < VMM__API_MAX_CONNS; i++)
 		s->conns[i].fd = -1;
 	if (strlen(path) == 0 || strlen(path) >= sizeof(s->path))
-		return vmm__json_fail(err, errlen, -ENAMETOOLONG, "api socket '%.40s': needs 1..%u bytes", path,
-				VMM_API_SOCK_MAX);
+		return vmm__json_fail(err, errlen, -ENAMETOOLONG, "api socket '%.*s': needs 1..%u bytes",
+				      vmm__utf8_clip(path, 40), path, VMM_API_SOCK_MAX);
 	strcpy(s->path, path);
 	s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -140,7 +140,18 @@ static void reject(struct vmm__api_conn *c, const struct vmm__http_error *e)
 	conn_close(c);
 }
 
-/* Answers every whole request in the buffer; false once c was closed. */
+/* stop_fd fired: the VM thread is closing (it stays readable, nobody
+ * reads it). */
+static bool stopping(const struct vmm__api_server *s)
+{
+	struct pollfd p = { .fd = s->stop_fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+/* Answers every whole request in the buffer; false once c was closed.
+ * Between pipelined requests it looks at stop_fd, so that a full buffer
+ * does not keep a stopping process answering. */
 static bool serve_buffer(struct vmm__api_server *s, struct vmm__api_conn *c)
 {
 	for (;;) {
@@ -150,7 +161,7 @@ static bool serve_buffer(struct vmm__api_server *s, struct vmm__api_conn *c)
 		ssize_t n = vmm__http_parse(c->buf, c->len, &req, &e);
 		bool ok;
 
-		if (n == 0)
+		if (n == 0 || stopping(s))
 			return true;
 		if (n < 0) {
 			reject(c, &e);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api_endpoints.h"
+#include "snap_memory.h"
 
 static const struct vmm__json_field create_fields[] = {
 	{ "snapshot_type", VMM__JSON_STRING, false },
@@ -46,13 +47,19 @@ static int create_params(const json_t *body, struct snap_paths *p, char *err,
 		return r;
 	type = vmm__json_str(body, "snapshot_type", "Full");
 	if (strcmp(type, "Full") != 0)
-		return vmm__json_fail(err, errlen, -EINVAL, "snapshot/create.snapshot_type '%.40s': only "
-				"Full is offered", type);
+		return vmm__json_fail(err, errlen, -EINVAL, "snapshot/create.snapshot_type '%.*s': only "
+				"Full is offered", vmm__utf8_clip(type, 40), type);
 	if ((r = vmm__json_copy_str(body, "snapshot_path", p->state, sizeof(p->state),
 				    "snapshot/create", err, errlen)))
 		return r;
-	return vmm__json_copy_str(body, "mem_file_path", p->mem, sizeof(p->mem),
-				  "snapshot/create", err, errlen);
+	if ((r = vmm__json_copy_str(body, "mem_file_path", p->mem, sizeof(p->mem),
+				    "snapshot/create", err, errlen)))
+		return r;
+	/* The state file would be renamed over the memory file. */
+	if (vmm__snap_same_file(p->state, p->mem))
+		return vmm__json_fail(err, errlen, -EINVAL, "snapshot/create: snapshot_path and "
+				      "mem_file_path name the same file");
+	return 0;
 }
 
 void vmm__api_put_snapshot_create(struct vmm__api_ctl *c, const json_t *body,
@@ -93,8 +100,8 @@ static int backend_path(const json_t *body, struct snap_paths *p, char *err,
 		return r;
 	type = vmm__json_str(be, "backend_type", "");
 	if (strcmp(type, "File") != 0)
-		return vmm__json_fail(err, errlen, -EINVAL, "snapshot/load.mem_backend.backend_type '%.40s': "
-				"only File is offered", type);
+		return vmm__json_fail(err, errlen, -EINVAL, "snapshot/load.mem_backend.backend_type '%.*s': "
+				"only File is offered", vmm__utf8_clip(type, 40), type);
 	return vmm__json_copy_str(be, "backend_path", p->mem, sizeof(p->mem),
 				  "snapshot/load.mem_backend", err, errlen);
 }
@@ -133,6 +140,8 @@ static int load_and_resume(struct vmm__api_ctl *c, const struct snap_paths *p,
 			   bool resume, char *err, size_t errlen)
 {
 	static struct vmm_config restored;
+	/* Room for the prefix below; requests are handled one at a time. */
+	static char resume_err[VMM_ERR_MAX - 96];
 	int r = c->ops->load(c->ctx, p->state, p->mem, &restored, err, errlen);
 
 	if (r)
@@ -142,8 +151,15 @@ static int load_and_resume(struct vmm__api_ctl *c, const struct snap_paths *p,
 	if (!resume)
 		return 0;
 	r = c->ops->resume(c->ctx, err, errlen);
-	if (r == 0)
+	if (r == 0) {
 		c->state = VMM__API_RUNNING;
+		return 0;
+	}
+	/* The machine exists now and stays Paused (docs/api.md): say so, a
+	 * second load would be refused. */
+	snprintf(resume_err, sizeof(resume_err), "%s", err);
+	snprintf(err, errlen, "snapshot/load: the snapshot is loaded and the VM is Paused, "
+		 "but resume_vm failed: %s", resume_err);
 	return r;
 }
 

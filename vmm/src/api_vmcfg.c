@@ -99,7 +99,8 @@ int vmm__vmcfg_put_machine(struct vmm__vmcfg *v, const json_t *body,
 	huge = vmm__json_str(body, "huge_pages", "None");
 	if (strcmp(huge, "None") != 0 && strcmp(huge, "2M") != 0)
 		return vmm__json_fail(err, errlen, -EINVAL,
-				      "machine-config.huge_pages=\"%.16s\": must be \"None\" or \"2M\"", huge);
+				      "machine-config.huge_pages=\"%.*s\": must be \"None\" or \"2M\"",
+				      vmm__utf8_clip(huge, 16), huge);
 	if (strcmp(huge, "2M") == 0 && mib % 2)
 		return vmm__json_fail(err, errlen, -EINVAL, "machine-config.mem_size_mib=%llu: not a "
 				      "whole number of 2 MiB huge pages (huge_pages \"2M\")",
@@ -176,11 +177,12 @@ static int check_drive(const struct vmm__vmcfg *v, const char *path_id,
 		return r;
 	id = vmm__json_str(body, "drive_id", "");
 	if (strcmp(id, path_id) != 0)
-		return vmm__json_fail(err, errlen, -EINVAL, "drive.drive_id '%.64s' differs from the path's "
-				"'%.64s'", id, path_id);
+		return vmm__json_fail(err, errlen, -EINVAL, "drive.drive_id '%.*s' differs from the path's "
+				"'%.*s'", vmm__utf8_clip(id, 64), id,
+				vmm__utf8_clip(path_id, 64), path_id);
 	if (!vmm__vmcfg_id_valid(id))
-		return vmm__json_fail(err, errlen, -EINVAL, "drive.drive_id '%.64s': use 1..64 of "
-				"A-Z a-z 0-9 _", id);
+		return vmm__json_fail(err, errlen, -EINVAL, "drive.drive_id '%.*s': use 1..64 of "
+				"A-Z a-z 0-9 _", vmm__utf8_clip(id, 64), id);
 	*slot = find_drive(v, id);
 	if (*slot < 0 && v->cfg.nblocks >= VMM_MAX_BLOCKS)
 		return vmm__json_fail(err, errlen, -ENOSPC, "drive %s: at most %u drives", id,
@@ -229,9 +231,11 @@ static int apply_drives(struct vmm__vmcfg *v, const json_t *drives, char *err,
 
 		if (!json_is_object(d))
 			return vmm__json_fail(err, errlen, -EINVAL, "drives[%zu]: must be an object", i);
-		if (find_drive(v, id) >= 0)
-			return vmm__json_fail(err, errlen, -EINVAL, "drives[%zu]: drive_id '%.64s' given twice",
-					i, id);
+		/* Twice in the file; a command-line drive of that id is
+		 * replaced, as PUT /drives/{id} does. */
+		if (vmm__json_id_seen(drives, i, "drive_id", id))
+			return vmm__json_fail(err, errlen, -EINVAL, "drives[%zu]: drive_id '%.*s' given twice",
+					i, vmm__utf8_clip(id, 64), id);
 		if ((r = vmm__vmcfg_put_drive(v, id, d, err, errlen)))
 			return r;
 	}
@@ -298,24 +302,32 @@ json_t *vmm__vmcfg_machine_json(const struct vmm_config *cfg)
 			 "track_dirty_pages", 0, "huge_pages", cfg->mem_hugepages ? "2M" : "None");
 }
 
+/* Host paths and the command line go through vmm__json_text(): they need
+ * not be UTF-8 (docs/api.md "JSON"). */
 static json_t *boot_json(const struct vmm_config *cfg)
 {
-	json_t *o = json_pack("{s:s,s:s}", "kernel_image_path", cfg->kernel_path,
-			      "boot_args", cfg->cmdline);
+	json_t *o = json_pack("{s:o,s:o}", "kernel_image_path", vmm__json_text(cfg->kernel_path),
+			      "boot_args", vmm__json_text(cfg->cmdline));
 
-	if (o && cfg->initramfs_path[0])
-		json_object_set_new(o, "initrd_path", json_string(cfg->initramfs_path));
+	if (o && cfg->initramfs_path[0] &&
+	    json_object_set_new(o, "initrd_path", vmm__json_text(cfg->initramfs_path))) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
+/* NULL when any drive cannot be shown (out of memory): never a list that
+ * silently lacks one. */
 static json_t *drives_json(const struct vmm__vmcfg *v)
 {
 	json_t *a = json_array();
 
 	for (uint32_t i = 0; a && i < v->cfg.nblocks; i++) {
 		const struct vmm_block_config *b = &v->cfg.blocks[i];
-		json_t *o = json_pack("{s:s,s:s,s:b,s:b}", "drive_id", v->drive_ids[i],
-				      "path_on_host", b->path, "is_root_device", v->drive_root[i],
+		json_t *o = json_pack("{s:o,s:o,s:b,s:b}", "drive_id",
+				      vmm__json_text(v->drive_ids[i]), "path_on_host",
+				      vmm__json_text(b->path), "is_root_device", v->drive_root[i],
 				      "is_read_only", b->read_only);
 		json_t *rl = vmm__vmcfg_rate_json(&b->limit);
 
@@ -323,7 +335,10 @@ static json_t *drives_json(const struct vmm__vmcfg *v)
 			json_object_set_new(o, "rate_limiter", rl);
 		else
 			json_decref(rl);
-		json_array_append_new(a, o);
+		if (json_array_append_new(a, o)) {
+			json_decref(a);
+			a = NULL;
+		}
 	}
 	return a;
 }
@@ -340,6 +355,10 @@ json_t *vmm__vmcfg_full_json(const struct vmm__vmcfg *v)
 		json_object_set_new(o, "vsock", vsock);
 	else
 		json_decref(vsock);
+	if (o && v->cfg.vsock.enabled && !vsock) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 

@@ -166,8 +166,9 @@ static int net_mac(const json_t *body, struct vmm_net_config *n, char *err, size
 	if (!mac)
 		return 0;
 	if (vmm_args_parse_mac(mac, n->mac))
-		return vmm__json_fail(err, errlen, -EINVAL, "network-interface.guest_mac '%.32s': "
-				      "expected six hex bytes like 06:00:ac:10:00:02", mac);
+		return vmm__json_fail(err, errlen, -EINVAL, "network-interface.guest_mac '%.*s': "
+				      "expected six hex bytes like 06:00:ac:10:00:02",
+				      vmm__utf8_clip(mac, 32), mac);
 	if (n->mac[0] & 1)
 		return vmm__json_fail(err, errlen, -EINVAL, "network-interface.guest_mac '%s': a "
 				      "multicast address (the first byte must be even)", mac);
@@ -186,16 +187,17 @@ static int parse_net(const struct vmm__vmcfg *v, const char *path_id, const json
 		return r;
 	id = vmm__json_str(body, "iface_id", "");
 	if (strcmp(id, path_id) != 0)
-		return vmm__json_fail(err, errlen, -EINVAL, "network-interface.iface_id '%.64s' differs "
-				      "from the path's '%.64s'", id, path_id);
+		return vmm__json_fail(err, errlen, -EINVAL, "network-interface.iface_id '%.*s' differs "
+				      "from the path's '%.*s'", vmm__utf8_clip(id, 64), id,
+				      vmm__utf8_clip(path_id, 64), path_id);
 	if (!vmm__vmcfg_id_valid(id))
-		return vmm__json_fail(err, errlen, -EINVAL, "network-interface.iface_id '%.64s': use "
-				      "1..64 of A-Z a-z 0-9 _", id);
+		return vmm__json_fail(err, errlen, -EINVAL, "network-interface.iface_id '%.*s': use "
+				      "1..64 of A-Z a-z 0-9 _", vmm__utf8_clip(id, 64), id);
 	tap = vmm__json_str(body, "host_dev_name", "");
 	if (strlen(tap) > VMM_TAP_NAME_MAX)
 		return vmm__json_fail(err, errlen, -ENAMETOOLONG, "network-interface.host_dev_name "
-				      "'%.40s': longer than %u bytes (an interface name)", tap,
-				      VMM_TAP_NAME_MAX);
+				      "'%.*s': longer than %u bytes (an interface name)",
+				      vmm__utf8_clip(tap, 40), tap, VMM_TAP_NAME_MAX);
 	if (!tap_name_valid(tap))
 		return vmm__json_fail(err, errlen, -EINVAL, "network-interface.host_dev_name '%s': not "
 				      "an interface name (empty, '.', '..', or has '/', ':' or white "
@@ -248,9 +250,11 @@ int vmm__vmcfg_apply_nets(struct vmm__vmcfg *v, const json_t *nets, char *err,
 		if (!json_is_object(d))
 			return vmm__json_fail(err, errlen, -EINVAL,
 					      "network-interfaces[%zu]: must be an object", i);
-		if (find_net(v, id) >= 0)
+		/* Twice in the file; a command-line interface of that id is
+		 * replaced, as PUT /network-interfaces/{id} does. */
+		if (vmm__json_id_seen(nets, i, "iface_id", id))
 			return vmm__json_fail(err, errlen, -EINVAL, "network-interfaces[%zu]: iface_id "
-					      "'%.64s' given twice", i, id);
+					      "'%.*s' given twice", i, vmm__utf8_clip(id, 64), id);
 		if ((r = vmm__vmcfg_put_net(v, id, d, err, errlen)))
 			return r;
 	}
@@ -275,9 +279,9 @@ int vmm__vmcfg_put_vsock(struct vmm__vmcfg *v, const json_t *body,
 	if (!uds[0])
 		return vmm__json_fail(err, errlen, -EINVAL, "vsock.uds_path: empty");
 	if (strlen(uds) > VMM_VSOCK_UDS_MAX)
-		return vmm__json_fail(err, errlen, -ENAMETOOLONG, "vsock.uds_path '%.40s...': longer "
-				      "than %u bytes (the device appends _<port> to it)", uds,
-				      VMM_VSOCK_UDS_MAX);
+		return vmm__json_fail(err, errlen, -ENAMETOOLONG, "vsock.uds_path '%.*s...': longer "
+				      "than %u bytes (the device appends _<port> to it)",
+				      vmm__utf8_clip(uds, 40), uds, VMM_VSOCK_UDS_MAX);
 	if (!v->cfg.vsock.enabled && (r = vmm__vmcfg_virtio_room(v, "vsock", err, errlen)))
 		return r;
 	strcpy(vc.uds_path, uds);
@@ -292,8 +296,8 @@ json_t *vmm__vmcfg_nets_json(const struct vmm__vmcfg *v)
 
 	for (uint32_t i = 0; a && i < v->cfg.nnets; i++) {
 		const struct vmm_net_config *n = &v->cfg.nets[i];
-		json_t *o = json_pack("{s:s,s:s}", "iface_id", v->iface_ids[i],
-				      "host_dev_name", n->tap);
+		json_t *o = json_pack("{s:o,s:o}", "iface_id", vmm__json_text(v->iface_ids[i]),
+				      "host_dev_name", vmm__json_text(n->tap));
 		json_t *rx = vmm__vmcfg_rate_json(&n->rx_limit);
 		json_t *tx = vmm__vmcfg_rate_json(&n->tx_limit);
 		char mac[18];
@@ -311,7 +315,11 @@ json_t *vmm__vmcfg_nets_json(const struct vmm__vmcfg *v)
 			json_object_set_new(o, "tx_rate_limiter", tx);
 		else
 			json_decref(tx);
-		json_array_append_new(a, o);
+		/* NULL rather than a list that silently lacks an interface. */
+		if (json_array_append_new(a, o)) {
+			json_decref(a);
+			a = NULL;
+		}
 	}
 	return a;
 }
@@ -320,6 +328,6 @@ json_t *vmm__vmcfg_vsock_json(const struct vmm_config *cfg)
 {
 	if (!cfg->vsock.enabled)
 		return NULL;
-	return json_pack("{s:I,s:s}", "guest_cid", (json_int_t)cfg->vsock.guest_cid,
-			 "uds_path", cfg->vsock.uds_path);
+	return json_pack("{s:I,s:o}", "guest_cid", (json_int_t)cfg->vsock.guest_cid,
+			 "uds_path", vmm__json_text(cfg->vsock.uds_path));
 }

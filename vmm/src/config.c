@@ -168,8 +168,6 @@ static int check_sizes(const struct vmm_config *cfg, char *err, size_t errlen)
 			    (unsigned long long)cfg->serial.burst_bytes);
 	if (cfg->serial.out == VMM_SERIAL_OUT_FILE && cfg->serial.out_path[0] == '\0')
 		return fail(err, errlen, -EINVAL, "serial.out=file: needs serial.path");
-	if (cfg->kernel_path[0] == '\0')
-		return fail(err, errlen, -EINVAL, "kernel.path: missing (--kernel path=...)");
 	return 0;
 }
 
@@ -260,12 +258,16 @@ void vmm__input_files_close(struct vmm__input_files *f)
 		close_fd(&f->blocks[i]);
 }
 
-static int check_settings(const struct vmm_config *cfg, char *err, size_t errlen)
+/* need_kernel: false for a restored machine, which boots no kernel. */
+static int check_settings(const struct vmm_config *cfg, bool need_kernel, char *err,
+			  size_t errlen)
 {
 	int r = check_sizes(cfg, err, errlen);
 
 	if (r)
 		return r;
+	if (need_kernel && cfg->kernel_path[0] == '\0')
+		return fail(err, errlen, -EINVAL, "kernel.path: missing (--kernel path=...)");
 	r = check_vsock(&cfg->vsock, err, errlen);
 	if (r)
 		return r;
@@ -309,6 +311,11 @@ static int check_files(const struct vmm_config *cfg, char *err, size_t errlen,
 	return 0;
 }
 
+int vmm__config_check_machine(const struct vmm_config *cfg, char *err, size_t errlen)
+{
+	return check_settings(cfg, false, err, errlen);
+}
+
 int vmm_config_validate(const struct vmm_config *cfg, char *err, size_t errlen)
 {
 	return vmm__config_check(cfg, err, errlen, NULL);
@@ -321,7 +328,7 @@ int vmm__config_check(const struct vmm_config *cfg, char *err, size_t errlen,
 	int r;
 
 	vmm__input_files_init(&files);
-	r = check_settings(cfg, err, errlen);
+	r = check_settings(cfg, true, err, errlen);
 	if (r == 0)
 		r = check_files(cfg, err, errlen, &files);
 	if (r || !keep)

@@ -25,4 +25,10 @@ void vmm__input_files_close(struct vmm__input_files *f);	/* and all -1 */
 int vmm__config_check(const struct vmm_config *cfg, char *err, size_t errlen,
 		      struct vmm__input_files *keep);
 
+/* The settings part of vmm_config_validate() (sizes, device counts and
+ * the virtio slots they share, vsock CID, MACs, limiter maxima, serial),
+ * without the kernel and without opening any file: vmm_restore() checks a
+ * snapshot's machine with it before anything is created. */
+int vmm__config_check_machine(const struct vmm_config *cfg, char *err, size_t errlen);
+
 #endif

@@ -79,6 +79,17 @@ void vmm_wait_started(struct vmm *vm)
 	pthread_mutex_unlock(&vm->job_lock);
 }
 
+/* A VM that was built but will not run (vmm_serve() got a termination
+ * signal first): whoever waits for it to start is let go; the loop stays
+ * closed, so pause and friends answer -ESHUTDOWN. */
+void vmm__run_abandon(struct vmm *vm)
+{
+	pthread_mutex_lock(&vm->job_lock);
+	vm->run_started = true;
+	pthread_cond_broadcast(&vm->job_cond);
+	pthread_mutex_unlock(&vm->job_lock);
+}
+
 /* The loop has stopped for good: run what was posted before the door
  * closed (each waiter is woken by its job). */
 void vmm__loop_jobs_close(struct vmm *vm)

@@ -112,6 +112,8 @@ static const struct vmm__sc_rule api[] = {
 	 * renamed over the target, the directory synced. */
 	ALLOW(getrandom), ALLOW(pwrite64), ALLOW(ftruncate), ALLOW(fsync), ALLOW(rename),
 	ALLOW(unlink),
+	/* A snapshot's two paths must not name one file (stat). */
+	ALLOW(newfstatat),
 	/* Pause and resume: clocks and TSCs. */
 	IOCTL(KVM_GET_CLOCK), IOCTL(KVM_SET_CLOCK), IOCTL(KVM_GET_MSRS), IOCTL(KVM_SET_MSRS),
 	/* Snapshot: host CPU, every parked vCPU's state, irqchips, PIT. */

@@ -103,6 +103,24 @@ int vmm__snap_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 typedef int (*vmm__snap_fill_fn)(void *ctx, int fd);
 int vmm__snap_write_atomic(const char *path, vmm__snap_fill_fn fill, void *ctx);
 
+/*
+ * vmm__snap_write_atomic() in two steps, so that several files can be
+ * complete on disk before any of them replaces its path: stage writes and
+ * fsyncs the temporary file (0 or -errno; nothing is left on failure);
+ * commit renames it over path and fsyncs the directory (on a failed
+ * rename the temporary file is removed); drop removes a staged file that
+ * will not be committed (a no-op after commit or a failure).
+ */
+struct vmm__snap_staged {
+	char *tmp;	/* the temporary file's path; NULL when none */
+};
+int vmm__snap_stage(const char *path, vmm__snap_fill_fn fill, void *ctx,
+		    struct vmm__snap_staged *st);
+int vmm__snap_stage_commit(struct vmm__snap_staged *st, const char *path);
+void vmm__snap_stage_drop(struct vmm__snap_staged *st);
+/* Removes path (absent is fine) and fsyncs its directory; 0 or -errno. */
+int vmm__snap_unlink_durable(const char *path);
+
 /* ---- reader ---- */
 
 struct vmm__snapr;

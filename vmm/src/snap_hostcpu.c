@@ -169,3 +169,18 @@ int vmm__snap_host_check(const struct vmm__snap_host_cpu *saved,
 	}
 	return 0;
 }
+
+int vmm__snap_host_check_vcpus(const struct vmm__snap_host_cpu *saved,
+			       const struct vmm__snap_host_cpu *here,
+			       const struct kvmw_vcpu_state *vcpus, unsigned int n,
+			       const struct kvmw_cpuid *supported, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		int rc = vmm__snap_host_check(saved, here, &vcpus[i].cpuid, supported, err,
+					      errlen);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

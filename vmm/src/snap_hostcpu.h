@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <kvmwrap/system.h>
+#include <kvmwrap/vcpu.h>
 
 #include "snap_file.h"
 
@@ -62,5 +63,14 @@ int vmm__snap_host_check(const struct vmm__snap_host_cpu *saved,
 			 const struct vmm__snap_host_cpu *here,
 			 const struct kvmw_cpuid *guest_cpuid,
 			 const struct kvmw_cpuid *supported, char *err, size_t errlen);
+
+/*
+ * vmm__snap_host_check() for the guest CPUID of each of the n saved vCPUs:
+ * a file may give each its own, and every one must be supported here.
+ */
+int vmm__snap_host_check_vcpus(const struct vmm__snap_host_cpu *saved,
+			       const struct vmm__snap_host_cpu *here,
+			       const struct kvmw_vcpu_state *vcpus, unsigned int n,
+			       const struct kvmw_cpuid *supported, char *err, size_t errlen);
 
 #endif

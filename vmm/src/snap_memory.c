@@ -67,6 +67,8 @@ static int write_one(void *ctx, const struct vmmem_region_info *ri)
 					      .file_offset = l->file_size };
 	l->nregions++;
 	l->file_size += ri->size;
+	if (w->fd < 0)		/* the layout only */
+		return 0;
 	return write_region(w->fd, ri->hva, ri->size, reg->file_offset);
 }
 
@@ -81,6 +83,128 @@ static int fill_mem(void *ctx, int fd)
 	rc = vmmem_map_for_each_region(w->map, write_one, w);
 	if (!rc && ftruncate(fd, (off_t)w->layout->file_size) < 0)
 		rc = -errno;
+	return rc;
+}
+
+int vmm__snap_mem_layout_of(const struct vmmem_map *map, struct vmm__snap_mem_layout *layout)
+{
+	struct write_ctx ctx = { .fd = -1, .map = map, .layout = layout };
+
+	memset(layout, 0, sizeof(*layout));
+	return vmmem_map_for_each_region(map, write_one, &ctx);
+}
+
+/* dirname and basename of path, each in its own copy (both may modify). */
+static bool same_entry(const char *a, const char *b)
+{
+	char *da = strdup(a), *db = strdup(b), *ba = strdup(a), *bb = strdup(b);
+	struct stat sa, sb;
+	bool same = false;
+
+	if (da && db && ba && bb && strcmp(basename(ba), basename(bb)) == 0 &&
+	    stat(dirname(da), &sa) == 0 && stat(dirname(db), &sb) == 0)
+		same = sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	free(da);
+	free(db);
+	free(ba);
+	free(bb);
+	return same;
+}
+
+bool vmm__snap_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0 || same_entry(a, b))
+		return true;
+	/* Two names of one existing file (a hard link, a symlink). */
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+struct buf_ctx {
+	const uint8_t *buf;
+	size_t len;
+};
+
+static int fill_buf(void *ctx, int fd)
+{
+	const struct buf_ctx *b = ctx;
+
+	return vmm__snap_pwrite_all(fd, b->buf, b->len, 0);
+}
+
+/* Both files are complete on disk, in temporaries: the old state file goes
+ * first, so that no moment pairs it with the new memory file. */
+static int commit_pair(struct vmm__snap_staged *mem, struct vmm__snap_staged *state,
+		       const char *state_path, const char *mem_path, char *err,
+		       size_t errlen)
+{
+	int rc = vmm__snap_unlink_durable(state_path);
+
+	if (rc) {
+		snprintf(err, errlen, "snapshot %s: cannot remove the previous state file: %s",
+			 state_path, strerror(-rc));
+		return rc;
+	}
+	rc = vmm__snap_stage_commit(mem, mem_path);
+	if (rc) {
+		snprintf(err, errlen, "memory file %s: cannot write: %s (the previous "
+			 "snapshot's state file %s is removed)", mem_path, strerror(-rc),
+			 state_path);
+		return rc;
+	}
+	rc = vmm__snap_stage_commit(state, state_path);
+	if (rc)
+		snprintf(err, errlen, "snapshot %s: cannot write: %s (there is no state file "
+			 "for the memory file %s)", state_path, strerror(-rc), mem_path);
+	return rc;
+}
+
+int vmm__snap_write_pair(const struct vmmem_map *map, struct vmm__snapw *w,
+			 const struct vmm__snap_mem_layout *layout, const char *state_path,
+			 const char *mem_path, char *err, size_t errlen)
+{
+	struct vmm__snap_mem_layout written;
+	struct write_ctx mctx = { .map = map, .layout = &written };
+	struct vmm__snap_staged mem = { NULL }, state = { NULL };
+	struct buf_ctx b;
+	uint8_t *buf = NULL;
+	int rc;
+
+	if (vmm__snap_same_file(state_path, mem_path)) {
+		snprintf(err, errlen, "snapshot %s: the state file and the memory file must "
+			 "be two files", state_path);
+		return -EINVAL;
+	}
+	rc = vmm__snapw_finish(w, &buf, &b.len);
+	if (rc) {
+		snprintf(err, errlen, "snapshot %s: cannot build the state: %s", state_path,
+			 strerror(-rc));
+		return rc;
+	}
+	b.buf = buf;
+	rc = vmm__snap_stage(mem_path, fill_mem, &mctx, &mem);
+	if (rc)
+		snprintf(err, errlen, "memory file %s: cannot write: %s", mem_path, strerror(-rc));
+	if (rc == 0 && memcmp(&written, layout, sizeof(written)) != 0) {
+		/* The state file already holds layout: never pair it with
+		 * another one (a VM is paused while it is saved). */
+		snprintf(err, errlen, "memory file %s: the memory layout changed while it "
+			 "was written", mem_path);
+		rc = -EIO;
+	}
+	if (rc == 0) {
+		rc = vmm__snap_stage(state_path, fill_buf, &b, &state);
+		if (rc)
+			snprintf(err, errlen, "snapshot %s: cannot write: %s", state_path,
+				 strerror(-rc));
+	}
+	if (rc == 0)
+		rc = commit_pair(&mem, &state, state_path, mem_path, err, errlen);
+	vmm__snap_stage_drop(&mem);
+	vmm__snap_stage_drop(&state);
+	free(buf);
 	return rc;
 }
 

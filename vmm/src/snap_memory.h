@@ -12,6 +12,7 @@
 #ifndef VMM_SNAP_MEMORY_H
 #define VMM_SNAP_MEMORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,27 @@ struct vmm__snap_mem_layout {
  */
 int vmm__snap_mem_write(const struct vmmem_map *map, const char *path,
 			struct vmm__snap_mem_layout *layout, char *err, size_t errlen);
+
+/* The layout vmm__snap_mem_write() would give map, without writing. */
+int vmm__snap_mem_layout_of(const struct vmmem_map *map, struct vmm__snap_mem_layout *layout);
+
+/* True when a and b name one file: the same string, the same name in the
+ * same directory, or two names of one existing file. */
+bool vmm__snap_same_file(const char *a, const char *b);
+
+/*
+ * Writes a snapshot pair (docs/snapshot.md, "The file formats"): w holds
+ * every section of the state file, including the memory layout that
+ * vmm__snap_mem_layout_of(map) gave.  Both files are first written and
+ * fsynced complete under temporary names; only then is the old state file
+ * removed, the memory file renamed into place, and the state file last.
+ * A failure before that leaves both paths as they were; a failure or crash
+ * after it leaves no state file, never an old state file with new RAM.
+ * -EINVAL when both paths name one file.  -errno with one line in err.
+ */
+int vmm__snap_write_pair(const struct vmmem_map *map, struct vmm__snapw *w,
+			 const struct vmm__snap_mem_layout *layout, const char *state_path,
+			 const char *mem_path, char *err, size_t errlen);
 
 /*
  * Builds a new map from path and layout; refuses a file whose size is not

@@ -263,18 +263,22 @@ static int fsync_dir_of(const char *path)
 	return err;
 }
 
-int vmm__snap_write_atomic(const char *path, vmm__snap_fill_fn fill, void *ctx)
+int vmm__snap_stage(const char *path, vmm__snap_fill_fn fill, void *ctx,
+		    struct vmm__snap_staged *st)
 {
-	char *tmp = NULL;
 	int fd, rc;
 
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
+	st->tmp = NULL;
+	if (asprintf(&st->tmp, "%s.tmp.XXXXXX", path) < 0) {
+		st->tmp = NULL;
 		return -ENOMEM;
+	}
 	/* mkstemp creates the file with mode 0600. */
-	fd = mkostemp(tmp, O_CLOEXEC);
+	fd = mkostemp(st->tmp, O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
-		free(tmp);
+		free(st->tmp);
+		st->tmp = NULL;
 		return rc;
 	}
 	rc = fill(ctx, fd);
@@ -282,14 +286,47 @@ int vmm__snap_write_atomic(const char *path, vmm__snap_fill_fn fill, void *ctx)
 		rc = -errno;
 	if (close(fd) < 0 && !rc)
 		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
 	if (rc)
-		unlink(tmp);
-	else
-		rc = fsync_dir_of(path);
-	free(tmp);
+		vmm__snap_stage_drop(st);
 	return rc;
+}
+
+int vmm__snap_stage_commit(struct vmm__snap_staged *st, const char *path)
+{
+	int rc = 0;
+
+	if (rename(st->tmp, path) < 0) {
+		rc = -errno;
+		vmm__snap_stage_drop(st);
+		return rc;
+	}
+	free(st->tmp);
+	st->tmp = NULL;
+	return fsync_dir_of(path);
+}
+
+void vmm__snap_stage_drop(struct vmm__snap_staged *st)
+{
+	if (!st->tmp)
+		return;
+	unlink(st->tmp);
+	free(st->tmp);
+	st->tmp = NULL;
+}
+
+int vmm__snap_write_atomic(const char *path, vmm__snap_fill_fn fill, void *ctx)
+{
+	struct vmm__snap_staged st;
+	int rc = vmm__snap_stage(path, fill, ctx, &st);
+
+	return rc ? rc : vmm__snap_stage_commit(&st, path);
+}
+
+int vmm__snap_unlink_durable(const char *path)
+{
+	if (unlink(path) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return fsync_dir_of(path);
 }
 
 struct buf_ctx {

@@ -85,6 +85,9 @@ static int save_host(struct vmm *vm, struct vmm__snapw *w)
 	return 0;
 }
 
+/* Everything is gathered before any file is touched, and the pair is then
+ * written as one (vmm__snap_write_pair()): a failure at any step leaves
+ * no state file that describes other RAM than its memory file's. */
 static int snapshot_paused(struct vmm *vm, const char *state_path, const char *mem_path,
 			   char *err, size_t errlen)
 {
@@ -97,7 +100,9 @@ static int snapshot_paused(struct vmm *vm, const char *state_path, const char *m
 		return r;
 	}
 	vmm__snap_put_config(w, &vm->cfg);
-	r = vmm__snap_mem_write(vm->mem, mem_path, &layout, err, errlen);
+	r = vmm__snap_mem_layout_of(vm->mem, &layout);
+	if (r)
+		snprintf(err, errlen, "snapshot: memory layout: %s", strerror(-r));
 	if (r == 0)
 		vmm__snap_put_mem_layout(w, &layout);
 	if (r == 0 && (save_host(vm, w) || save_vcpus(vm, w) || save_machine(vm, w) ||
@@ -106,7 +111,7 @@ static int snapshot_paused(struct vmm *vm, const char *state_path, const char *m
 		r = -EIO;
 	}
 	if (r == 0)
-		r = vmm__snapw_write_file(w, state_path, err, errlen);
+		r = vmm__snap_write_pair(vm->mem, w, &layout, state_path, mem_path, err, errlen);
 	vmm__snapw_free(w);
 	return r;
 }

@@ -142,6 +142,34 @@ static int plan_check_memory(const char *mem_path, const struct vmm__snap_mem_la
 	return r;
 }
 
+/* The checks vmm_new() makes of a configuration, on the restored one (with
+ * the host's settings in), and its memory size against the layout: RAM is
+ * laid out from memory.size_mib as vmm__memory_map() does. */
+static int plan_check_config(const char *state_path, const struct restore_plan *p,
+			     char *err, size_t errlen)
+{
+	const struct vmm__snap_mem_layout *l = &p->layout;
+	uint64_t total = p->cfg.mem_mib << 20;
+	uint64_t low = total < LOADER_MMIO_HOLE_START ? total : LOADER_MMIO_HOLE_START;
+	char why[VMM_ERR_MAX];
+	int r = vmm__config_check_machine(&p->cfg, why, sizeof(why));
+
+	if (r) {
+		snprintf(err, errlen, "snapshot %s: section config[0]: %s", state_path, why);
+		return r;
+	}
+	if (l->nregions != (total > low ? 2u : 1u) || l->regions[0].gpa != 0 ||
+	    l->regions[0].size != low ||
+	    (total > low && (l->regions[1].gpa != LOADER_HIGH_RAM_START ||
+			     l->regions[1].size != total - low))) {
+		snprintf(err, errlen, "snapshot %s: section memory-layout[0]: the layout (%llu "
+			 "bytes) is not the RAM of memory.size_mib=%llu", state_path,
+			 (unsigned long long)l->file_size, (unsigned long long)p->cfg.mem_mib);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 static int plan_load(const char *state_path, const char *mem_path,
 		     const struct vmm_config *host, struct restore_plan *p,
 		     char *err, size_t errlen)
@@ -163,6 +191,9 @@ static int plan_load(const char *state_path, const char *mem_path,
 	if (r)
 		return r;
 	take_host_settings(&p->cfg, host);
+	r = plan_check_config(state_path, p, err, errlen);
+	if (r)
+		return r;
 	p->vcpus = calloc(p->cfg.vcpus, sizeof(*p->vcpus));
 	if (!p->vcpus) {
 		snprintf(err, errlen, "snapshot %s: out of memory for %u vCPUs", state_path,
@@ -230,8 +261,8 @@ static int check_host(struct vmm *vm, const struct restore_plan *p, char *err, s
 		return r;
 	}
 	vmm__snap_host_cpu_read(&here, &supported);
-	return vmm__snap_host_check(&p->host, &here, &p->vcpus[0].cpuid, &supported, err,
-				    errlen);
+	return vmm__snap_host_check_vcpus(&p->host, &here, p->vcpus, p->cfg.vcpus, &supported,
+					  err, errlen);
 }
 
 static int build(struct vmm *vm, const struct restore_plan *p, const char *mem_path,

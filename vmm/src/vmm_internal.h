@@ -196,6 +196,8 @@ void vmm__dump_answer(struct vmm_vcpu *vcpu);
 /* pause.c */
 void vmm__loop_jobs_open(struct vmm *vm);
 void vmm__loop_jobs_close(struct vmm *vm);
+/* vmm_run() will never be called on vm: ends vmm_wait_started() waits. */
+void vmm__run_abandon(struct vmm *vm);
 
 /* vcpu_run.c */
 void vmm__vcpus_park(struct vmm *vm);	/* returns once every vCPU is parked or gone */

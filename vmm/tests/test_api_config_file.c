@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <vmm/api.h>
+
 #include "api_config_file.h"
 
 static struct vmm__vmcfg v;
@@ -268,4 +270,46 @@ Test(config_file, vm_config_reads_back_as_a_config_file)
 			    sizeof(struct vmm_rate_limit)), 0);
 	free(text);
 	free(text2);
+}
+
+/* The command line is the base: a file entry with the id of a --block or
+ * --net device replaces it, as the PUT endpoints do. */
+Test(config_file, file_drive_replaces_command_line_drive)
+{
+	static struct vmm_config base;
+	struct vmm_config out;
+
+	vmm_config_init(&base);
+	base.nblocks = 1;
+	strcpy(base.blocks[0].path, "/cli.img");
+	base.nnets = 1;
+	strcpy(base.nets[0].tap, "tapcli");
+	vmm__vmcfg_init(&v, &base);
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/k\"},\"drives\":["
+			  "{\"drive_id\":\"drive0\",\"path_on_host\":\"/file.img\","
+			  "\"is_root_device\":false}],\"network-interfaces\":[{\"iface_id\":"
+			  "\"net0\",\"host_dev_name\":\"tapfile\"}]}"), 0, "%s", err);
+	cr_assert_eq(vmm__vmcfg_finalize(&v, &out, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(out.nblocks, 1);
+	cr_assert_str_eq(out.blocks[0].path, "/file.img");
+	cr_assert_eq(out.nnets, 1);
+	cr_assert_str_eq(out.nets[0].tap, "tapfile");
+}
+
+/* Errors found when the machine is built from the file name the file. */
+Test(config_file, build_errors_name_the_file)
+{
+	struct vmm_config cfg;
+	struct vmm_result res;
+	char want[128];
+
+	cr_assert_eq(load("{\"boot-source\":{\"kernel_image_path\":\"/nonexistent/vmlinux\"}}"),
+		     0, "%s", err);
+	vmm_config_init(&cfg);
+	cfg.serial.out = VMM_SERIAL_OUT_NONE;
+	cfg.process.seccomp = VMM_SECCOMP_OFF;
+	strcpy(cfg.process.config_file, path);
+	cr_assert_neq(vmm_serve(&cfg, &res, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "--config-file %s: kernel.path=/nonexistent/vmlinux: ", path);
+	cr_assert(strstr(err, want) == err, "%s", err);
 }

@@ -344,6 +344,18 @@ Test(api, snapshot_create_rejections)
 	expect_fault("No space left");
 }
 
+Test(api, snapshot_create_refuses_one_file_for_both)
+{
+	paused();
+	PUT("/snapshot/create", "{\"snapshot_path\":\"/tmp/vm.snap\",\"mem_file_path\":"
+	    "\"/tmp/vm.snap\"}");
+	expect_fault("snapshot_path and mem_file_path name the same file");
+	PUT("/snapshot/create", "{\"snapshot_path\":\"/tmp/./vm.snap\",\"mem_file_path\":"
+	    "\"/tmp/vm.snap\"}");
+	expect_fault("name the same file");
+	cr_assert_eq(fake.snapshots, 0);
+}
+
 Test(api, snapshot_load_into_fresh_process)
 {
 	fake.restored.vcpus = 2;
@@ -369,6 +381,34 @@ Test(api, snapshot_load_and_resume)
 	cr_assert_eq(fake.resumes, 1);
 	GET("/");
 	cr_assert(strstr(rep.body, "Running"), "%s", rep.body);
+}
+
+static int resume_fails(void *ctx, char *err, size_t errlen)
+{
+	((struct api_fake *)ctx)->resumes++;
+	snprintf(err, errlen, "resume: KVM_SET_CLOCK: Invalid argument");
+	return -EINVAL;
+}
+
+Test(api, snapshot_load_whose_resume_fails_stays_paused)
+{
+	static struct vmm__api_ops ops;
+	struct vmm_config base;
+
+	ops = fake_ops;
+	ops.resume = resume_fails;
+	vmm_config_init(&base);
+	vmm__api_ctl_init(&ctl, &ops, &fake, &base);
+	PUT("/snapshot/load", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\","
+	    "\"resume_vm\":true}");
+	expect_fault("the snapshot is loaded and the VM is Paused, but resume_vm failed: "
+		     "resume: KVM_SET_CLOCK");
+	GET("/");
+	cr_assert(strstr(rep.body, "\"state\":\"Paused\""), "%s", rep.body);
+	/* As the message says: the VM is loaded, a second load is refused. */
+	PUT("/snapshot/load", "{\"snapshot_path\":\"/s\",\"mem_file_path\":\"/m\"}");
+	expect_fault("the VM is Paused");
+	cr_assert_eq(fake.loads, 1);
 }
 
 Test(api, snapshot_load_refused_after_configuration)
@@ -501,6 +541,151 @@ Test(api, fault_message_is_one_line)
 	PUT("/drives/a", "{\"drive_id\":\"a\\nb\",\"path_on_host\":\"/x\",\"is_root_device\":false}");
 	cr_assert_eq(rep.status, 400);
 	cr_assert(!strstr(rep.body, "\\n"), "%s", rep.body);
+}
+
+/* Text that is not UTF-8 (docs/api.md "JSON"): every reply keeps a body
+ * that is valid JSON, invalid bytes show as U+FFFD, and text cut to fit is
+ * cut between characters. */
+#define FFFD "\xef\xbf\xbd"
+
+static json_t *parsed_body(void)
+{
+	json_error_t je;
+	json_t *o;
+
+	cr_assert(rep.body, "status %d without a body", rep.status);
+	o = json_loads(rep.body, 0, &je);
+	cr_assert(o, "not JSON (%s): %s", je.text, rep.body);
+	return o;
+}
+
+Test(api, fault_message_survives_truncated_utf8)
+{
+	char body[160], want[80];
+	json_t *o;
+
+	/* The unknown key is printed with at most 64 bytes: 63 'a' and a
+	 * two-byte character across the cut. */
+	memset(want, 'a', 63);
+	want[63] = '\0';
+	snprintf(body, sizeof(body), "{\"%s\xc3\xa9\":1}", want);
+	cr_assert_eq(PUT("/actions", body), 400);
+	o = parsed_body();
+	json_decref(o);
+	/* The character is left out whole. */
+	snprintf(body, sizeof(body), "unknown field '%s'", want);
+	expect_fault(body);
+}
+
+Test(api, fault_message_with_a_latin1_path)
+{
+	json_t *o;
+
+	free(rep.body);
+	vmm__api_fault(&rep, 400, "memory file /srv/caf\xe9.mem: cannot open");
+	o = parsed_body();
+	cr_assert_str_eq(json_string_value(json_object_get(o, "fault_message")),
+			 "memory file /srv/caf" FFFD ".mem: cannot open");
+	json_decref(o);
+}
+
+/* The controller with base as its command-line configuration. */
+static void with_base(void (*edit)(struct vmm_config *base))
+{
+	static struct vmm_config base;
+
+	vmm_config_init(&base);
+	strcpy(base.kernel_path, "/k");
+	edit(&base);
+	vmm__api_ctl_init(&ctl, &fake_ops, &fake, &base);
+}
+
+static void latin1_disk(struct vmm_config *base)
+{
+	base->nblocks = 1;
+	strcpy(base->blocks[0].path, "/srv/images/caf\xe9.img");
+}
+
+Test(api, vm_config_with_latin1_drive_path)
+{
+	json_t *o, *d;
+
+	with_base(latin1_disk);
+	cr_assert_eq(GET("/vm/config"), 200, "%s", rep.body);
+	o = parsed_body();
+	d = json_array_get(json_object_get(o, "drives"), 0);
+	cr_assert(d, "the drive is missing: %s", rep.body);
+	cr_assert_str_eq(json_string_value(json_object_get(d, "path_on_host")),
+			 "/srv/images/caf" FFFD ".img");
+	cr_assert_str_eq(json_string_value(json_object_get(d, "drive_id")), "drive0");
+	json_decref(o);
+}
+
+static void latin1_kernel(struct vmm_config *base)
+{
+	strcpy(base->kernel_path, "/boot/vmlinuz-\xe9t\xe9");
+	strcpy(base->initramfs_path, "/boot/initrd-\xff");
+	strcpy(base->cmdline, "console=ttyS0 x=\xc3");
+}
+
+Test(api, vm_config_with_latin1_kernel_path)
+{
+	json_t *o, *b;
+
+	with_base(latin1_kernel);
+	cr_assert_eq(GET("/vm/config"), 200, "%s", rep.body);
+	o = parsed_body();
+	b = json_object_get(o, "boot-source");
+	cr_assert_str_eq(json_string_value(json_object_get(b, "kernel_image_path")),
+			 "/boot/vmlinuz-" FFFD "t" FFFD);
+	cr_assert_str_eq(json_string_value(json_object_get(b, "initrd_path")),
+			 "/boot/initrd-" FFFD);
+	cr_assert_str_eq(json_string_value(json_object_get(b, "boot_args")),
+			 "console=ttyS0 x=" FFFD);
+	json_decref(o);
+}
+
+static void latin1_net_and_vsock(struct vmm_config *base)
+{
+	base->nnets = 1;
+	strcpy(base->nets[0].tap, "tap\xe9");
+	base->vsock.enabled = true;
+	base->vsock.guest_cid = 3;
+	strcpy(base->vsock.uds_path, "/run/v\xe9.sock");
+}
+
+Test(api, vm_config_with_latin1_tap_and_vsock_path)
+{
+	json_t *o, *n;
+
+	with_base(latin1_net_and_vsock);
+	cr_assert_eq(GET("/vm/config"), 200, "%s", rep.body);
+	o = parsed_body();
+	n = json_array_get(json_object_get(o, "network-interfaces"), 0);
+	cr_assert(n, "the interface is missing: %s", rep.body);
+	cr_assert_str_eq(json_string_value(json_object_get(n, "host_dev_name")), "tap" FFFD);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(o, "vsock"),
+							   "uds_path")), "/run/v" FFFD ".sock");
+	json_decref(o);
+}
+
+Test(api, utf8_rules)
+{
+	char out[16];
+
+	/* Overlong, surrogate, past U+10FFFF, lone continuation, cut. */
+	cr_assert(vmm__utf8_valid("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"));
+	cr_assert(!vmm__utf8_valid("\xc0\xaf"));
+	cr_assert(!vmm__utf8_valid("\xed\xa0\x80"));
+	cr_assert(!vmm__utf8_valid("\xf4\x90\x80\x80"));
+	cr_assert(!vmm__utf8_valid("\x80"));
+	cr_assert(!vmm__utf8_valid("\xe2\x82"));
+	cr_assert_eq(vmm__utf8_clip("ab\xe2\x82\xac", 3), 2);
+	cr_assert_eq(vmm__utf8_clip("ab\xe2\x82\xac", 5), 5);
+	cr_assert_eq(vmm__utf8_clip("ab", 64), 2);
+	/* Whole characters only when out is short. */
+	cr_assert_eq(vmm__utf8_repair("\xff\xff\xff\xff\xff", out, 8), 6);
+	cr_assert_str_eq(out, FFFD FFFD);
 }
 
 /* network-interfaces, vsock and rate limiters (docs/api.md). */

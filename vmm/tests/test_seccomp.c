@@ -34,6 +34,7 @@
 
 #include "seccomp.h"
 #include "seccomp_internal.h"
+#include "snap_memory.h"
 #include "vmm_internal.h"
 
 struct ending {
@@ -231,6 +232,8 @@ static int random_bytes(void)
 
 	return syscall(SYS_getrandom, b, sizeof(b), 0) != (long)sizeof(b);
 }
+/* What snapshot/create does to compare its two paths. */
+static int same_file_check(void) { return vmm__snap_same_file("/dev/null", "/dev/zero"); }
 static int rename_missing(void) { return ok_if(rename("/nonexistent-cvmm/a", "/nonexistent-cvmm/b"), ENOENT); }
 static int short_sleep(void)
 {
@@ -288,6 +291,7 @@ Test(seccomp, api_filter_allows_what_the_api_thread_does)
 		P(get_clock_ioctl), P(kvm_get_regs_ioctl), P(irq_line_ioctl), P(accept_bad_fd),
 		P(poll_nothing), P(open_dev_null), P(random_bytes), P(rename_missing),
 		P(unlink_missing), P(pwrite_bad_fd), P(kick_self), P(malloc_free),
+		P(same_file_check),
 	};
 
 	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)

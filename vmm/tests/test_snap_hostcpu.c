@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "snap_hostcpu.h"
@@ -130,4 +131,28 @@ Test(snap_hostcpu, fewer_guest_features_than_the_host_is_accepted)
 {
 	guest.entries[1].ebx = 0;
 	cr_assert_eq(vmm__snap_host_check(&saved, &here, &guest, &supported, err, sizeof(err)), 0);
+}
+
+/* Regression: only vCPU 0's CPUID was compared, so a file giving a later
+ * vCPU a feature this host lacks passed. */
+Test(snap_hostcpu, every_vcpu_cpuid_is_checked)
+{
+	struct kvmw_vcpu_state *v = calloc(3, sizeof(*v));
+
+	cr_assert_not_null(v);
+	for (int i = 0; i < 3; i++)
+		v[i].cpuid = guest;
+	cr_assert_eq(vmm__snap_host_check_vcpus(&saved, &here, v, 3, &supported, err,
+						sizeof(err)), 0, "%s", err);
+	v[2].cpuid.entries[1].ebx |= 1u << 5;	/* 7.0 ebx AVX2, not supported below */
+	supported.entries[1].ebx &= ~(1u << 5);
+	guest.entries[1].ebx &= ~(1u << 5);
+	v[0].cpuid = guest;
+	v[1].cpuid = guest;
+	cr_assert_eq(vmm__snap_host_check_vcpus(&saved, &here, v, 2, &supported, err,
+						sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vmm__snap_host_check_vcpus(&saved, &here, v, 3, &supported, err,
+						sizeof(err)), -ENOTSUP);
+	cr_assert_str_eq(err, "snapshot guest CPUID 0x7.0 ebx has bits 0x00000020 that this host's KVM does not support");
+	free(v);
 }

@@ -47,13 +47,22 @@ static int real_load(void *ctx, const char *state_path, const char *mem,
 
 static struct vmm__api_ops ops;
 
-/* One state file of a coherent 1-vCPU machine with one disk: a section of
- * every type that machine has. */
-static void write_state(void)
+static void base_config(struct vmm_config *cfg)
+{
+	vmm_config_init(cfg);
+	cfg->mem_mib = MEM_MIB;
+	cfg->vcpus = 1;
+	snprintf(cfg->kernel_path, sizeof(cfg->kernel_path), "/nonexistent/kernel");
+	cfg->nblocks = 1;
+	snprintf(cfg->blocks[0].path, sizeof(cfg->blocks[0].path), "%s/disk.img", dir);
+}
+
+/* The sections of write_state() for the machine cfg, with 16 MiB of RAM in
+ * the memory layout whatever cfg says. */
+static void build_state(const struct vmm_config *cfg, uint8_t **buf, size_t *len)
 {
 	static struct kvmw_vcpu_state vcpu;
 	static struct vblk_device_state blk;
-	struct vmm_config cfg;
 	struct vmm__snap_host_cpu hc;
 	struct vmm__snap_mem_layout layout = { 0 };
 	struct superio_serial_state ser;
@@ -65,13 +74,7 @@ static void write_state(void)
 	struct vmm__snapw *w;
 
 	cr_assert_eq(vmm__snapw_new(&w, "test"), 0);
-	vmm_config_init(&cfg);
-	cfg.mem_mib = MEM_MIB;
-	cfg.vcpus = 1;
-	snprintf(cfg.kernel_path, sizeof(cfg.kernel_path), "/nonexistent/kernel");
-	cfg.nblocks = 1;
-	snprintf(cfg.blocks[0].path, sizeof(cfg.blocks[0].path), "%s/disk.img", dir);
-	vmm__snap_put_config(w, &cfg);
+	vmm__snap_put_config(w, cfg);
 	fill_host_cpu(&hc);
 	vmm__snap_put_host_cpu(w, &hc);
 	layout.nregions = 1;
@@ -96,8 +99,18 @@ static void write_state(void)
 	vmm__snap_put_cmos(w, &cmos);
 	fill_mmio(&blk.mmio, 1);
 	vmm__snap_put_blk(w, 0, &blk);
-	cr_assert_eq(vmm__snapw_finish(w, &good, &good_len), 0);
+	cr_assert_eq(vmm__snapw_finish(w, buf, len), 0);
 	vmm__snapw_free(w);
+}
+
+/* One state file of a coherent 1-vCPU machine with one disk: a section of
+ * every type that machine has. */
+static void write_state(void)
+{
+	struct vmm_config cfg;
+
+	base_config(&cfg);
+	build_state(&cfg, &good, &good_len);
 }
 
 static void write_file(const char *path, const void *p, size_t len)
@@ -411,4 +424,83 @@ Test(snapload, refused_after_configuration)
 			  "{\"vcpu_count\":1,\"mem_size_mib\":64}"), 204, "%s", rep.body);
 	cr_assert_eq(load(good_state, mem_path), 400);
 	cr_assert(strstr(rep.body, "already configured"), "%s", rep.body);
+}
+
+/* A machine vmm_new() would refuse is refused by a load too, before KVM
+ * (docs/snapshot.md "Restore"): bad_state holds cfg, CRCs intact. */
+static void refused_config(const struct vmm_config *cfg, const char *needle)
+{
+	uint8_t *buf;
+	size_t len;
+
+	build_state(cfg, &buf, &len);
+	write_file(bad_state, buf, len);
+	free(buf);
+	refused(bad_state, mem_path, needle);
+}
+
+Test(snapload, more_virtio_devices_than_slots)
+{
+	struct vmm_config cfg;
+
+	/* 8 disks, vsock and 8 interfaces: each kind within its own cap,
+	 * 17 on the 8 virtio slots (their GSIs) together. */
+	base_config(&cfg);
+	cfg.nblocks = 8;
+	for (uint32_t i = 0; i < 8; i++)
+		snprintf(cfg.blocks[i].path, sizeof(cfg.blocks[i].path), "%s/d%u", dir, i);
+	cfg.vsock.enabled = true;
+	cfg.vsock.guest_cid = 3;
+	snprintf(cfg.vsock.uds_path, sizeof(cfg.vsock.uds_path), "%s/v", dir);
+	cfg.nnets = 8;
+	for (uint32_t i = 0; i < 8; i++)
+		snprintf(cfg.nets[i].tap, sizeof(cfg.nets[i].tap), "tap%u", i);
+	refused_config(&cfg, "section config[0]: virtio: 17 devices (block, vsock and net), "
+		       "at most 8");
+}
+
+Test(snapload, multicast_mac)
+{
+	struct vmm_config cfg;
+
+	base_config(&cfg);
+	cfg.nnets = 1;
+	snprintf(cfg.nets[0].tap, sizeof(cfg.nets[0].tap), "tap0");
+	cfg.nets[0].has_mac = true;
+	cfg.nets[0].mac[0] = 0x01;
+	refused_config(&cfg, "section config[0]: net[0].mac=01:00:00:00:00:00: a multicast "
+		       "address");
+}
+
+Test(snapload, reserved_vsock_cid)
+{
+	struct vmm_config cfg;
+
+	base_config(&cfg);
+	cfg.vsock.enabled = true;
+	snprintf(cfg.vsock.uds_path, sizeof(cfg.vsock.uds_path), "%s/v", dir);
+	cfg.vsock.guest_cid = 1;
+	refused_config(&cfg, "section config[0]: vsock.cid=1: must be between 3 and");
+	cfg.vsock.guest_cid = 2;
+	refused_config(&cfg, "section config[0]: vsock.cid=2: must be between 3 and");
+}
+
+Test(snapload, memory_below_the_minimum)
+{
+	struct vmm_config cfg;
+
+	base_config(&cfg);
+	cfg.mem_mib = 8;
+	refused_config(&cfg, "section config[0]: memory.size_mib=8: must be between 16 and");
+}
+
+Test(snapload, memory_size_differs_from_the_layout)
+{
+	struct vmm_config cfg;
+
+	/* A valid size, but the layout holds 16 MiB. */
+	base_config(&cfg);
+	cfg.mem_mib = 32;
+	refused_config(&cfg, "section memory-layout[0]: the layout (16777216 bytes) is not "
+		       "the RAM of memory.size_mib=32");
 }

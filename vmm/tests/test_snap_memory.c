@@ -5,6 +5,7 @@
 // file whose size does not match the layout.
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -43,9 +44,13 @@ static void setup(void)
 
 static void teardown(void)
 {
+	char cmd[128];
+
 	vmmem_map_free(map);
-	unlink(path);
-	rmdir(dir);
+	/* The snapshot-pair tests leave more than one file. */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd)) {
+	}
 }
 
 TestSuite(snap_memory, .init = setup, .fini = teardown);
@@ -249,4 +254,148 @@ Test(snap_memory, layout_with_a_region_wrapping_2_64_is_refused)
 	l.regions[1].gpa = 0xfffffffffffff000ull;
 	cr_assert_eq(decode(&l), -EBADMSG);
 	cr_assert(strstr(err, "wraps"), "%s", err);
+}
+
+/* Snapshot pairs (vmm__snap_write_pair): the state file holds the layout
+ * of the memory file next to it, and a failed write never pairs an old
+ * state file with new RAM. */
+
+static char state_path[96], mem_path[96];
+
+/* A state file with the memory layout of map, its first byte set to fill. */
+static int write_pair(uint8_t fill, const char *state, const char *mem)
+{
+	struct vmm__snap_mem_layout l;
+	struct vmm__snapw *w;
+	int rc;
+
+	cr_assert_eq(vmmem_write(map, 0, &fill, 1), 0);
+	cr_assert_eq(vmm__snapw_new(&w, "t"), 0);
+	cr_assert_eq(vmm__snap_mem_layout_of(map, &l), 0);
+	vmm__snap_put_mem_layout(w, &l);
+	err[0] = '\0';
+	rc = vmm__snap_write_pair(map, w, &l, state, mem, err, sizeof(err));
+	vmm__snapw_free(w);
+	return rc;
+}
+
+static uint8_t *slurp(const char *p, size_t *len)
+{
+	FILE *f = fopen(p, "rb");
+	uint8_t *buf;
+	long n;
+
+	cr_assert(f, "%s", p);
+	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	cr_assert(buf);
+	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Names in dir other than . and .. */
+static unsigned entries(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	unsigned n = 0;
+
+	cr_assert(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+static void pair_paths(void)
+{
+	snprintf(state_path, sizeof(state_path), "%s/vm.state", dir);
+	snprintf(mem_path, sizeof(mem_path), "%s/vm.mem", dir);
+}
+
+Test(snap_memory, pair_is_written_whole_and_loads)
+{
+	struct vmm__snapr *r;
+	struct vmm__snap_mem_layout l;
+	struct stat st;
+
+	pair_paths();
+	cr_assert_eq(write_pair(0xaa, state_path, mem_path), 0, "%s", err);
+	cr_assert_eq(entries(), 2, "temporary files left behind");
+	cr_assert_eq(vmm__snapr_load_file(&r, state_path, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(vmm__snap_get_mem_layout(r, &l, err, sizeof(err)), 0, "%s", err);
+	vmm__snapr_free(r);
+	cr_assert_eq(stat(mem_path, &st), 0);
+	cr_assert_eq((uint64_t)st.st_size, l.file_size);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	cr_assert_eq(stat(state_path, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+}
+
+Test(snap_memory, failed_state_write_leaves_the_old_pair_unchanged)
+{
+	char bad_state[128];
+	uint8_t *mem0, *state0, *mem1, *state1;
+	size_t mlen0, slen0, mlen1, slen1;
+
+	pair_paths();
+	cr_assert_eq(write_pair(0xaa, state_path, mem_path), 0, "%s", err);
+	mem0 = slurp(mem_path, &mlen0);
+	state0 = slurp(state_path, &slen0);
+	/* The same memory file, a state file that cannot be written: the new
+	 * RAM (0xbb) must not replace the old one. */
+	snprintf(bad_state, sizeof(bad_state), "%s/no-such-dir/vm.state", dir);
+	cr_assert_eq(write_pair(0xbb, bad_state, mem_path), -ENOENT);
+	cr_assert(strstr(err, "no-such-dir/vm.state: cannot write"), "%s", err);
+	mem1 = slurp(mem_path, &mlen1);
+	state1 = slurp(state_path, &slen1);
+	cr_assert(mlen1 == mlen0 && memcmp(mem0, mem1, mlen0) == 0,
+		  "the memory file changed (byte 0 is 0x%02x)", mem1[0]);
+	cr_assert(slen1 == slen0 && memcmp(state0, state1, slen0) == 0);
+	cr_assert_eq(entries(), 2, "temporary files left behind");
+	free(mem0);
+	free(state0);
+	free(mem1);
+	free(state1);
+}
+
+Test(snap_memory, failed_memory_write_leaves_the_old_pair_unchanged)
+{
+	char bad_mem[128];
+	uint8_t *state0, *state1;
+	size_t slen0, slen1;
+
+	pair_paths();
+	cr_assert_eq(write_pair(0xaa, state_path, mem_path), 0, "%s", err);
+	state0 = slurp(state_path, &slen0);
+	snprintf(bad_mem, sizeof(bad_mem), "%s/no-such-dir/vm.mem", dir);
+	cr_assert_eq(write_pair(0xbb, state_path, bad_mem), -ENOENT);
+	cr_assert(strstr(err, "memory file"), "%s", err);
+	state1 = slurp(state_path, &slen1);
+	cr_assert(slen1 == slen0 && memcmp(state0, state1, slen0) == 0);
+	cr_assert_eq(entries(), 2);
+	free(state0);
+	free(state1);
+}
+
+Test(snap_memory, pair_refuses_one_file_for_both)
+{
+	char other[128];
+
+	pair_paths();
+	cr_assert_eq(write_pair(0xaa, mem_path, mem_path), -EINVAL);
+	cr_assert(strstr(err, "must be two files"), "%s", err);
+	/* Another spelling of the same name, before the file exists. */
+	snprintf(other, sizeof(other), "%s/./vm.mem", dir);
+	cr_assert_eq(write_pair(0xaa, other, mem_path), -EINVAL);
+	cr_assert_eq(entries(), 0, "nothing is written");
+	/* A second name (hard link) of an existing file. */
+	cr_assert_eq(write_pair(0xaa, state_path, mem_path), 0, "%s", err);
+	snprintf(other, sizeof(other), "%s/link.mem", dir);
+	cr_assert_eq(link(mem_path, other), 0);
+	cr_assert_eq(write_pair(0xaa, other, mem_path), -EINVAL);
 }
