@@ -30,6 +30,7 @@ struct vmm_blk {
 	struct rlim_config limit;
 	struct evmgr_timer timer;	/* the limiter's deadline */
 	bool timer_open;
+	bool kick_on_resume;		/* restored: look at the ring when the VM resumes */
 };
 
 /* Under the lock, on the loop thread: a queue the limiter stopped goes on
@@ -218,8 +219,13 @@ static void blk_resume(void *ctx)
 		return;
 	}
 	/* A chain the limiter held back before a pause or a snapshot waits
-	 * for its timer, whose deadline is armed again here. */
+	 * for its timer, whose deadline is armed again here; after a restore
+	 * the ring is looked at once (blk_restore()). */
 	pthread_mutex_lock(&b->port.bus.lock);
+	if (b->kick_on_resume) {
+		b->kick_on_resume = false;
+		VMM_IGNORE(vblk_device_notify(&b->dev));
+	}
 	rearm(b);
 	pthread_mutex_unlock(&b->port.bus.lock);
 }
@@ -255,10 +261,13 @@ static int blk_restore(void *ctx, const struct vmm__snapr *rd)
 		return -1;
 	pthread_mutex_lock(&b->port.bus.lock);
 	r = vblk_device_restore(&b->dev, &st);
-	/* A chain the limiter held back at the snapshot had its notification
-	 * already: look at the ring once (libvirtio-blk/README.md). */
+	/* A chain the limiter held back at the snapshot (or one whose
+	 * notification the pause swallowed) had its notification already:
+	 * look at the ring once (libvirtio-blk/README.md), but only when the
+	 * VM resumes.  A restored VM is Paused, and one whose restore fails
+	 * later must not have touched its disk. */
 	if (r == 0)
-		VMM_IGNORE(vblk_device_notify(&b->dev));
+		b->kick_on_resume = true;
 	pthread_mutex_unlock(&b->port.bus.lock);
 	return r ? vmm__fail(b->vm, "snapshot: block[%u] state refused: %s", b->index,
 			     strerror(-r)) : 0;

@@ -14,6 +14,13 @@
  *   - prints "SNAP-COUNT i sum=S prev=ok|BAD" on the serial port;
  *   - busy-waits gk.delay_us= (default 0) on the TSC, so that a fast host
  *     can still pause the guest in the middle of the run.
+ * With gk.quiet_at=K, after count K the guest also publishes a write of
+ * sector 0 (SNAP_QUIET words) without notifying the device, prints
+ * "SNAP-QUIET published", busy-waits gk.quiet_us= (default 3 s) and only
+ * then notifies and waits for it.  A host that pauses and snapshots within
+ * that window leaves the request pending in the saved ring: a restored,
+ * still Paused VM must not have executed it (run-cvmm-snapshot checks the
+ * disk), and the resumed one does.
  * Nothing the host or the timing decides reaches the output: with
  * gk.tsc_quiet=1 on the command line (which hides the runtime's measured
  * TSC rate) two runs print the same bytes and leave the same disk, with or
@@ -25,11 +32,13 @@
 const char gk_program_name[] = "snap-count";
 
 #define SNAP_MAGIC 0x534e000000000000ull	/* "SN" */
+#define SNAP_QUIET 0x5351000000000000ull	/* "SQ" */
 
 static struct gk_vring_mem mem;
 static struct gk_vdev dev;
 static uint8_t wbuf[GK_SECTOR] GK_ALIGNED(4096);
 static uint8_t rbuf[GK_SECTOR] GK_ALIGNED(4096);
+static uint8_t qbuf[GK_SECTOR] GK_ALIGNED(4096);
 
 static void fill(uint8_t *buf, uint64_t i)
 {
@@ -49,11 +58,30 @@ static bool holds(const uint8_t *buf, uint64_t i)
 	return true;
 }
 
+/* The write the device is not told about for us microseconds; true when
+ * it completed with OK. */
+static bool quiet_write(uint64_t us)
+{
+	static const struct gk_blkmode m = { false, false };
+	static struct gk_blkreq r;
+
+	gk_pattern_fill(qbuf, 0, GK_SECTOR, SNAP_QUIET);
+	gk_vq_want_irq(&dev.vq, false);
+	if (gk_blk_submit(&dev, &r, VIRTIO_BLK_T_OUT, 0, qbuf, GK_SECTOR, false))
+		return false;
+	gk_printf("SNAP-QUIET published\n");
+	gk_udelay(us);
+	gk_vq_kick(&dev.vq);
+	return gk_blk_wait(&dev, &r, 1, &m, 5000000) && r.status == VIRTIO_BLK_S_OK;
+}
+
 void gk_main(void)
 {
 	static const struct gk_blkmode m = { false, false };
 	uint64_t n = gk_cmdline_u64("gk.n", 2000);
 	const uint64_t delay = gk_cmdline_u64("gk.delay_us", 0);
+	const uint64_t quiet_at = gk_cmdline_u64("gk.quiet_at", 0);
+	const uint64_t quiet_us = gk_cmdline_u64("gk.quiet_us", 3000000);
 	uint32_t sum = 0x811c9dc5u;
 	unsigned bad = 0, ioerr = 0;
 	uint64_t i;
@@ -80,6 +108,9 @@ void gk_main(void)
 		sum = (sum ^ (uint32_t)i ^ (uint32_t)(*(uint64_t *)rbuf >> 24)) * 16777619u;
 		gk_printf("SNAP-COUNT %lu sum=%08x prev=%s\n", (unsigned long)i, sum,
 			  prev_ok ? "ok" : "BAD");
+		/* Sector 0 is read only at count 1, so the write changes no line. */
+		if (i == quiet_at && i > 1)
+			ioerr += !quiet_write(quiet_us);
 		if (delay)
 			gk_udelay(delay);
 	}
