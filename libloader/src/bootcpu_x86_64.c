@@ -110,12 +110,18 @@ static int write_page_tables(struct vmmem_map *map)
 	return err;
 }
 
+/* The kernel's range lies below 4 GiB: all that 32-bit code with paging
+ * off can address (PVH), and all the identity map covers (64-bit). */
+static bool range_below_4g(const struct loader_kernel *k)
+{
+	return k->load_addr < IDENTITY_MAP_END && k->load_end <= IDENTITY_MAP_END;
+}
+
 /* boot.rst, "64-bit Boot Protocol": the kernel's range and its entry must
  * be identity-mapped, or the first instruction faults. */
 static bool in_identity_map(const struct loader_kernel *k)
 {
-	return k->entry < IDENTITY_MAP_END && k->load_addr < IDENTITY_MAP_END &&
-	       k->load_end <= IDENTITY_MAP_END;
+	return k->entry < IDENTITY_MAP_END && range_below_4g(k);
 }
 
 int loader_boot_cpu_setup(struct vmmem_map *map, const struct loader_kernel *k,
@@ -125,7 +131,8 @@ int loader_boot_cpu_setup(struct vmmem_map *map, const struct loader_kernel *k,
 	int err;
 
 	if (!map || !k || !out || (mode != LOADER_ENTRY_LONG_MODE && mode != LOADER_ENTRY_PVH) ||
-	    (long_mode ? !k->has_entry64 || !in_identity_map(k) : !k->has_pvh))
+	    (long_mode ? !k->has_entry64 || !in_identity_map(k)
+		       : !k->has_pvh || !range_below_4g(k)))
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	err = write_gdt_idt(map, long_mode, out);

@@ -181,6 +181,22 @@ Test(bootcpu, long_mode_refuses_a_kernel_range_reaching_past_4g)
 	cr_assert_eq(loader_boot_cpu_setup(map, &big, LOADER_ENTRY_LONG_MODE, &cpu), -EINVAL);
 }
 
+/* Regression: PVH enters in 32-bit mode with paging off, which cannot
+ * reach a kernel range above 4 GiB; it was accepted. */
+Test(bootcpu, pvh_refuses_a_kernel_range_reaching_past_4g)
+{
+	struct loader_kernel big = k;
+
+	big.load_addr = 0x1000000;
+	big.load_end = 0x100000000ull;
+	cr_assert_eq(loader_boot_cpu_setup(map, &big, LOADER_ENTRY_PVH, &cpu), 0);
+	big.load_end = 0x100000001ull;
+	cr_assert_eq(loader_boot_cpu_setup(map, &big, LOADER_ENTRY_PVH, &cpu), -EINVAL);
+	big.load_addr = 0x100000000ull;
+	big.load_end = 0x101000000ull;
+	cr_assert_eq(loader_boot_cpu_setup(map, &big, LOADER_ENTRY_PVH, &cpu), -EINVAL);
+}
+
 Test(bootcpu, rejects_unbacked_low_memory)
 {
 	struct vmmem_region_desc d = { .gpa = 0x200000, .size = 0x100000,

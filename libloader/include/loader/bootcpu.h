@@ -51,9 +51,11 @@ struct loader_boot_cpu {
  * (long mode; requires k->has_entry64) or k->pvh_entry (PVH; requires
  * k->has_pvh).  RSI/RBX point at LOADER_ZERO_PAGE_START /
  * LOADER_PVH_INFO_START, where the caller writes the boot information.
- * -EINVAL for a mode the kernel does not offer, or for long mode when the
- * entry or any of [k->load_addr, k->load_end) is at or above 4 GiB,
- * outside the identity map; -EFAULT when the low memory is not backed.
+ * -EINVAL for a mode the kernel does not offer, when any of
+ * [k->load_addr, k->load_end) is at or above 4 GiB (outside the identity
+ * map in long mode, beyond 32-bit addressing with paging off in PVH), or
+ * for long mode when the entry is; -EFAULT when the low memory is not
+ * backed.
  */
 LOADER_WUR int loader_boot_cpu_setup(struct vmmem_map *map,
 				     const struct loader_kernel *k,
