@@ -102,6 +102,13 @@ int vmm__snap_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 
 typedef int (*vmm__snap_fill_fn)(void *ctx, int fd);
 int vmm__snap_write_atomic(const char *path, vmm__snap_fill_fn fill, void *ctx);
+/* A fill function writing one buffer whole at offset 0; ctx is a
+ * struct vmm__snap_buf. */
+struct vmm__snap_buf {
+	const uint8_t *buf;
+	size_t len;
+};
+int vmm__snap_fill_buf(void *ctx, int fd);
 
 /*
  * vmm__snap_write_atomic() in two steps, so that several files can be

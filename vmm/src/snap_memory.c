@@ -122,18 +122,6 @@ bool vmm__snap_same_file(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
-struct buf_ctx {
-	const uint8_t *buf;
-	size_t len;
-};
-
-static int fill_buf(void *ctx, int fd)
-{
-	const struct buf_ctx *b = ctx;
-
-	return vmm__snap_pwrite_all(fd, b->buf, b->len, 0);
-}
-
 /* Both files are complete on disk, in temporaries: the old state file goes
  * first, so that no moment pairs it with the new memory file. */
 static int commit_pair(struct vmm__snap_staged *mem, struct vmm__snap_staged *state,
@@ -168,7 +156,7 @@ int vmm__snap_write_pair(const struct vmmem_map *map, struct vmm__snapw *w,
 	struct vmm__snap_mem_layout written;
 	struct write_ctx mctx = { .map = map, .layout = &written };
 	struct vmm__snap_staged mem = { NULL }, state = { NULL };
-	struct buf_ctx b;
+	struct vmm__snap_buf b;
 	uint8_t *buf = NULL;
 	int rc;
 
@@ -195,7 +183,7 @@ int vmm__snap_write_pair(const struct vmmem_map *map, struct vmm__snapw *w,
 		rc = -EIO;
 	}
 	if (rc == 0) {
-		rc = vmm__snap_stage(state_path, fill_buf, &b, &state);
+		rc = vmm__snap_stage(state_path, vmm__snap_fill_buf, &b, &state);
 		if (rc)
 			snprintf(err, errlen, "snapshot %s: cannot write: %s", state_path,
 				 strerror(-rc));

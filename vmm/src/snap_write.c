@@ -329,14 +329,9 @@ int vmm__snap_unlink_durable(const char *path)
 	return fsync_dir_of(path);
 }
 
-struct buf_ctx {
-	const uint8_t *buf;
-	size_t len;
-};
-
-static int fill_buf(void *ctx, int fd)
+int vmm__snap_fill_buf(void *ctx, int fd)
 {
-	const struct buf_ctx *b = ctx;
+	const struct vmm__snap_buf *b = ctx;
 
 	return vmm__snap_pwrite_all(fd, b->buf, b->len, 0);
 }
@@ -344,7 +339,7 @@ static int fill_buf(void *ctx, int fd)
 int vmm__snapw_write_file(struct vmm__snapw *w, const char *path, char *err,
 			  size_t errlen)
 {
-	struct buf_ctx b;
+	struct vmm__snap_buf b;
 	uint8_t *buf = NULL;
 	int rc;
 
@@ -355,7 +350,7 @@ int vmm__snapw_write_file(struct vmm__snapw *w, const char *path, char *err,
 		return rc;
 	}
 	b.buf = buf;
-	rc = vmm__snap_write_atomic(path, fill_buf, &b);
+	rc = vmm__snap_write_atomic(path, vmm__snap_fill_buf, &b);
 	if (rc)
 		snprintf(err, errlen, "snapshot %s: cannot write: %s", path, strerror(-rc));
 	free(buf);
