@@ -170,31 +170,32 @@ Test(bootcpu, long_mode_refuses_an_elf_kernel_above_4g)
 	vmmem_map_free(m);
 }
 
-Test(bootcpu, long_mode_refuses_a_kernel_range_reaching_past_4g)
+/* A kernel range may end at 4 GiB exactly, not a byte later, nor start
+ * there. */
+static void refuses_a_range_reaching_past_4g(enum loader_entry_mode mode)
 {
 	struct loader_kernel big = k;
 
 	big.load_addr = 0x1000000;
 	big.load_end = 0x100000000ull;
-	cr_assert_eq(loader_boot_cpu_setup(map, &big, LOADER_ENTRY_LONG_MODE, &cpu), 0);
+	cr_assert_eq(loader_boot_cpu_setup(map, &big, mode, &cpu), 0);
 	big.load_end = 0x100000001ull;
-	cr_assert_eq(loader_boot_cpu_setup(map, &big, LOADER_ENTRY_LONG_MODE, &cpu), -EINVAL);
+	cr_assert_eq(loader_boot_cpu_setup(map, &big, mode, &cpu), -EINVAL);
+	big.load_addr = 0x100000000ull;
+	big.load_end = 0x101000000ull;
+	cr_assert_eq(loader_boot_cpu_setup(map, &big, mode, &cpu), -EINVAL);
+}
+
+Test(bootcpu, long_mode_refuses_a_kernel_range_reaching_past_4g)
+{
+	refuses_a_range_reaching_past_4g(LOADER_ENTRY_LONG_MODE);
 }
 
 /* Regression: PVH enters in 32-bit mode with paging off, which cannot
  * reach a kernel range above 4 GiB; it was accepted. */
 Test(bootcpu, pvh_refuses_a_kernel_range_reaching_past_4g)
 {
-	struct loader_kernel big = k;
-
-	big.load_addr = 0x1000000;
-	big.load_end = 0x100000000ull;
-	cr_assert_eq(loader_boot_cpu_setup(map, &big, LOADER_ENTRY_PVH, &cpu), 0);
-	big.load_end = 0x100000001ull;
-	cr_assert_eq(loader_boot_cpu_setup(map, &big, LOADER_ENTRY_PVH, &cpu), -EINVAL);
-	big.load_addr = 0x100000000ull;
-	big.load_end = 0x101000000ull;
-	cr_assert_eq(loader_boot_cpu_setup(map, &big, LOADER_ENTRY_PVH, &cpu), -EINVAL);
+	refuses_a_range_reaching_past_4g(LOADER_ENTRY_PVH);
 }
 
 Test(bootcpu, rejects_unbacked_low_memory)

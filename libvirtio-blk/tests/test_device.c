@@ -517,6 +517,17 @@ Test(device, init_rejects_bad_configuration)
 	cr_assert_eq(vblk_device_init(&d, &cfg), -EINVAL);
 }
 
+/* The fixture's device again, with an engine that finishes each request
+ * synchronously but completes it only when it is reaped. */
+static void reopen_with_sync_engine(void)
+{
+	t_dev_close(&t);
+	memset(&t, 0, sizeof(t));
+	t.mem = t_mem();
+	t.file = t_disk(false, &t.be);
+	t_dev_start(&t, true, VBLK_ASYNC_FORCE_SYNC, 0, ~0ull, NULL);
+}
+
 /*
  * Quiesce: a pause or snapshot needs nothing in flight.  An engine of
  * depth 8 that runs synchronously, 12 requests: the first completion
@@ -527,11 +538,7 @@ Test(device, quiesce_lands_the_requests_a_full_engine_put_back)
 {
 	static struct vblk_device_state st;
 
-	t_dev_close(&t);
-	memset(&t, 0, sizeof(t));
-	t.mem = t_mem();
-	t.file = t_disk(false, &t.be);
-	t_dev_start(&t, true, VBLK_ASYNC_FORCE_SYNC, 0, ~0ull, NULL);
+	reopen_with_sync_engine();
 	for (unsigned int i = 0; i < 12; i++)
 		(void)t_add(&t, i, VIRTIO_BLK_T_IN, i, 512, true);
 	t_kick(&t);
@@ -559,11 +566,7 @@ Test(device, quiesce_without_engine_is_a_no_op)
  */
 Test(device, queue_stop_waits_for_requests_in_flight)
 {
-	t_dev_close(&t);
-	memset(&t, 0, sizeof(t));
-	t.mem = t_mem();
-	t.file = t_disk(false, &t.be);
-	t_dev_start(&t, true, VBLK_ASYNC_FORCE_SYNC, 0, ~0ull, NULL);
+	reopen_with_sync_engine();
 	for (unsigned int i = 0; i < 3; i++)
 		(void)t_add(&t, i, VIRTIO_BLK_T_IN, i, 512, false);
 	t_kick(&t);
