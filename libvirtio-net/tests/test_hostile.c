@@ -378,6 +378,39 @@ Test(hostile, rx_frame_is_written_to_the_descriptors_as_checked)
 	t_close(&t);
 }
 
+/*
+ * The device writes into the first VNET_RX_MAX_SEGS descriptors of a chain
+ * only (each is recorded when the chain is checked).  Without MRG_RXBUF a
+ * frame that needs more of them is dropped and the chain kept: here 300
+ * buffers of 4 bytes, a frame of 12 + 1100 bytes (278 buffers) and then
+ * one of 12 + 60 bytes, which fits.
+ */
+Test(hostile, rx_frame_needing_more_than_max_segs_descriptors_is_dropped)
+{
+	enum { NDESC = 300 };
+	static uint8_t table[NDESC * 16];
+	struct t_net t;
+	struct vnet_hdr h = { 0 };
+
+	t_open(&t, ~BIT(VIRTIO_NET_F_MRG_RXBUF), 0);
+	cr_assert_gt(NDESC, VNET_RX_MAX_SEGS);
+	for (unsigned int i = 0; i < NDESC; i++)
+		put_desc(table + 16u * i, T_RXBUF + 4u * i, 4,
+			 VIRTQ_DESC_F_WRITE | (i + 1 < NDESC ? VIRTQ_DESC_F_NEXT : 0),
+			 (uint16_t)(i + 1 < NDESC ? i + 1 : 0));
+	cr_assert_eq(vmmem_write(t.mem, T_TABLE, table, sizeof(table)), 0);
+	t_inject(&t, &h, 1100, 1);
+	t_inject(&t, &h, 60, 2);
+	add_raw(&t, t.rx, 0, T_TABLE, sizeof(table), VIRTQ_DESC_F_INDIRECT, 0);
+	push(&t, t.rx, VNET_RX_QUEUE, 0);
+	cr_expect_eq(vnet_device_stats(&t.dev)->rx_dropped, 1);
+	cr_assert_eq(used_idx(&t, t.rx), 1);
+	cr_expect_eq(used_len(&t, t.rx, 0), VNET_HDR_LEN + 60);
+	t_expect_frame(&t, T_RXBUF + VNET_HDR_LEN, 60, 2);
+	cr_expect_not(t_needs_reset(&t));
+	t_close(&t);
+}
+
 Test(hostile, head_submitted_twice_needs_reset)
 {
 	struct t_net t;
