@@ -33,13 +33,20 @@ BOOT = request("/boot-source", '{"kernel_image_path":"/nonexistent/vmlinux"}')
 START = request("/actions", '{"action_type":"InstanceStart"}')
 
 
-def wait_for(path, proc):
+def connect(path, proc):
+    """A connection to the API socket once cvmm listens on it, or None.
+    The path appears at bind(), a moment before listen(): until then a
+    connect() is refused, so it is tried again."""
     deadline = time.monotonic() + TIMEOUT
-    while not os.path.exists(path):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            return False
-        time.sleep(0.005)
-    return True
+    while proc.poll() is None and time.monotonic() < deadline:
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            c.connect(path)
+            return c
+        except (FileNotFoundError, ConnectionRefusedError):
+            c.close()
+            time.sleep(0.005)
+    return None
 
 
 def trial(cvmm, tmp, name, payload, signo, delay):
@@ -49,10 +56,9 @@ def trial(cvmm, tmp, name, payload, signo, delay):
     p = subprocess.Popen([cvmm, "--api-sock", sock], stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        if not wait_for(sock, p):
-            return f"{name}: the socket never appeared"
-        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        c.connect(sock)
+        c = connect(sock, p)
+        if c is None:
+            return f"{name}: cvmm never listened on {sock}"
         c.sendall(payload)
         time.sleep(delay)
         p.send_signal(signo)
