@@ -7,6 +7,7 @@
 // samples.
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +21,15 @@
 
 /* How long the dump waits for every vCPU to answer its kick. */
 #define DUMP_WAIT_MS 500u
+
+/* Local APIC register offsets in KVM_GET_LAPIC's page (Intel SDM vol. 3,
+ * table 11-1). */
+#define APIC_REG_ISR 0x100u
+#define APIC_REG_IRR 0x200u
+#define APIC_REG_LVT_TIMER 0x320u
+#define APIC_REG_TIMER_INITIAL 0x380u
+#define APIC_REG_TIMER_CURRENT 0x390u
+#define APIC_LVT_MASKED (1u << 16)
 
 static const char *const exit_names[VMM_EXIT_KINDS] = {
 	[KVMW_EXIT_IO] = "io", [KVMW_EXIT_MMIO] = "mmio", [KVMW_EXIT_HLT] = "hlt",
@@ -43,41 +53,115 @@ static const char *mp_name(uint32_t mp, char *tmp, size_t len)
 	}
 }
 
+/* Appends to the line so far (n bytes, possibly more than fit, or < 0 after
+ * an error); returns the new untruncated length. */
+static int append(char *buf, size_t len, int n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int append(char *buf, size_t len, int n, const char *fmt, ...)
+{
+	size_t used;
+	va_list ap;
+	int m;
+
+	if (n < 0)
+		return n;
+	used = (size_t)n < len ? (size_t)n : len - 1;
+	va_start(ap, fmt);
+	m = vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+	return m < 0 ? m : n + m;
+}
+
+/* LVT timer mode, bits 18:17 (Intel SDM vol. 3, 11.5.1). */
+static const char *timer_mode(uint32_t lvt)
+{
+	static const char *const modes[] = { "one-shot", "periodic", "tsc-deadline",
+					     "reserved" };
+
+	return modes[(lvt >> 17) & 3];
+}
+
+static int append_vector(char *buf, size_t len, int n, const char *name, int vec)
+{
+	if (vec < 0)
+		return append(buf, len, n, " %s=none", name);
+	return append(buf, len, n, " %s=0x%x", name, (unsigned)vec);
+}
+
+/* Whether the guest waits for an interrupt that cannot come shows here. */
+static int append_apic(char *buf, size_t len, int n, const struct vmm_vcpu_dump *d)
+{
+	n = append(buf, len, n, " apic_timer=%s%s vector=0x%x count=%u/%u",
+		   timer_mode(d->apic_lvt_timer),
+		   d->apic_lvt_timer & APIC_LVT_MASKED ? ",masked" : "",
+		   d->apic_lvt_timer & 0xffu, d->apic_timer_current, d->apic_timer_initial);
+	n = append_vector(buf, len, n, "irr", d->apic_irr_top);
+	return append_vector(buf, len, n, "isr", d->apic_isr_top);
+}
+
 int vmm__dump_format_vcpu(char *buf, size_t len, const struct vmm_vcpu_dump *d,
 			  unsigned wait_ms)
 {
 	uint64_t total = 0;
 	char tmp[24];
-	size_t used;
 	int n;
 
 	if (!buf || len == 0)
 		return -EINVAL;
+	buf[0] = '\0';
 	for (unsigned i = 0; i < VMM_EXIT_KINDS; i++)
 		total += d->exits[i];
 	if (d->exited)
-		n = snprintf(buf, len, "cvmm: dump: vcpu %u exited exits=%llu", d->index,
-			     (unsigned long long)total);
+		n = append(buf, len, 0, "cvmm: dump: vcpu %u exited exits=%llu", d->index,
+			   (unsigned long long)total);
 	else if (d->answered)
-		n = snprintf(buf, len, "cvmm: dump: vcpu %u %s rip=0x%llx if=%u exits=%llu",
-			     d->index, mp_name(d->mp_state, tmp, sizeof(tmp)),
-			     (unsigned long long)d->rip, d->irq_enabled ? 1u : 0u,
-			     (unsigned long long)total);
+		n = append(buf, len, 0, "cvmm: dump: vcpu %u %s rip=0x%llx if=%u exits=%llu",
+			   d->index, mp_name(d->mp_state, tmp, sizeof(tmp)),
+			   (unsigned long long)d->rip, d->irq_enabled ? 1u : 0u,
+			   (unsigned long long)total);
 	else
-		n = snprintf(buf, len, "cvmm: dump: vcpu %u unresponsive (no answer to its "
-			     "kick in %u ms; in KVM_RUN or a device handler) exits=%llu",
-			     d->index, wait_ms, (unsigned long long)total);
-	for (unsigned i = 0; i < VMM_EXIT_KINDS && n >= 0; i++) {
-		int m;
-
-		if (!d->exits[i])
-			continue;
-		used = (size_t)n < len ? (size_t)n : len - 1;
-		m = snprintf(buf + used, len - used, " %s=%llu", exit_names[i],
-			     (unsigned long long)d->exits[i]);
-		n = m < 0 ? m : n + m;
-	}
+		n = append(buf, len, 0, "cvmm: dump: vcpu %u unresponsive (no answer to its "
+			   "kick in %u ms; in KVM_RUN or a device handler) exits=%llu",
+			   d->index, wait_ms, (unsigned long long)total);
+	for (unsigned i = 0; i < VMM_EXIT_KINDS; i++)
+		if (d->exits[i])
+			n = append(buf, len, n, " %s=%llu", exit_names[i],
+				   (unsigned long long)d->exits[i]);
+	if (d->answered && !d->exited && d->apic_read)
+		n = append_apic(buf, len, n, d);
 	return n;
+}
+
+/* The highest vector set in one of the APIC's 256-bit registers: eight
+ * 32-bit words, 16 bytes apart, from `reg`. */
+static int top_vector(const struct kvm_lapic_state *apic, unsigned reg)
+{
+	for (int word = 7; word >= 0; word--) {
+		uint32_t v;
+
+		memcpy(&v, apic->regs + reg + 16u * (unsigned)word, sizeof(v));
+		if (v)
+			return word * 32 + 31 - __builtin_clz(v);
+	}
+	return -1;
+}
+
+static uint32_t apic_reg(const struct kvm_lapic_state *apic, unsigned reg)
+{
+	uint32_t v;
+
+	memcpy(&v, apic->regs + reg, sizeof(v));
+	return v;
+}
+
+void vmm__dump_read_apic(struct vmm_vcpu_dump *d, const struct kvm_lapic_state *apic)
+{
+	d->apic_read = true;
+	d->apic_lvt_timer = apic_reg(apic, APIC_REG_LVT_TIMER);
+	d->apic_timer_initial = apic_reg(apic, APIC_REG_TIMER_INITIAL);
+	d->apic_timer_current = apic_reg(apic, APIC_REG_TIMER_CURRENT);
+	d->apic_irr_top = top_vector(apic, APIC_REG_IRR);
+	d->apic_isr_top = top_vector(apic, APIC_REG_ISR);
 }
 
 static const char *phase_name(const struct vmm *vm)
@@ -203,6 +287,7 @@ void vmm__dump_stop(struct vmm *vm)
 /* vCPU thread, on a kick: the registers only this thread may read. */
 void vmm__dump_answer(struct vmm_vcpu *vcpu)
 {
+	struct kvm_lapic_state apic;
 	struct kvm_mp_state mp;
 	struct kvm_regs regs;
 
@@ -214,5 +299,8 @@ void vmm__dump_answer(struct vmm_vcpu *vcpu)
 	}
 	if (kvmw_vcpu_get_mp_state(vcpu->kvcpu, &mp) == 0)
 		vcpu->snap.mp_state = mp.mp_state;
+	vcpu->snap.apic_read = false;
+	if (kvmw_vcpu_get_lapic(vcpu->kvcpu, &apic) == 0)
+		vmm__dump_read_apic(&vcpu->snap, &apic);
 	atomic_fetch_add(&vcpu->dump_seq, 1);
 }

@@ -28,14 +28,25 @@ struct vmm_vcpu_dump {
 	bool irq_enabled;	/* RFLAGS.IF */
 	uint64_t rip;
 	uint64_t exits[VMM_EXIT_KINDS];
+	/* The local APIC (KVM_GET_LAPIC), for a guest halted waiting for an
+	 * interrupt: its timer, and the highest vector requested (IRR) and in
+	 * service (ISR), -1 for none. */
+	bool apic_read;
+	uint32_t apic_lvt_timer, apic_timer_initial, apic_timer_current;
+	int apic_irr_top, apic_isr_top;
 };
 
-/* "cvmm: dump: vcpu 0 running rip=0x... if=1 exits=N io=N ...": the state
- * word comes from KVM_GET_MP_STATE (running, halted, wait-for-sipi for an AP
- * never started, init-received, sipi-received, else mp_state=N); counters
- * that are zero are left out.  Always NUL-terminated; returns what
- * snprintf would (the untruncated length). */
+/* "cvmm: dump: vcpu 0 running rip=0x... if=1 exits=N io=N ... apic_timer=...":
+ * the state word comes from KVM_GET_MP_STATE (running, halted, wait-for-sipi
+ * for an AP never started, init-received, sipi-received, else mp_state=N);
+ * counters that are zero are left out; the APIC part follows when it was
+ * read.  Always NUL-terminated; returns what snprintf would (the
+ * untruncated length). */
 int vmm__dump_format_vcpu(char *buf, size_t len, const struct vmm_vcpu_dump *d,
 			  unsigned wait_ms);
+
+/* Fills d's APIC fields from a KVM_GET_LAPIC register page. */
+struct kvm_lapic_state;
+void vmm__dump_read_apic(struct vmm_vcpu_dump *d, const struct kvm_lapic_state *apic);
 
 #endif

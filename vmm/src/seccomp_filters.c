@@ -67,6 +67,8 @@ static const struct vmm__sc_rule vcpu[] = {
 	IOCTL(KVM_GET_MP_STATE), IOCTL(KVM_GET_VCPU_EVENTS), IOCTL(KVM_SET_VCPU_EVENTS),
 	IOCTL(KVM_CHECK_EXTENSION), IOCTL(KVM_GET_XSAVE), IOCTL(KVM_GET_XSAVE2),
 	IOCTL(KVM_SET_XSAVE),
+	/* The state dump shows the local APIC's timer and pending vectors. */
+	IOCTL(KVM_GET_LAPIC),
 	/* The UART and the i8042 raise their interrupt from the exit. */
 	IOCTL(KVM_IRQ_LINE),
 	/* virtio-net: the tap's offloads follow the driver's features. */

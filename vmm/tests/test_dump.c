@@ -137,3 +137,126 @@ Test(dump_format, rejects_no_buffer)
 	cr_assert_eq(vmm__dump_format_vcpu(NULL, 10, &d, 500), -EINVAL);
 	cr_assert_eq(vmm__dump_format_vcpu(b, 0, &d, 500), -EINVAL);
 }
+
+/* A KVM_GET_LAPIC page with one 32-bit register set. */
+static void apic_set(struct kvm_lapic_state *apic, unsigned reg, uint32_t v)
+{
+	memcpy(apic->regs + reg, &v, sizeof(v));
+}
+
+/* Sets vector vec in the 256-bit register at reg (IRR 0x200, ISR 0x100). */
+static void apic_set_vector(struct kvm_lapic_state *apic, unsigned reg, unsigned vec)
+{
+	uint32_t w;
+
+	memcpy(&w, apic->regs + reg + 16 * (vec / 32), sizeof(w));
+	w |= 1u << (vec % 32);
+	memcpy(apic->regs + reg + 16 * (vec / 32), &w, sizeof(w));
+}
+
+static struct vmm_vcpu_dump halted_with_apic(const struct kvm_lapic_state *apic)
+{
+	struct vmm_vcpu_dump d = sample();
+
+	d.mp_state = KVM_MP_STATE_HALTED;
+	vmm__dump_read_apic(&d, apic);
+	return d;
+}
+
+Test(dump_apic, halted_vcpu_shows_its_one_shot_timer_and_no_pending_vector)
+{
+	struct kvm_lapic_state apic = { 0 };
+	struct vmm_vcpu_dump d;
+
+	apic_set(&apic, 0x320, 0xec);		/* one-shot, vector 0xec */
+	apic_set(&apic, 0x380, 62500);
+	d = halted_with_apic(&apic);
+	cr_assert_str_eq(line(&d), "cvmm: dump: vcpu 1 halted rip=0xffffffff81000000 if=1 "
+			 "exits=1233 io=1200 mmio=30 intr=3 apic_timer=one-shot vector=0xec "
+			 "count=0/62500 irr=none isr=none");
+}
+
+Test(dump_apic, timer_modes_and_mask_are_named)
+{
+	static const struct { uint32_t lvt; const char *text; } cases[] = {
+		{ 0x200ec, "apic_timer=periodic vector=0xec" },
+		{ 0x400ec, "apic_timer=tsc-deadline vector=0xec" },
+		{ 0x600ec, "apic_timer=reserved vector=0xec" },
+		{ 0x100ec, "apic_timer=one-shot,masked vector=0xec" },
+		{ 0x30030, "apic_timer=periodic,masked vector=0x30" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kvm_lapic_state apic = { 0 };
+		struct vmm_vcpu_dump d;
+
+		apic_set(&apic, 0x320, cases[i].lvt);
+		d = halted_with_apic(&apic);
+		assert_has(d, cases[i].text);
+	}
+}
+
+Test(dump_apic, current_count_is_read_from_tmcct)
+{
+	struct kvm_lapic_state apic = { 0 };
+	struct vmm_vcpu_dump d;
+
+	apic_set(&apic, 0x380, 0xffffffffu);
+	apic_set(&apic, 0x390, 12345);
+	d = halted_with_apic(&apic);
+	assert_has(d, " count=12345/4294967295 ");
+}
+
+Test(dump_apic, highest_requested_and_in_service_vectors_are_shown)
+{
+	struct kvm_lapic_state apic = { 0 };
+	struct vmm_vcpu_dump d;
+
+	apic_set_vector(&apic, 0x200, 0x31);
+	apic_set_vector(&apic, 0x200, 0xec);
+	apic_set_vector(&apic, 0x100, 0x20);
+	d = halted_with_apic(&apic);
+	cr_assert_eq(d.apic_irr_top, 0xec);
+	cr_assert_eq(d.apic_isr_top, 0x20);
+	assert_has(d, " irr=0xec isr=0x20");
+}
+
+Test(dump_apic, vectors_at_both_ends_of_the_register)
+{
+	struct kvm_lapic_state apic = { 0 };
+	struct vmm_vcpu_dump d;
+
+	apic_set_vector(&apic, 0x200, 255);
+	apic_set_vector(&apic, 0x100, 0);
+	d = halted_with_apic(&apic);
+	cr_assert_eq(d.apic_irr_top, 255);
+	cr_assert_eq(d.apic_isr_top, 0);
+}
+
+Test(dump_apic, other_registers_do_not_leak_into_irr_or_isr)
+{
+	struct kvm_lapic_state apic;
+	struct vmm_vcpu_dump d;
+
+	/* Every byte set, then the two registers' words cleared: the 12
+	 * bytes between their words must not count. */
+	memset(&apic, 0xff, sizeof(apic));
+	for (unsigned w = 0; w < 8; w++) {
+		apic_set(&apic, 0x100 + 16 * w, 0);
+		apic_set(&apic, 0x200 + 16 * w, 0);
+	}
+	d = halted_with_apic(&apic);
+	cr_assert_eq(d.apic_irr_top, -1);
+	cr_assert_eq(d.apic_isr_top, -1);
+}
+
+Test(dump_apic, left_out_when_not_read_or_the_vcpu_did_not_answer)
+{
+	struct kvm_lapic_state apic = { 0 };
+	struct vmm_vcpu_dump d = sample();
+
+	cr_assert_null(strstr(line(&d), "apic_timer="));
+	d = halted_with_apic(&apic);
+	d.answered = false;
+	cr_assert_null(strstr(line(&d), "apic_timer="));
+}
