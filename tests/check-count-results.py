@@ -29,6 +29,11 @@ LOG = [
           "# nested: 2 tests in L1\nok 1 - linux-elf-1cpu (21 s in L1)\n"
           "not ok 2 - linux-api-1cpu (31 s in L1)\n# run-api: no marker after resume\n"
           "1..2\n# nested: 2 tests, 1 failed, L1 boots 1\n"),
+    # A runner that timed out: the state dump, then more than a tail of lines.
+    entry("guest / hang", "FAIL",
+          "GK net.init PASS\ncvmm: dump: phase=running uptime_ms=240000 vcpus=1\n"
+          "cvmm: dump: vcpu 0 halted rip=0x1234 if=1 exits=9 apic_timer=one-shot\n"
+          + "".join(f"check {i}\n" for i in range(14))),
 ]
 
 
@@ -52,7 +57,7 @@ def main():
     rc, out = run(LOG)
     # tap-ok 1+1s, tap-fail 1+1f, tap-crash 1+2f, tap-rc 1+1f (a FAIL without a
     # failed case counts one), script-ok 1, script-skip 1s, script-fail 1f, nested 1+1f.
-    expect(out[-1] == "6 passed, 6 failed, 2 skipped", f"closing line: {out[-1]!r}")
+    expect(out[-1] == "6 passed, 7 failed, 2 skipped", f"closing line: {out[-1]!r}")
     expect(rc == 1, "exit status with failures")
     text = "\n".join(out)
     for want in ("skipped: lib / tap-ok: 2 - a::y # SKIP no huge pages",
@@ -63,8 +68,14 @@ def main():
                  "failed: lib / script-fail: FAIL\n    step one\n    boom: disk missing",
                  "failed: nested / nested-linux: 2 - linux-api-1cpu (31 s in L1)\n"
                  "     run-api: no marker after resume",
-                 "nested / nested-linux: nested: 2 tests, 1 failed, L1 boots 1"):
+                 "nested / nested-linux: nested: 2 tests, 1 failed, L1 boots 1",
+                 "failed: guest / hang: FAIL\n"
+                 "    cvmm: dump: phase=running uptime_ms=240000 vcpus=1\n"
+                 "    cvmm: dump: vcpu 0 halted rip=0x1234 if=1 exits=9 apic_timer=one-shot\n"
+                 "    check 2\n"):
         expect(want in text, f"missing {want!r} in:\n{text}")
+    expect("GK net.init" not in text and "check 1\n" not in text,
+           f"only the dump comes before the tail:\n{text}")
     expect(text.index("skipped:") < text.index("failed:"), "failures come last")
     rc, out = run(LOG[:1] + LOG[4:6], "--failed-builds", "1")
     expect(out[-1] == "2 passed, 1 failed, 2 skipped" and rc == 1, f"failed build: {out[-1]!r}")

@@ -10,8 +10,9 @@ crash is never hidden.  Before the closing line 'N passed, N failed[, N
 skipped]' it names every skipped test with its suites and the reason it
 printed, and repeats the nested harness's summaries (L1 failures and
 retries), so that neither a skip nor a retry is ever silent.  Last come the
-failures, each named with the tail of what it printed: a CI log that keeps
-only its last lines still says what failed and why.
+failures, each named with the tail of what it printed, and with cvmm's state
+dump where a runner asked for one: a CI log that keeps only its last lines
+still says what failed, why, and where a guest that hung was.
 """
 import json
 import re
@@ -20,12 +21,20 @@ import sys
 TAP_LINE = re.compile(r'^(not ok|ok)\b(.*)$')
 TAP_PLAN = re.compile(r'^(TAP version \d+|1\.\.\d+)', re.M)
 TAIL_LINES = 12
+# cvmm's state dump (docs/cvmm.md, "State dump"), which every runner asks
+# for before it kills a cvmm that overran its timeout: where each vCPU was.
+DUMP_LINE = re.compile(r'cvmm: dump: ')
+DUMP_LINES = 8
 
 
 def failure_note(name, what, lines):
-    """'failed: NAME: WHAT' and the last TAIL_LINES non-empty lines, indented."""
-    tail = [l.rstrip() for l in lines if l.strip()][-TAIL_LINES:]
-    return '\n'.join([f'failed: {name}: {what}'] + [f'    {l}' for l in tail])
+    """'failed: NAME: WHAT', the state dump lines that come before the tail
+    (the last DUMP_LINES of them), then the last TAIL_LINES non-empty lines,
+    indented."""
+    lines = [l.rstrip() for l in lines if l.strip()]
+    head, tail = lines[:-TAIL_LINES], lines[-TAIL_LINES:]
+    dump = [l for l in head if DUMP_LINE.search(l)][-DUMP_LINES:]
+    return '\n'.join([f'failed: {name}: {what}'] + [f'    {l}' for l in dump + tail])
 
 
 def skip_reason(stdout):
