@@ -41,6 +41,15 @@ static inline bool tg_have_kvm(void)
 	return access(KVMW_DEV_KVM, F_OK) == 0;
 }
 
+/* True on kvm-pvm, whose known differences some tests allow for
+ * (docs/kvm-pvm.md). */
+static inline bool tg_host_is_pvm(void)
+{
+	struct kvmw_host_facts f;
+
+	return kvmw_host_probe(&f) == 0 && f.kind == KVMW_HOST_PVM;
+}
+
 /* Frees whatever tg_open() created. */
 static inline void tg_close(struct tg *g)
 {

@@ -39,13 +39,6 @@ static void need_cap(int cap, const char *name)
 		cr_skip_test("KVM_CAP_%s absent on this host", name);
 }
 
-static bool host_is_pvm(void)
-{
-	struct kvmw_host_facts f;
-
-	return kvmw_host_probe(&f) == 0 && f.kind == KVMW_HOST_PVM;
-}
-
 static uint64_t drain(void)
 {
 	uint64_t v = 0;
@@ -229,7 +222,7 @@ Test(eventfds, resample_irqfd_signals_after_guest_eoi)
 	 * hardware it must wait for the guest's EOI.
 	 */
 	if (read(rfd, &n, 8) == 8) {
-		cr_assert(host_is_pvm(), "resample fired before the guest's EOI");
+		cr_assert(tg_host_is_pvm(), "resample fired before the guest's EOI");
 	} else {
 		cr_assert_eq(tg_run(&g, &e), 0);
 		cr_assert_eq(e.u.io.port, 0x13);

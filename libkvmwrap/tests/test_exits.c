@@ -27,13 +27,6 @@ static void teardown(void)
 
 TestSuite(exits, .init = setup, .fini = teardown, .timeout = 20);
 
-static bool host_is_pvm(void)
-{
-	struct kvmw_host_facts f;
-
-	return kvmw_host_probe(&f) == 0 && f.kind == KVMW_HOST_PVM;
-}
-
 Test(exits, mmio_write_then_read)
 {
 	static const uint8_t code[] = {
@@ -232,7 +225,7 @@ Test(exits, interrupt_window_opens_when_if_is_set)
 	cr_assert_eq(kvmw_vcpu_set_regs(g.vcpu, &regs), 0);
 	kvmw_vcpu_request_interrupt_window(g.vcpu, true);
 	cr_assert_eq(tg_run(&g, &e), 0);
-	if (e.reason != KVMW_EXIT_IRQ_WINDOW_OPEN && host_is_pvm())
+	if (e.reason != KVMW_EXIT_IRQ_WINDOW_OPEN && tg_host_is_pvm())
 		cr_skip_test("kvm-pvm host: KVM_EXIT_IRQ_WINDOW_OPEN is never reported (got %s)",
 			     kvmw_exit_reason_name(e.reason));
 	cr_assert_eq(e.reason, KVMW_EXIT_IRQ_WINDOW_OPEN, "exit %s",

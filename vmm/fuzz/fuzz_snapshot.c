@@ -19,6 +19,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char err[512];
+/* A host whose KVM lists nothing as supported. */
+static const struct kvmw_cpuid empty;
 
 static void check_err(int rc)
 {
@@ -63,9 +65,14 @@ static int decode_vcpu(const struct vmm__snapr *r, uint32_t inst)
 		    s.vcpu.cpuid.nent > KVMW_CPUID_MAX_ENTRIES ||
 		    s.vcpu.xcrs.nr_xcrs > KVM_MAX_XCRS))
 		__builtin_trap();
-	/* The guest CPUID against itself: always compatible. */
-	if (!rc && vmm__snap_host_check(&s.host, &s.host, &s.vcpu.cpuid,
-					&s.vcpu.cpuid, err, sizeof(err)))
+	/* The guest CPUID against itself, as the supported list or as what KVM
+	 * gave a vCPU: always compatible. */
+	if (!rc && (vmm__snap_host_check(&s.host, &s.host, &s.vcpu.cpuid,
+					 &(struct vmm__snap_host_offer){ &s.vcpu.cpuid, NULL },
+					 err, sizeof(err)) ||
+		    vmm__snap_host_check(&s.host, &s.host, &s.vcpu.cpuid,
+					 &(struct vmm__snap_host_offer){ &empty, &s.vcpu.cpuid },
+					 err, sizeof(err))))
 		__builtin_trap();
 	return rc;
 }

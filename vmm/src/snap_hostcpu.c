@@ -145,10 +145,20 @@ static int check_identity(const struct vmm__snap_host_cpu *saved,
 	return -ENOTSUP;
 }
 
+static uint32_t offered_word(const struct vmm__snap_host_offer *offer,
+			     const struct vmm__snap_feature_word *f)
+{
+	uint32_t v = vmm__snap_cpuid_word(offer->supported, f->function, f->index, f->reg);
+
+	if (offer->given)
+		v |= vmm__snap_cpuid_word(offer->given, f->function, f->index, f->reg);
+	return v;
+}
+
 int vmm__snap_host_check(const struct vmm__snap_host_cpu *saved,
 			 const struct vmm__snap_host_cpu *here,
 			 const struct kvmw_cpuid *guest_cpuid,
-			 const struct kvmw_cpuid *supported, char *err, size_t errlen)
+			 const struct vmm__snap_host_offer *offer, char *err, size_t errlen)
 {
 	int rc = check_identity(saved, here, err, errlen);
 
@@ -157,8 +167,7 @@ int vmm__snap_host_check(const struct vmm__snap_host_cpu *saved,
 	for (unsigned i = 0; i < VMM__SNAP_NFEATURE_WORDS; i++) {
 		const struct vmm__snap_feature_word *f = &vmm__snap_feature_words[i];
 		uint32_t want = vmm__snap_cpuid_word(guest_cpuid, f->function, f->index, f->reg);
-		uint32_t have = vmm__snap_cpuid_word(supported, f->function, f->index, f->reg);
-		uint32_t missing = want & ~have & ~f->ignore;
+		uint32_t missing = want & ~offered_word(offer, f) & ~f->ignore;
 
 		if (missing) {
 			snprintf(err, errlen,
@@ -173,10 +182,11 @@ int vmm__snap_host_check(const struct vmm__snap_host_cpu *saved,
 int vmm__snap_host_check_vcpus(const struct vmm__snap_host_cpu *saved,
 			       const struct vmm__snap_host_cpu *here,
 			       const struct kvmw_vcpu_state *vcpus, unsigned int n,
-			       const struct kvmw_cpuid *supported, char *err, size_t errlen)
+			       const struct vmm__snap_host_offer *offer, char *err,
+			       size_t errlen)
 {
 	for (unsigned int i = 0; i < n; i++) {
-		int rc = vmm__snap_host_check(saved, here, &vcpus[i].cpuid, supported, err,
+		int rc = vmm__snap_host_check(saved, here, &vcpus[i].cpuid, offer, err,
 					      errlen);
 
 		if (rc)

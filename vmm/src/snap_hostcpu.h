@@ -54,23 +54,36 @@ int vmm__snap_get_host_cpu(const struct vmm__snapr *r, struct vmm__snap_host_cpu
 			   char *err, size_t errlen);
 
 /*
+ * What this host's KVM gives a guest: KVM_GET_SUPPORTED_CPUID, and the
+ * CPUID KVM reports back for a vCPU this cvmm configured here (NULL: none).
+ * The second counts because KVM may give more than its supported list:
+ * kvm-pvm reports the host's own leaf 1, 7 and 0xd bits for every vCPU
+ * (docs/kvm-pvm.md).
+ */
+struct vmm__snap_host_offer {
+	const struct kvmw_cpuid *supported;
+	const struct kvmw_cpuid *given;
+};
+
+/*
  * 0 when a snapshot taken on saved, whose guest had guest_cpuid, may be
- * restored on here with this host's supported CPUID.  -ENOTSUP with one
- * line naming the difference: vendor/family/model, or the CPUID word and
- * the bits this host's KVM lacks.
+ * restored on here, whose KVM offers offer.  -ENOTSUP with one line naming
+ * the difference: vendor/family/model, or the CPUID word and the bits this
+ * host's KVM lacks.
  */
 int vmm__snap_host_check(const struct vmm__snap_host_cpu *saved,
 			 const struct vmm__snap_host_cpu *here,
 			 const struct kvmw_cpuid *guest_cpuid,
-			 const struct kvmw_cpuid *supported, char *err, size_t errlen);
+			 const struct vmm__snap_host_offer *offer, char *err, size_t errlen);
 
 /*
  * vmm__snap_host_check() for the guest CPUID of each of the n saved vCPUs:
- * a file may give each its own, and every one must be supported here.
+ * a file may give each its own, and every one must be offered here.
  */
 int vmm__snap_host_check_vcpus(const struct vmm__snap_host_cpu *saved,
 			       const struct vmm__snap_host_cpu *here,
 			       const struct kvmw_vcpu_state *vcpus, unsigned int n,
-			       const struct kvmw_cpuid *supported, char *err, size_t errlen);
+			       const struct vmm__snap_host_offer *offer, char *err,
+			       size_t errlen);
 
 #endif

@@ -249,20 +249,47 @@ static int restore_vm_state(struct vmm *vm, const struct restore_plan *p)
 	return 0;
 }
 
-/* Same CPU, and a KVM that can give the guest every feature it had. */
-static int check_host(struct vmm *vm, const struct restore_plan *p, char *err, size_t errlen)
+/* tables[0]: KVM_GET_SUPPORTED_CPUID; tables[1]: vCPU 0's, as KVM reports it. */
+static int read_offer(struct vmm *vm, struct kvmw_cpuid *tables, char *err, size_t errlen)
 {
-	static struct kvmw_cpuid supported;	/* 10 KiB; restore is single-threaded */
-	struct vmm__snap_host_cpu here;
-	int r = kvmw_system_supported_cpuid(vm->sys, &supported);
+	int r = kvmw_system_supported_cpuid(vm->sys, &tables[0]);
 
 	if (r) {
 		snprintf(err, errlen, "KVM_GET_SUPPORTED_CPUID: %s", strerror(-r));
 		return r;
 	}
-	vmm__snap_host_cpu_read(&here, &supported);
-	return vmm__snap_host_check_vcpus(&p->host, &here, p->vcpus, p->cfg.vcpus, &supported,
-					  err, errlen);
+	r = kvmw_vcpu_get_cpuid(vm->vcpus[0].kvcpu, &tables[1]);
+	if (r)
+		snprintf(err, errlen, "KVM_GET_CPUID2 on vCPU 0: %s", strerror(-r));
+	return r;
+}
+
+/*
+ * Same CPU, and a KVM that can give the guest every feature it had: what
+ * KVM lists as supported, and what it reports for vCPU 0 as this cvmm has
+ * just configured it (kvm-pvm gives more than it lists; snap_hostcpu.h).
+ * Runs on the vCPUs made for the restore, before their saved state goes in.
+ */
+static int check_host(struct vmm *vm, const struct restore_plan *p, char *err, size_t errlen)
+{
+	struct kvmw_cpuid *tables = malloc(2 * sizeof(*tables));	/* 10 KiB each */
+	struct vmm__snap_host_cpu here;
+	int r;
+
+	if (!tables) {
+		snprintf(err, errlen, "out of memory for the CPUID tables");
+		return -ENOMEM;
+	}
+	r = read_offer(vm, tables, err, errlen);
+	if (r == 0) {
+		struct vmm__snap_host_offer offer = { &tables[0], &tables[1] };
+
+		vmm__snap_host_cpu_read(&here, &tables[0]);
+		r = vmm__snap_host_check_vcpus(&p->host, &here, p->vcpus, p->cfg.vcpus,
+					       &offer, err, errlen);
+	}
+	free(tables);
+	return r;
 }
 
 static int build(struct vmm *vm, const struct restore_plan *p, const char *mem_path,
@@ -270,8 +297,6 @@ static int build(struct vmm *vm, const struct restore_plan *p, const char *mem_p
 {
 	if (vmm__host_setup(vm))
 		goto failed;
-	if (check_host(vm, p, err, errlen))
-		return -1;
 	atomic_store(&vm->phase, "memory-setup");
 	if (vmm__snap_mem_restore(mem_path, &p->layout, 0, 0, &vm->mem, err, errlen))
 		return -1;
@@ -280,8 +305,11 @@ static int build(struct vmm *vm, const struct restore_plan *p, const char *mem_p
 	    vmm__step(vm, "devices-attach", vmm__devices_attach) ||
 	    vmm__devices_restore(vm, p->file) ||
 	    restore_vm_state(vm, p) ||
-	    vmm__step(vm, "vcpus-setup", vmm__vcpus_create) ||
-	    restore_vcpus(vm, p))
+	    vmm__step(vm, "vcpus-setup", vmm__vcpus_create))
+		goto failed;
+	if (check_host(vm, p, err, errlen))
+		return -1;
+	if (restore_vcpus(vm, p))
 		goto failed;
 	return 0;
 failed:
