@@ -8,6 +8,7 @@ closing report.  The serial protocol and checks themselves are gkhost.py's.
 import os
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -56,18 +57,22 @@ def boot(tag, cmd, timeout, on_line_factory):
     print(f"{tag}: " + " ".join(cmd), flush=True)
     run = gkhost.Run()
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    try:
-        rc = gkhost.drive(proc, run, timeout,
-                          on_timeout=lambda p: gkhost.cvmm_state_dump(p, tag),
-                          on_line=on_line_factory(Serial(proc)))
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    # stderr goes to a file, not a pipe nobody reads while the guest runs:
+    # cvmm's log lines must never block it on a full pipe.
+    with tempfile.TemporaryFile() as errf:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=errf)
+        try:
+            rc = gkhost.drive(proc, run, timeout,
+                              on_timeout=lambda p: gkhost.cvmm_state_dump(p, tag),
+                              on_line=on_line_factory(Serial(proc)))
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        errf.seek(0)
+        err = errf.read().decode(errors="replace").strip()
     secs = time.monotonic() - t0
-    err = proc.stderr.read().decode(errors="replace").strip()
     if err:
         print(f"{tag}: cvmm stderr:\n{err}", flush=True)
     gkhost.check_summary(run)
