@@ -300,7 +300,8 @@ static int build(struct vmm *vm, const struct restore_plan *p, const char *mem_p
 	atomic_store(&vm->phase, "memory-setup");
 	if (vmm__snap_mem_restore(mem_path, &p->layout, 0, 0, &vm->mem, err, errlen))
 		return -1;
-	if (vmm__memory_register(vm) ||
+	if (vmm__step(vm, "memory-slots", vmm__memory_register) ||
+	    vmm__step(vm, "irqchip-setup", vmm__irqchip_setup) ||
 	    vmm__step(vm, "devices-setup", vmm__devices_setup) ||
 	    vmm__step(vm, "devices-attach", vmm__devices_attach) ||
 	    vmm__devices_restore(vm, p->file) ||

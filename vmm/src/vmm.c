@@ -210,6 +210,7 @@ static int build_and_attach(struct vmm *vm)
 	if (vmm__kvm_setup_join(vm) || r)
 		return -1;
 	return vmm__step(vm, "memory-slots", vmm__memory_register) ||
+	       vmm__step(vm, "irqchip-setup", vmm__irqchip_setup) ||
 	       vmm__step(vm, "devices-attach", vmm__devices_attach);
 }
 

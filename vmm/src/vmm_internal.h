@@ -162,12 +162,13 @@ int vmm__step(struct vmm *vm, const char *phase, int (*fn)(struct vmm *vm));
 void vmm__phase_done(struct vmm *vm, const char *phase);	/* its boot-timer line */
 int vmm__host_setup(struct vmm *vm);	/* signals, state dump, KVM */
 
-/* kvm_setup.c: /dev/kvm, the VM, its irqchip and PIT.  In line (errors in
- * vm->err), or started on a thread and joined (its error then moves to
- * vm->err at the join). */
+/* kvm_setup.c: /dev/kvm and the VM.  In line (errors in vm->err), or
+ * started on a thread and joined (its error then moves to vm->err at the
+ * join).  The irqchip and PIT come after the memory slots. */
 int vmm__kvm_setup(struct vmm *vm);
 void vmm__kvm_setup_start(struct vmm *vm);
 int vmm__kvm_setup_join(struct vmm *vm);
+int vmm__irqchip_setup(struct vmm *vm);
 __attribute__((format(printf, 3, 4)))
 void vmm__request_stop(struct vmm *vm, enum vmm_stop_reason reason, const char *fmt, ...);
 void vmm__request_signal_stop(struct vmm *vm, int signo);
