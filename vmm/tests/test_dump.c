@@ -207,30 +207,29 @@ Test(dump_apic, current_count_is_read_from_tmcct)
 	assert_has(d, " count=12345/4294967295 ");
 }
 
+/* Up to three vectors set in IRR and in ISR (-1 ends a list): the
+ * highest of each is shown, at both ends of the 256-bit registers too. */
 Test(dump_apic, highest_requested_and_in_service_vectors_are_shown)
 {
-	struct kvm_lapic_state apic = { 0 };
-	struct vmm_vcpu_dump d;
+	static const struct { int irr[3], isr[3], irr_top, isr_top; const char *text; } cases[] = {
+		{ { 0x31, 0xec, -1 }, { 0x20, -1 }, 0xec, 0x20, " irr=0xec isr=0x20" },
+		{ { 255, -1 }, { 0, -1 }, 255, 0, " irr=0xff isr=0x0" },
+		{ { 0x40, 0x3f, 0x41 }, { -1 }, 0x41, -1, " irr=0x41 isr=none" },
+	};
 
-	apic_set_vector(&apic, 0x200, 0x31);
-	apic_set_vector(&apic, 0x200, 0xec);
-	apic_set_vector(&apic, 0x100, 0x20);
-	d = halted_with_apic(&apic);
-	cr_assert_eq(d.apic_irr_top, 0xec);
-	cr_assert_eq(d.apic_isr_top, 0x20);
-	assert_has(d, " irr=0xec isr=0x20");
-}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kvm_lapic_state apic = { 0 };
+		struct vmm_vcpu_dump d;
 
-Test(dump_apic, vectors_at_both_ends_of_the_register)
-{
-	struct kvm_lapic_state apic = { 0 };
-	struct vmm_vcpu_dump d;
-
-	apic_set_vector(&apic, 0x200, 255);
-	apic_set_vector(&apic, 0x100, 0);
-	d = halted_with_apic(&apic);
-	cr_assert_eq(d.apic_irr_top, 255);
-	cr_assert_eq(d.apic_isr_top, 0);
+		for (int k = 0; k < 3 && cases[i].irr[k] >= 0; k++)
+			apic_set_vector(&apic, 0x200, (unsigned)cases[i].irr[k]);
+		for (int k = 0; k < 3 && cases[i].isr[k] >= 0; k++)
+			apic_set_vector(&apic, 0x100, (unsigned)cases[i].isr[k]);
+		d = halted_with_apic(&apic);
+		cr_assert_eq(d.apic_irr_top, cases[i].irr_top, "case %zu", i);
+		cr_assert_eq(d.apic_isr_top, cases[i].isr_top, "case %zu", i);
+		assert_has(d, cases[i].text);
+	}
 }
 
 Test(dump_apic, other_registers_do_not_leak_into_irr_or_isr)
