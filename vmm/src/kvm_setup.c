@@ -90,9 +90,11 @@ int vmm__kvm_setup(struct vmm *vm)
 
 /*
  * After the memory slots: on kvm-pvm a slot added once the VM has an
- * irqchip costs about 6 ms for 256 MiB of RAM, against 0.2 ms before it
- * (docs/cvmm.md, "Start-up phases").  Elsewhere the order makes no
- * difference.  Before the ioeventfds, irqfds and vCPUs, which need it.
+ * irqchip costs about 6 ms for 256 MiB of RAM, against 0.2 ms before it.
+ * Nested, where a slot costs the same either way, these two calls no
+ * longer overlap with the main thread's phases (docs/cvmm.md, "Start-up
+ * phases", has both figures).  Before the ioeventfds, irqfds and vCPUs,
+ * which need it.
  */
 int vmm__irqchip_setup(struct vmm *vm)
 {
