@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The VM in KVM: /dev/kvm opened and checked, KVM_CREATE_VM, the TSS and
-// identity map; later, once guest RAM is registered, the in-kernel irqchip
-// and PIT.  vmm_new() runs the first part on a thread of its own while the
-// main thread maps guest RAM and loads the
-// kernel (docs/cvmm.md, "Start-up phases"): KVM_CREATE_VM is the largest
-// single cost of start-up where KVM itself is emulated, and neither side
-// needs the other's result until the memory slots are registered.  It
-// starts first thing, before the configuration is even checked.  So that
-// the two threads never write the same error buffer, this one reports
-// into its own, which vmm__kvm_setup_join() hands on.
+// identity map; then, once the main thread has mapped guest RAM, its memory
+// slots, the in-kernel irqchip and the PIT, in that order.  vmm_new() runs
+// this on a thread of its own while the main thread maps guest RAM, loads
+// the kernel and builds the devices (docs/cvmm.md, "Start-up phases"):
+// KVM_CREATE_VM is the largest single cost of start-up where KVM itself is
+// emulated, and the main thread needs none of this before it attaches the
+// devices.  It starts first thing, before the configuration is even
+// checked.  So that the two threads never write the same error buffer,
+// this one reports into its own, which vmm__kvm_setup_join() hands on.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -90,18 +90,16 @@ int vmm__kvm_setup(struct vmm *vm)
 
 /*
  * After the memory slots: on kvm-pvm a slot added once the VM has an
- * irqchip costs about 6 ms for 256 MiB of RAM, against 0.2 ms before it.
- * Nested, where a slot costs the same either way, these two calls no
- * longer overlap with the main thread's phases (docs/cvmm.md, "Start-up
- * phases", has both figures).  Before the ioeventfds, irqfds and vCPUs,
- * which need it.
+ * irqchip costs about 6 ms for 256 MiB of RAM, against 0.2 ms before it
+ * (docs/cvmm.md, "Start-up phases").  Before the ioeventfds, irqfds and
+ * vCPUs, which need it.
  */
-int vmm__irqchip_setup(struct vmm *vm)
+static int irqchip_setup(struct vmm *vm, char *err, size_t errlen)
 {
 	int r = kvmw_vm_create_irqchip(vm->kvm);
 
 	if (r)
-		return vmm__fail(vm, "KVM_CREATE_IRQCHIP: %s", strerror(-r));
+		return setup_fail(err, errlen, "KVM_CREATE_IRQCHIP: %s", strerror(-r));
 	/* The PIT drives Linux's TSC calibration.  With the DUMMY flag KVM
 	 * also answers the speaker port 0x61 in the kernel (kvm_create_pit()
 	 * in arch/x86/kvm/i8254.c puts its speaker device there: channel 2's
@@ -109,17 +107,54 @@ int vmm__irqchip_setup(struct vmm *vm)
 	 * never exits to userspace and pc_ports.c's latch is not reached. */
 	r = kvmw_vm_create_pit2(vm->kvm, KVM_PIT_SPEAKER_DUMMY);
 	if (r)
-		return vmm__fail(vm, "KVM_CREATE_PIT2: %s", strerror(-r));
+		return setup_fail(err, errlen, "KVM_CREATE_PIT2: %s", strerror(-r));
 	return 0;
+}
+
+int vmm__irqchip_setup(struct vmm *vm)
+{
+	return irqchip_setup(vm, vm->err, sizeof(vm->err));
+}
+
+/* Guest RAM into the VM, then the irqchip and PIT; phases of their own. */
+static int attach_ram(struct vmm *vm)
+{
+	char *err = vm->kvm_setup_err;
+	size_t errlen = sizeof(vm->kvm_setup_err);
+
+	if (vmm__memory_register_err(vm, err, errlen))
+		return -1;
+	vmm__phase_done(vm, "memory-slots");
+	if (irqchip_setup(vm, err, errlen))
+		return -1;
+	vmm__phase_done(vm, "irqchip-setup");
+	vm->kvm_ram_attached = true;
+	return 0;
+}
+
+/* The main thread's word on guest RAM: 1 mapped, -1 never. */
+static int wait_for_ram(struct vmm *vm)
+{
+	int ram;
+
+	pthread_mutex_lock(&vm->kvm_setup_lock);
+	while ((ram = vm->kvm_setup_ram) == 0)
+		pthread_cond_wait(&vm->kvm_setup_cond, &vm->kvm_setup_lock);
+	pthread_mutex_unlock(&vm->kvm_setup_lock);
+	return ram;
 }
 
 static void *kvm_setup_thread(void *arg)
 {
 	struct vmm *vm = arg;
+	int r = kvm_setup(vm, vm->kvm_setup_err, sizeof(vm->kvm_setup_err));
 
-	vm->kvm_setup_result = kvm_setup(vm, vm->kvm_setup_err, sizeof(vm->kvm_setup_err));
-	if (vm->kvm_setup_result == 0)
+	if (r == 0) {
 		vmm__phase_done(vm, "kvm-setup");
+		if (wait_for_ram(vm) > 0)
+			r = attach_ram(vm);
+	}
+	vm->kvm_setup_result = r;
 	return NULL;
 }
 
@@ -135,15 +170,38 @@ void vmm__kvm_setup_start(struct vmm *vm)
 	vm->kvm_setup_threaded = vmm__thread_start(&vm->kvm_setup_thread, kvm_setup_thread,
 						   vm) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	/* Without a thread, the same work in line: slower, not wrong. */
-	if (!vm->kvm_setup_threaded)
-		kvm_setup_thread(vm);
+	/* Without a thread, the same work in line: slower, not wrong.  The
+	 * RAM part then waits for the join. */
+	if (!vm->kvm_setup_threaded) {
+		vm->kvm_setup_result = kvm_setup(vm, vm->kvm_setup_err,
+						 sizeof(vm->kvm_setup_err));
+		if (vm->kvm_setup_result == 0)
+			vmm__phase_done(vm, "kvm-setup");
+	}
+}
+
+/*
+ * Main thread: guest RAM is mapped (the kvm-setup thread may register it
+ * while the kernel is loaded into it: no vCPU runs yet), or it never will
+ * be.  Only the first word counts.
+ */
+void vmm__kvm_setup_ram(struct vmm *vm, bool mapped)
+{
+	pthread_mutex_lock(&vm->kvm_setup_lock);
+	if (vm->kvm_setup_ram == 0) {
+		vm->kvm_setup_ram = mapped ? 1 : -1;
+		pthread_cond_signal(&vm->kvm_setup_cond);
+	}
+	pthread_mutex_unlock(&vm->kvm_setup_lock);
 }
 
 int vmm__kvm_setup_join(struct vmm *vm)
 {
+	vmm__kvm_setup_ram(vm, false);	/* a start that failed before the RAM */
 	if (vm->kvm_setup_threaded)
 		pthread_join(vm->kvm_setup_thread, NULL);
+	else if (vm->kvm_setup_result == 0 && vm->kvm_setup_ram > 0 && !vm->kvm_ram_attached)
+		vm->kvm_setup_result = attach_ram(vm);
 	vm->kvm_setup_threaded = false;
 	if (vm->kvm_setup_result == 0)
 		return 0;

@@ -4,6 +4,7 @@
 // 32-bit MMIO hole (LOADER_MMIO_HOLE_*): RAM below the hole, the rest above
 // 4 GiB.  Each region becomes one KVM memory slot.
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "vmm_internal.h"
@@ -11,6 +12,8 @@
 struct slot_ctx {
 	struct vmm *vm;
 	uint32_t slot;
+	char *err;
+	size_t errlen;
 };
 
 static int register_slot(void *ctx, const struct vmmem_region_info *region)
@@ -22,10 +25,12 @@ static int register_slot(void *ctx, const struct vmmem_region_info *region)
 	};
 	int ret = kvmw_vm_set_memory_region(sc->vm->kvm, &r);
 
-	if (ret)
-		return vmm__fail(sc->vm, "KVM_SET_USER_MEMORY_REGION at 0x%llx (%llu MiB): %s",
-				 (unsigned long long)region->gpa,
-				 (unsigned long long)(region->size >> 20), strerror(-ret));
+	if (ret) {
+		snprintf(sc->err, sc->errlen, "KVM_SET_USER_MEMORY_REGION at 0x%llx (%llu MiB): %s",
+			 (unsigned long long)region->gpa,
+			 (unsigned long long)(region->size >> 20), strerror(-ret));
+		return -1;
+	}
 	return 0;
 }
 
@@ -66,9 +71,14 @@ int vmm__memory_map(struct vmm *vm)
 	return 0;
 }
 
-int vmm__memory_register(struct vmm *vm)
+int vmm__memory_register_err(struct vmm *vm, char *err, size_t errlen)
 {
-	struct slot_ctx sc = { vm, 0 };
+	struct slot_ctx sc = { vm, 0, err, errlen };
 
 	return vmmem_map_for_each_region(vm->mem, register_slot, &sc) ? -1 : 0;
+}
+
+int vmm__memory_register(struct vmm *vm)
+{
+	return vmm__memory_register_err(vm, vm->err, sizeof(vm->err));
 }

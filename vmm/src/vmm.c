@@ -158,6 +158,8 @@ struct vmm *vmm__alloc(const struct vmm_config *cfg, char *err, size_t errlen)
 	pthread_cond_init(&vm->pause_cond, NULL);
 	pthread_mutex_init(&vm->job_lock, NULL);
 	pthread_cond_init(&vm->job_cond, NULL);
+	pthread_mutex_init(&vm->kvm_setup_lock, NULL);
+	pthread_cond_init(&vm->kvm_setup_cond, NULL);
 	r = evmgr_loop_new(&vm->loop, NULL);
 	if (r) {
 		snprintf(err, errlen, "event loop: %s", strerror(-r));
@@ -193,25 +195,24 @@ int vmm__host_setup(struct vmm *vm)
 }
 
 /* vmm_new()'s build, once KVM is creating the VM on its own thread
- * (kvm_setup.c): this one maps guest RAM, loads the kernel, builds the
- * devices and writes the boot tables, none of which needs the VM; then
- * guest RAM and the devices are attached to it (docs/cvmm.md, "Start-up
- * phases"). */
+ * (kvm_setup.c): this one maps guest RAM, which it hands to that thread
+ * to register, loads the kernel, builds the devices and writes the boot
+ * tables, none of which needs the VM; then the devices are attached to it
+ * (docs/cvmm.md, "Start-up phases"). */
 static int build_and_attach(struct vmm *vm)
 {
 	int r;
 
 	r = signals_setup(vm) || vmm__dump_start(vm) ||
-	    vmm__step(vm, "memory-setup", vmm__memory_map) ||
-	    vmm__step(vm, "kernel-load", vmm__kernel_load) ||
+	    vmm__step(vm, "memory-setup", vmm__memory_map);
+	vmm__kvm_setup_ram(vm, r == 0);	/* the KVM thread registers it now */
+	r = r || vmm__step(vm, "kernel-load", vmm__kernel_load) ||
 	    vmm__step(vm, "devices-setup", vmm__devices_setup) ||
 	    vmm__step(vm, "boot-setup", vmm__boot_setup);
 	/* A KVM error is reported first, as when the steps ran in order. */
 	if (vmm__kvm_setup_join(vm) || r)
 		return -1;
-	return vmm__step(vm, "memory-slots", vmm__memory_register) ||
-	       vmm__step(vm, "irqchip-setup", vmm__irqchip_setup) ||
-	       vmm__step(vm, "devices-attach", vmm__devices_attach);
+	return vmm__step(vm, "devices-attach", vmm__devices_attach);
 }
 
 /* Host input is checked while KVM creates the VM, the longest step where
@@ -378,5 +379,7 @@ void vmm_free(struct vmm *vm)
 	pthread_cond_destroy(&vm->pause_cond);
 	pthread_mutex_destroy(&vm->job_lock);
 	pthread_cond_destroy(&vm->job_cond);
+	pthread_mutex_destroy(&vm->kvm_setup_lock);
+	pthread_cond_destroy(&vm->kvm_setup_cond);
 	free(vm);
 }

@@ -108,11 +108,17 @@ struct vmm {
 	atomic_bool vcpus_live;
 	_Atomic(const char *) phase;
 
-	/* kvm-setup on its own thread during vmm_new() (kvm_setup.c). */
+	/* kvm-setup on its own thread during vmm_new() (kvm_setup.c); the
+	 * main thread hands it guest RAM once mapped (kvm_setup_ram: 0 not
+	 * yet, 1 mapped, -1 never; under kvm_setup_lock). */
 	pthread_t kvm_setup_thread;
 	bool kvm_setup_threaded;
 	int kvm_setup_result;
 	char kvm_setup_err[VMM_ERR_MAX];
+	pthread_mutex_t kvm_setup_lock;
+	pthread_cond_t kvm_setup_cond;
+	int kvm_setup_ram;
+	bool kvm_ram_attached;	/* slots registered, irqchip and PIT made */
 
 	struct evmgr_signal signals;
 	struct evmgr_timer tick;
@@ -162,13 +168,16 @@ int vmm__step(struct vmm *vm, const char *phase, int (*fn)(struct vmm *vm));
 void vmm__phase_done(struct vmm *vm, const char *phase);	/* its boot-timer line */
 int vmm__host_setup(struct vmm *vm);	/* signals, state dump, KVM */
 
-/* kvm_setup.c: /dev/kvm and the VM.  In line (errors in vm->err), or
- * started on a thread and joined (its error then moves to vm->err at the
- * join).  The irqchip and PIT come after the memory slots. */
+/* kvm_setup.c: /dev/kvm and the VM, then guest RAM's slots, the irqchip
+ * and the PIT.  In line (a restore: vmm__kvm_setup(), then
+ * vmm__memory_register() and vmm__irqchip_setup(); errors in vm->err), or
+ * started on a thread that takes guest RAM once vmm__kvm_setup_ram() says
+ * it is mapped, and joined (its error then moves to vm->err at the join). */
 int vmm__kvm_setup(struct vmm *vm);
-void vmm__kvm_setup_start(struct vmm *vm);
-int vmm__kvm_setup_join(struct vmm *vm);
 int vmm__irqchip_setup(struct vmm *vm);
+void vmm__kvm_setup_start(struct vmm *vm);
+void vmm__kvm_setup_ram(struct vmm *vm, bool mapped);
+int vmm__kvm_setup_join(struct vmm *vm);
 __attribute__((format(printf, 3, 4)))
 void vmm__request_stop(struct vmm *vm, enum vmm_stop_reason reason, const char *fmt, ...);
 void vmm__request_signal_stop(struct vmm *vm, int signo);
@@ -176,6 +185,8 @@ void vmm__request_signal_stop(struct vmm *vm, int signo);
 /* memory.c */
 int vmm__memory_map(struct vmm *vm);		/* guest RAM, no KVM slots yet */
 int vmm__memory_register(struct vmm *vm);	/* one KVM slot per region of vm->mem */
+/* The same, with the error in err (the kvm-setup thread's own buffer). */
+int vmm__memory_register_err(struct vmm *vm, char *err, size_t errlen);
 
 /* devices.c */
 void vmm__irq_line(struct vmm *vm, uint32_t gsi, bool level);
