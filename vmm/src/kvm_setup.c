@@ -132,28 +132,36 @@ static int attach_ram(struct vmm *vm)
 	return 0;
 }
 
-/* The main thread's word on guest RAM: 1 mapped, -1 never. */
-static int wait_for_ram(struct vmm *vm)
+/* The main thread's word on guest RAM: mapped, or never. */
+static bool wait_for_ram(struct vmm *vm)
 {
-	int ram;
+	bool mapped;
 
 	pthread_mutex_lock(&vm->kvm_setup_lock);
-	while ((ram = vm->kvm_setup_ram) == 0)
+	while (vm->kvm_setup_ram == VMM_RAM_PENDING)
 		pthread_cond_wait(&vm->kvm_setup_cond, &vm->kvm_setup_lock);
+	mapped = vm->kvm_setup_ram == VMM_RAM_MAPPED;
 	pthread_mutex_unlock(&vm->kvm_setup_lock);
-	return ram;
+	return mapped;
+}
+
+/* The VM itself, its error in the thread's own buffer. */
+static int create_vm(struct vmm *vm)
+{
+	int r = kvm_setup(vm, vm->kvm_setup_err, sizeof(vm->kvm_setup_err));
+
+	if (r == 0)
+		vmm__phase_done(vm, "kvm-setup");
+	return r;
 }
 
 static void *kvm_setup_thread(void *arg)
 {
 	struct vmm *vm = arg;
-	int r = kvm_setup(vm, vm->kvm_setup_err, sizeof(vm->kvm_setup_err));
+	int r = create_vm(vm);
 
-	if (r == 0) {
-		vmm__phase_done(vm, "kvm-setup");
-		if (wait_for_ram(vm) > 0)
-			r = attach_ram(vm);
-	}
+	if (r == 0 && wait_for_ram(vm))
+		r = attach_ram(vm);
 	vm->kvm_setup_result = r;
 	return NULL;
 }
@@ -172,12 +180,8 @@ void vmm__kvm_setup_start(struct vmm *vm)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	/* Without a thread, the same work in line: slower, not wrong.  The
 	 * RAM part then waits for the join. */
-	if (!vm->kvm_setup_threaded) {
-		vm->kvm_setup_result = kvm_setup(vm, vm->kvm_setup_err,
-						 sizeof(vm->kvm_setup_err));
-		if (vm->kvm_setup_result == 0)
-			vmm__phase_done(vm, "kvm-setup");
-	}
+	if (!vm->kvm_setup_threaded)
+		vm->kvm_setup_result = create_vm(vm);
 }
 
 /*
@@ -188,8 +192,8 @@ void vmm__kvm_setup_start(struct vmm *vm)
 void vmm__kvm_setup_ram(struct vmm *vm, bool mapped)
 {
 	pthread_mutex_lock(&vm->kvm_setup_lock);
-	if (vm->kvm_setup_ram == 0) {
-		vm->kvm_setup_ram = mapped ? 1 : -1;
+	if (vm->kvm_setup_ram == VMM_RAM_PENDING) {
+		vm->kvm_setup_ram = mapped ? VMM_RAM_MAPPED : VMM_RAM_NEVER;
 		pthread_cond_signal(&vm->kvm_setup_cond);
 	}
 	pthread_mutex_unlock(&vm->kvm_setup_lock);
@@ -200,7 +204,8 @@ int vmm__kvm_setup_join(struct vmm *vm)
 	vmm__kvm_setup_ram(vm, false);	/* a start that failed before the RAM */
 	if (vm->kvm_setup_threaded)
 		pthread_join(vm->kvm_setup_thread, NULL);
-	else if (vm->kvm_setup_result == 0 && vm->kvm_setup_ram > 0 && !vm->kvm_ram_attached)
+	else if (vm->kvm_setup_result == 0 && vm->kvm_setup_ram == VMM_RAM_MAPPED &&
+		 !vm->kvm_ram_attached)
 		vm->kvm_setup_result = attach_ram(vm);
 	vm->kvm_setup_threaded = false;
 	if (vm->kvm_setup_result == 0)

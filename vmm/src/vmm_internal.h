@@ -109,15 +109,14 @@ struct vmm {
 	_Atomic(const char *) phase;
 
 	/* kvm-setup on its own thread during vmm_new() (kvm_setup.c); the
-	 * main thread hands it guest RAM once mapped (kvm_setup_ram: 0 not
-	 * yet, 1 mapped, -1 never; under kvm_setup_lock). */
+	 * main thread hands it guest RAM once mapped (under kvm_setup_lock). */
 	pthread_t kvm_setup_thread;
 	bool kvm_setup_threaded;
 	int kvm_setup_result;
 	char kvm_setup_err[VMM_ERR_MAX];
 	pthread_mutex_t kvm_setup_lock;
 	pthread_cond_t kvm_setup_cond;
-	int kvm_setup_ram;
+	enum { VMM_RAM_PENDING, VMM_RAM_MAPPED, VMM_RAM_NEVER } kvm_setup_ram;
 	bool kvm_ram_attached;	/* slots registered, irqchip and PIT made */
 
 	struct evmgr_signal signals;
